@@ -2,3 +2,14 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod error;
+pub mod limits;
+pub mod version;
+pub mod xml;
+
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+pub use xml::XmlStr;

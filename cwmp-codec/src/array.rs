@@ -1,0 +1,415 @@
+//! Arrays without collecting: [`Array`] (SOAP-encoded arrays, TR-069 §3.5) and [`Repeated`]
+//! (a struct member that may occur several times, e.g. `ChangeDUState/Operations`).
+//!
+//! Decoded, both are lazy views over input the decoder already validated: iterating re-reads
+//! the members and cannot fail (DESIGN.md §2). Built for encoding, they borrow the caller's
+//! items through [`ItemSource`], a slice or anything that can produce the i-th item on
+//! demand, so a 10,000-entry `GetParameterValuesResponse` is written without ever being held
+//! in RAM.
+
+use core::fmt;
+
+use embedded_io::Write;
+
+use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError};
+use crate::field::{member_ns, DecodeElement, EncodeElement, Field};
+use crate::visit::Visitor;
+use crate::xml::ns::NsStack;
+use crate::xml::reader::{Reader, Tag};
+use crate::xml::writer::{WResult, XmlWriter};
+
+/// Implements [`Field`] for a single-occurrence generic container.
+macro_rules! single_field_generic {
+    ($ty:ident) => {
+        impl<'a, T: ArrayItem<'a>> Field<'a> for $ty<'a, T> {
+            type Slot = Option<Self>;
+            fn accept(slot: &mut Option<Self>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+                if slot.is_some() {
+                    return Err(DecodeError::new(K::DuplicateElement, tag.offset));
+                }
+                *slot = Some(Self::decode_element(r, tag)?);
+                Ok(())
+            }
+            fn finish(slot: Option<Self>, parent: usize) -> Result<Self, DecodeError> {
+                slot.ok_or(DecodeError::new(K::MissingElement, parent))
+            }
+            fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+                self.encode_element(w, name)
+            }
+            fn visit_field(&self, v: &mut dyn Visitor) {
+                self.visit(v)
+            }
+        }
+    };
+}
+use single_field_generic;
+
+/// Items supplied by the caller for encoding: their number and the i-th of them.
+///
+/// Implemented for slices. Implement it on a view of your data model to stream a large
+/// response: [`get`](ItemSource::get) is called in order, twice per encoding (once by
+/// `encoded_len`, once by `encode`), so a cursor cached in a `Cell` makes sequential access
+/// O(1).
+pub trait ItemSource<T> {
+    /// Number of items.
+    fn len(&self) -> usize;
+    /// The item at `index`, `None` past the end.
+    fn get(&self, index: usize) -> Option<T>;
+    /// Is the source empty?
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T: Clone> ItemSource<T> for [T] {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn get(&self, index: usize) -> Option<T> {
+        <[T]>::get(self, index).cloned()
+    }
+}
+
+/// A member type of a SOAP array: its element name and its `arrayType` (TR-069 §3.5).
+pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone {
+    /// Name of each member element (`ParameterValueStruct`, `string`).
+    const MEMBER: &'static str;
+    /// The `soap-enc:arrayType` value without the count (`cwmp:ParameterValueStruct`).
+    const ARRAY_TYPE: &'static str;
+}
+
+/// Where a decoded array's members are, and the namespace context they are read in.
+#[derive(Clone)]
+struct Lazy<'a> {
+    src: &'a str,
+    pos: u32,
+    count: u32,
+    ns: NsStack,
+    /// For [`Repeated`]: the element name the members have among their siblings.
+    name: &'a str,
+}
+
+#[derive(Clone)]
+enum Inner<'a, T> {
+    Items(&'a dyn ItemSource<T>),
+    Decoded(Lazy<'a>),
+}
+
+/// A SOAP-encoded array (`soap-enc:arrayType`), TR-069 §3.5.
+///
+/// The `arrayType` count is advisory on decode (INTEROP V3): the members present are what
+/// counts. On encode it is the number of items.
+#[derive(Clone)]
+pub struct Array<'a, T> {
+    inner: Inner<'a, T>,
+}
+
+/// A member element that may repeat among its siblings, without SOAP array encoding (XSD
+/// `maxOccurs="unbounded"`: `ChangeDUState/Operations`, `DUStateChangeComplete/Results`,
+/// `Fault/SetParameterValuesFault`).
+#[derive(Clone)]
+pub struct Repeated<'a, T> {
+    inner: Inner<'a, T>,
+}
+
+impl<'a, T> Inner<'a, T> {
+    fn len(&self) -> usize {
+        match self {
+            Inner::Items(s) => s.len(),
+            Inner::Decoded(l) => l.count as usize,
+        }
+    }
+}
+
+macro_rules! common {
+    ($ty:ident) => {
+        impl<'a, T> $ty<'a, T> {
+            /// Items from the caller, for encoding.
+            pub fn new(items: &'a [T]) -> Self
+            where
+                T: Clone,
+            {
+                $ty {
+                    inner: Inner::Items(items),
+                }
+            }
+
+            /// Items produced on demand by `source`, for encoding.
+            pub fn from_source(source: &'a dyn ItemSource<T>) -> Self {
+                $ty {
+                    inner: Inner::Items(source),
+                }
+            }
+
+            /// No items.
+            pub fn empty() -> Self
+            where
+                T: Clone + 'a,
+            {
+                $ty {
+                    inner: Inner::Items(&[] as &[T]),
+                }
+            }
+
+            /// Number of items.
+            pub fn len(&self) -> usize {
+                self.inner.len()
+            }
+
+            /// Are there no items?
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+        }
+
+        impl<'a, T: DecodeElement<'a>> $ty<'a, T> {
+            /// The items, in order. Never fails: decoded arrays were validated by `decode`.
+            pub fn iter(&self) -> Iter<'a, '_, T> {
+                Iter::new(&self.inner)
+            }
+        }
+
+        impl<'a, T: DecodeElement<'a> + PartialEq> PartialEq for $ty<'a, T> {
+            fn eq(&self, other: &Self) -> bool {
+                self.len() == other.len() && self.iter().eq(other.iter())
+            }
+        }
+
+        impl<'a, T: DecodeElement<'a> + fmt::Debug> fmt::Debug for $ty<'a, T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+
+        impl<'a, T: Clone + 'a> Default for $ty<'a, T> {
+            fn default() -> Self {
+                Self::empty()
+            }
+        }
+
+        impl<'a, T: Clone> From<&'a [T]> for $ty<'a, T> {
+            fn from(items: &'a [T]) -> Self {
+                Self::new(items)
+            }
+        }
+
+        impl<'a, T: Clone, const N: usize> From<&'a [T; N]> for $ty<'a, T> {
+            fn from(items: &'a [T; N]) -> Self {
+                Self::new(items)
+            }
+        }
+
+        #[cfg(feature = "defmt")]
+        impl<T> defmt::Format for $ty<'_, T> {
+            fn format(&self, f: defmt::Formatter<'_>) {
+                defmt::write!(f, "[{=usize} items]", self.len())
+            }
+        }
+    };
+}
+common!(Array);
+common!(Repeated);
+
+/// Iterator over an [`Array`] or a [`Repeated`].
+pub struct Iter<'a, 'r, T> {
+    items: Option<&'r dyn ItemSource<T>>,
+    reader: Option<(Reader<'a>, &'a str)>,
+    index: usize,
+    len: usize,
+}
+
+impl<'a, 'r, T> Iter<'a, 'r, T> {
+    fn new(inner: &'r Inner<'a, T>) -> Self {
+        match inner {
+            Inner::Items(s) => Iter {
+                items: Some(*s),
+                reader: None,
+                index: 0,
+                len: s.len(),
+            },
+            Inner::Decoded(l) => Iter {
+                items: None,
+                reader: (l.count > 0).then(|| (Reader::resume(l.src, l.pos as usize, l.ns.clone()), l.name)),
+                index: 0,
+                len: l.count as usize,
+            },
+        }
+    }
+}
+
+impl<'a, T: DecodeElement<'a>> Iterator for Iter<'a, '_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        if self.index >= self.len {
+            return None;
+        }
+        self.index = self.index.saturating_add(1);
+        if let Some(s) = self.items {
+            return s.get(self.index.saturating_sub(1));
+        }
+        let (r, name) = self.reader.as_mut()?;
+        loop {
+            let tag = r.next_child().ok()??;
+            // Arrays take every member element; a repeated field only its own name.
+            if name.is_empty() || (member_ns(tag.ns) && tag.local.eq_ignore_ascii_case(name)) {
+                return T::decode_element(r, &tag).ok();
+            }
+            r.skip().ok()?;
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.len.saturating_sub(self.index);
+        (n, Some(n))
+    }
+}
+
+impl<'a, T: DecodeElement<'a>> ExactSizeIterator for Iter<'a, '_, T> {}
+
+// --- Decoding -----------------------------------------------------------------------------
+
+impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
+    fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        let (src, pos, ns) = r.context();
+        let mut count: u32 = 0;
+        while let Some(child) = r.next_child()? {
+            T::decode_element(r, &child)?;
+            count = count
+                .checked_add(1)
+                .ok_or(DecodeError::new(K::InputTooLarge, child.offset))?;
+        }
+        Ok(Array {
+            inner: Inner::Decoded(Lazy {
+                src,
+                pos: u32::try_from(pos).map_err(|_| DecodeError::new(K::InputTooLarge, pos))?,
+                count,
+                ns,
+                name: "",
+            }),
+        })
+    }
+}
+
+impl<'a, T: ArrayItem<'a>> EncodeElement for Array<'a, T> {
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+        let n = self.len();
+        w.raw("<")?;
+        w.raw(name)?;
+        w.raw(" soap-enc:arrayType=\"")?;
+        w.raw(T::ARRAY_TYPE)?;
+        w.raw("[")?;
+        w.u64(n as u64)?;
+        w.raw("]\">")?;
+        encode_items(&self.inner, w, T::MEMBER, n)?;
+        w.end(name)
+    }
+
+    fn visit(&self, v: &mut dyn Visitor) {
+        visit_items(&self.inner, v)
+    }
+}
+
+single_field_generic!(Array);
+
+fn encode_items<'a, T: DecodeElement<'a> + EncodeElement, W: Write>(
+    inner: &Inner<'a, T>,
+    w: &mut XmlWriter<'_, W>,
+    member: &str,
+    n: usize,
+) -> WResult<W> {
+    let mut written = 0usize;
+    for item in Iter::new(inner) {
+        item.encode_element(w, member)?;
+        written = written.saturating_add(1);
+    }
+    // A source whose `get` ran dry before `len`: the count written in arrayType would lie.
+    if written != n {
+        return Err(EncodeError::InvalidValue);
+    }
+    Ok(())
+}
+
+fn visit_items<'a, T: DecodeElement<'a> + EncodeElement>(inner: &Inner<'a, T>, v: &mut dyn Visitor) {
+    for (i, item) in Iter::new(inner).enumerate() {
+        v.enter_index(i);
+        item.visit(v);
+        v.leave();
+    }
+}
+
+
+
+/// What accumulates while the occurrences of a [`Repeated`] field are read.
+#[derive(Default)]
+pub struct RepeatedSlot<'a> {
+    first: Option<Lazy<'a>>,
+}
+
+impl Default for Lazy<'_> {
+    fn default() -> Self {
+        Lazy {
+            src: "",
+            pos: 0,
+            count: 0,
+            ns: NsStack::new(),
+            name: "",
+        }
+    }
+}
+
+impl<'a, T> Field<'a> for Repeated<'a, T>
+where
+    T: DecodeElement<'a> + EncodeElement + Clone + 'a,
+{
+    type Slot = RepeatedSlot<'a>;
+
+    fn accept(slot: &mut RepeatedSlot<'a>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        if slot.first.is_none() {
+            // Iteration restarts at this first occurrence, in the parent's namespace context.
+            let (src, _, ns) = r.context_of_parent();
+            slot.first = Some(Lazy {
+                src,
+                pos: u32::try_from(tag.offset).map_err(|_| DecodeError::new(K::InputTooLarge, tag.offset))?,
+                count: 0,
+                ns,
+                name: tag.local,
+            });
+        }
+        T::decode_element(r, tag)?;
+        if let Some(l) = slot.first.as_mut() {
+            l.count = l
+                .count
+                .checked_add(1)
+                .ok_or(DecodeError::new(K::InputTooLarge, tag.offset))?;
+        }
+        Ok(())
+    }
+
+    fn finish(slot: RepeatedSlot<'a>, _parent: usize) -> Result<Self, DecodeError> {
+        Ok(match slot.first {
+            Some(l) => Repeated {
+                inner: Inner::Decoded(l),
+            },
+            None => Repeated::empty(),
+        })
+    }
+
+    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+        let n = self.len();
+        let mut written = 0usize;
+        for item in Iter::new(&self.inner) {
+            item.encode_element(w, name)?;
+            written = written.saturating_add(1);
+        }
+        if written != n {
+            return Err(EncodeError::InvalidValue);
+        }
+        Ok(())
+    }
+
+    fn visit_field(&self, v: &mut dyn Visitor) {
+        visit_items(&self.inner, v)
+    }
+}
+

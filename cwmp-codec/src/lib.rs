@@ -2,3 +2,9 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod datetime;
+pub mod event;
+
+pub use datetime::DateTime;
+pub use event::EventCode;

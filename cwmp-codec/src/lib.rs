@@ -6,10 +6,14 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod datetime;
 pub mod error;
+pub mod event;
 pub mod limits;
 pub mod version;
 pub mod xml;
 
+pub use datetime::DateTime;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+pub use event::EventCode;
 pub use xml::XmlStr;

@@ -42,7 +42,6 @@ macro_rules! single_field_generic {
         }
     };
 }
-use single_field_generic;
 
 /// Items supplied by the caller for encoding: their number and the i-th of them.
 ///
@@ -91,6 +90,7 @@ struct Lazy<'a> {
 
 #[derive(Clone)]
 enum Inner<'a, T> {
+    Slice(&'a [T]),
     Items(&'a dyn ItemSource<T>),
     Decoded(Lazy<'a>),
 }
@@ -115,6 +115,7 @@ pub struct Repeated<'a, T> {
 impl<'a, T> Inner<'a, T> {
     fn len(&self) -> usize {
         match self {
+            Inner::Slice(s) => s.len(),
             Inner::Items(s) => s.len(),
             Inner::Decoded(l) => l.count as usize,
         }
@@ -130,7 +131,7 @@ macro_rules! common {
                 T: Clone,
             {
                 $ty {
-                    inner: Inner::Items(items),
+                    inner: Inner::Slice(items),
                 }
             }
 
@@ -147,7 +148,7 @@ macro_rules! common {
                 T: Clone + 'a,
             {
                 $ty {
-                    inner: Inner::Items(&[] as &[T]),
+                    inner: Inner::Slice(&[]),
                 }
             }
 
@@ -162,20 +163,20 @@ macro_rules! common {
             }
         }
 
-        impl<'a, T: DecodeElement<'a>> $ty<'a, T> {
+        impl<'a, T: DecodeElement<'a> + Clone> $ty<'a, T> {
             /// The items, in order. Never fails: decoded arrays were validated by `decode`.
             pub fn iter(&self) -> Iter<'a, '_, T> {
                 Iter::new(&self.inner)
             }
         }
 
-        impl<'a, T: DecodeElement<'a> + PartialEq> PartialEq for $ty<'a, T> {
+        impl<'a, T: DecodeElement<'a> + Clone + PartialEq> PartialEq for $ty<'a, T> {
             fn eq(&self, other: &Self) -> bool {
                 self.len() == other.len() && self.iter().eq(other.iter())
             }
         }
 
-        impl<'a, T: DecodeElement<'a> + fmt::Debug> fmt::Debug for $ty<'a, T> {
+        impl<'a, T: DecodeElement<'a> + Clone + fmt::Debug> fmt::Debug for $ty<'a, T> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_list().entries(self.iter()).finish()
             }
@@ -212,6 +213,7 @@ common!(Repeated);
 
 /// Iterator over an [`Array`] or a [`Repeated`].
 pub struct Iter<'a, 'r, T> {
+    slice: Option<&'r [T]>,
     items: Option<&'r dyn ItemSource<T>>,
     reader: Option<(Reader<'a>, &'a str)>,
     index: usize,
@@ -221,13 +223,22 @@ pub struct Iter<'a, 'r, T> {
 impl<'a, 'r, T> Iter<'a, 'r, T> {
     fn new(inner: &'r Inner<'a, T>) -> Self {
         match inner {
+            Inner::Slice(s) => Iter {
+                slice: Some(s),
+                items: None,
+                reader: None,
+                index: 0,
+                len: s.len(),
+            },
             Inner::Items(s) => Iter {
+                slice: None,
                 items: Some(*s),
                 reader: None,
                 index: 0,
                 len: s.len(),
             },
             Inner::Decoded(l) => Iter {
+                slice: None,
                 items: None,
                 reader: (l.count > 0).then(|| (Reader::resume(l.src, l.pos as usize, l.ns.clone()), l.name)),
                 index: 0,
@@ -237,7 +248,7 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
     }
 }
 
-impl<'a, T: DecodeElement<'a>> Iterator for Iter<'a, '_, T> {
+impl<'a, T: DecodeElement<'a> + Clone> Iterator for Iter<'a, '_, T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
@@ -245,6 +256,9 @@ impl<'a, T: DecodeElement<'a>> Iterator for Iter<'a, '_, T> {
             return None;
         }
         self.index = self.index.saturating_add(1);
+        if let Some(s) = self.slice {
+            return s.get(self.index.saturating_sub(1)).cloned();
+        }
         if let Some(s) = self.items {
             return s.get(self.index.saturating_sub(1));
         }
@@ -265,7 +279,7 @@ impl<'a, T: DecodeElement<'a>> Iterator for Iter<'a, '_, T> {
     }
 }
 
-impl<'a, T: DecodeElement<'a>> ExactSizeIterator for Iter<'a, '_, T> {}
+impl<'a, T: DecodeElement<'a> + Clone> ExactSizeIterator for Iter<'a, '_, T> {}
 
 // --- Decoding -----------------------------------------------------------------------------
 
@@ -312,7 +326,7 @@ impl<'a, T: ArrayItem<'a>> EncodeElement for Array<'a, T> {
 
 single_field_generic!(Array);
 
-fn encode_items<'a, T: DecodeElement<'a> + EncodeElement, W: Write>(
+fn encode_items<'a, T: DecodeElement<'a> + EncodeElement + Clone, W: Write>(
     inner: &Inner<'a, T>,
     w: &mut XmlWriter<'_, W>,
     member: &str,
@@ -330,7 +344,7 @@ fn encode_items<'a, T: DecodeElement<'a> + EncodeElement, W: Write>(
     Ok(())
 }
 
-fn visit_items<'a, T: DecodeElement<'a> + EncodeElement>(inner: &Inner<'a, T>, v: &mut dyn Visitor) {
+fn visit_items<'a, T: DecodeElement<'a> + EncodeElement + Clone>(inner: &Inner<'a, T>, v: &mut dyn Visitor) {
     for (i, item) in Iter::new(inner).enumerate() {
         v.enter_index(i);
         item.visit(v);

@@ -6,14 +6,24 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod array;
 pub mod datetime;
 pub mod error;
 pub mod event;
+#[doc(hidden)]
+pub mod field;
 pub mod limits;
+pub mod message;
+pub mod value;
 pub mod version;
+pub mod visit;
 pub mod xml;
 
+pub use array::{Array, ItemSource, Repeated};
 pub use datetime::DateTime;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use event::EventCode;
+pub use message::{decode, Body, Envelope, Header};
+pub use value::{DateTimeValue, Value};
+pub use visit::Visitor;
 pub use xml::XmlStr;

@@ -205,10 +205,6 @@ impl<'a> Reader<'a> {
         (self.src, self.pos, self.ns.snapshot_below(self.open.len()))
     }
 
-    /// Is the current element an empty-element tag (`<x/>`) not yet closed?
-    pub(crate) fn at_empty(&self) -> bool {
-        self.pending_empty
-    }
 
     /// Current byte offset.
     pub(crate) fn offset(&self) -> usize {

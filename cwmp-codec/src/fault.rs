@@ -8,7 +8,7 @@
 //! (DESIGN §4): nothing here implements `core::error::Error` except the parse error of
 //! [`FaultType`].
 //!
-//! Ranges ([XSD] cwmp-1-2.xsd `CPEFaultCodeType`, `CPEExtensionFaultCodeType`,
+//! Ranges (\[XSD\] cwmp-1-2.xsd `CPEFaultCodeType`, `CPEExtensionFaultCodeType`,
 //! `CPEVendorFaultCodeType`, `ACSFaultCodeType`, `ACSVendorFaultCodeType`):
 //!
 //! | range | class |
@@ -43,7 +43,7 @@ pub enum FaultType {
     Server,
 }
 
-/// Which side a fault code belongs to and which range it is in (§A.5, [XSD] ranges).
+/// Which side a fault code belongs to and which range it is in (§A.5, \[XSD\] ranges).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FaultClass {
@@ -55,7 +55,7 @@ pub enum FaultClass {
     Invalid,
 }
 
-/// Where a code falls inside its side's range (§A.5, [XSD]).
+/// Where a code falls inside its side's range (§A.5, \[XSD\]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum FaultRange {
@@ -217,7 +217,7 @@ impl FaultCode {
         self.0
     }
 
-    /// Which side and range the code belongs to (§A.5, [XSD] ranges; see the module docs).
+    /// Which side and range the code belongs to (§A.5, \[XSD\] ranges; see the module docs).
     pub const fn class(self) -> FaultClass {
         match self.0 {
             9000..=9032 => FaultClass::Cpe(FaultRange::Standard),

@@ -23,7 +23,7 @@
 //!
 //! * `parse` never fails: it trims XML whitespace (space, tab, CR, LF; INTEROP V4),
 //!   matches the exact, case-sensitive string of the spec, and keeps anything else
-//!   borrowed: `X <VENDOR> <id>` as `Vendor` (the vendor format of §A.3.2.8, [XSD]
+//!   borrowed: `X <VENDOR> <id>` as `Vendor` (the vendor format of §A.3.2.8, \[XSD\]
 //!   `X \S+ .+`), any other text as `Other`. Whether `Other` deserves fault 9003 is the
 //!   caller's call.
 //! * `as_str` / `Display` write the exact wire string; for `Vendor` and `Other`, the
@@ -43,7 +43,7 @@ fn trim_xml(s: &str) -> &str {
 }
 
 /// Splits a vendor-specific value `X <VENDOR> <Vendor-specific identifier>` (§A.3.2.8,
-/// §A.4.1.8; [XSD] `X [0-9A-F]{6} .+` and `X \S+ .+`) into `(VENDOR, identifier)`.
+/// §A.4.1.8; \[XSD\] `X [0-9A-F]{6} .+` and `X \S+ .+`) into `(VENDOR, identifier)`.
 ///
 /// `VENDOR` is an OUI or a domain name: non-empty, without whitespace. The identifier is
 /// non-empty and may contain spaces. `None` if `text` does not have that shape.
@@ -56,7 +56,7 @@ pub fn split_vendor(text: &str) -> Option<(&str, &str)> {
     Some((vendor, id))
 }
 
-/// Parses `[1-9][0-9]*` into a `u32` ≥ 1 (the `<i>` of the instance file types, [XSD]).
+/// Parses `[1-9][0-9]*` into a `u32` ≥ 1 (the `<i>` of the instance file types, \[XSD\]).
 fn parse_instance(s: &str) -> Option<u32> {
     let bytes = s.as_bytes();
     if bytes.first().is_none_or(|&b| !(b'1'..=b'9').contains(&b)) {
@@ -168,7 +168,7 @@ wire_enum! {
     ///
     /// Both `1 Firmware Upgrade Image` and `1 Firmware Upgrade` parse as
     /// [`FirmwareUpgradeImage`](Self::FirmwareUpgradeImage), which is written as
-    /// `1 Firmware Upgrade Image` (the [XSD] `DownloadFileType` spelling). Stored Firmware
+    /// `1 Firmware Upgrade Image` (the \[XSD\] `DownloadFileType` spelling). Stored Firmware
     /// Image "is not applicable" to RequestDownload and parses as `Other`.
     pub enum RequestDownloadFileType<'a> {
         /// `1 Firmware Upgrade Image` (also read from `1 Firmware Upgrade`).
@@ -203,7 +203,7 @@ wire_enum! {
 
 wire_enum! {
     /// `CurrentState` of OpResultStruct and AutonOpResultStruct (§A.4.2.3 Table 80,
-    /// [XSD] `DeploymentUnitState`).
+    /// \[XSD\] `DeploymentUnitState`).
     pub enum DuState<'a> {
         /// `Installed`.
         Installed => "Installed",
@@ -215,7 +215,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// `OperationPerformed` of AutonOpResultStruct (§A.4.2.4 Table 84; [XSD]
+    /// `OperationPerformed` of AutonOpResultStruct (§A.4.2.4 Table 84; \[XSD\]
     /// `DeploymentUnitOperationType`, a union with any vendor string).
     pub enum OperationPerformed<'a> {
         /// `Install`.
@@ -243,7 +243,7 @@ pub enum UploadFileType<'a> {
     /// A vendor-specific value `X <VENDOR> <id>` (the whole trimmed text).
     Vendor(&'a str),
     /// Any other text (trimmed), kept as received. An `<i>` of 0, with a leading zero,
-    /// or above `u32::MAX` lands here ([XSD] `[1-9]\d*`).
+    /// or above `u32::MAX` lands here (\[XSD\] `[1-9]\d*`).
     Other(&'a str),
 }
 
@@ -295,7 +295,7 @@ impl fmt::Display for UploadFileType<'_> {
 }
 
 /// `FileType` of AutonomousTransferComplete and AllQueuedTransferStruct (§A.3.3.3
-/// Table 44, §A.4.1.7 Table 62; [XSD] `TransferFileType`).
+/// Table 44, §A.4.1.7 Table 62; \[XSD\] `TransferFileType`).
 ///
 /// Two different types share the number 4: `4 Vendor Log File` (upload, DEPRECATED) and
 /// `4 Tone File` (download); they are told apart by their text only.
@@ -492,7 +492,7 @@ impl fmt::Display for TransferState {
 }
 
 /// `Notification` attribute value, `int[0:6]` (§A.3.2.4 Table 25, §A.3.2.5 Table 28;
-/// [XSD] `ParameterAttributeNotificationValueType`).
+/// \[XSD\] `ParameterAttributeNotificationValueType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Notification {

@@ -89,8 +89,8 @@ pub struct PathError {
 pub enum PathErrorKind {
     /// A segment is empty: a leading `.`, or `..` inside the path.
     EmptySegment,
-    /// A name segment has a character outside `[A-Za-z0-9_-]`, or starts with a digit-less
-    /// character that is not a letter or `_`.
+    /// A name segment has a character outside `[A-Za-z0-9_-]`, or does not start with a
+    /// letter or `_` (this includes whitespace and the `{i}` placeholder).
     InvalidName,
     /// An Instance Number is 0, has a leading zero, or does not fit in 32 bits (§A.2.2.1).
     InvalidInstanceNumber,

@@ -5,7 +5,6 @@
 
 use cwmp_codec::path::PathName;
 use cwmp_codec::version::{acs_choose, CwmpVersion, VersionList};
-use std::string::ToString;
 
 /// `PathName::parse` on UTF-8 input: never panics; an accepted path displays as its input,
 /// re-parses equal, and its accessors (segments, wildcards, parent chain, matching) hold.

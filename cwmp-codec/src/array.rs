@@ -30,8 +30,11 @@ macro_rules! single_field_generic {
                 *slot = Some(Self::decode_element(r, tag)?);
                 Ok(())
             }
-            fn finish(slot: Option<Self>, parent: usize) -> Result<Self, DecodeError> {
-                slot.ok_or(DecodeError::new(K::MissingElement, parent))
+            fn finish(slot: Option<Self>, parent: usize, r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+                crate::field::finish_single(slot, parent, r)
+            }
+            fn absent() -> Option<Self> {
+                Some(Self::empty())
             }
             fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
                 self.encode_element(w, name)
@@ -213,6 +216,8 @@ common!(Repeated);
 
 /// Iterator over an [`Array`] or a [`Repeated`].
 pub struct Iter<'a, 'r, T> {
+    /// Inside a container element of a repeated field (see `DecodeElement::is_container`).
+    in_container: bool,
     slice: Option<&'r [T]>,
     items: Option<&'r dyn ItemSource<T>>,
     reader: Option<(Reader<'a>, &'a str)>,
@@ -224,6 +229,7 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
     fn new(inner: &'r Inner<'a, T>) -> Self {
         match inner {
             Inner::Slice(s) => Iter {
+                in_container: false,
                 slice: Some(s),
                 items: None,
                 reader: None,
@@ -231,6 +237,7 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
                 len: s.len(),
             },
             Inner::Items(s) => Iter {
+                in_container: false,
                 slice: None,
                 items: Some(*s),
                 reader: None,
@@ -238,6 +245,7 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
                 len: s.len(),
             },
             Inner::Decoded(l) => Iter {
+                in_container: false,
                 slice: None,
                 items: None,
                 reader: (l.count > 0).then(|| (Reader::resume(l.src, l.pos as usize, l.ns.clone()), l.name)),
@@ -264,9 +272,25 @@ impl<'a, T: DecodeElement<'a> + Clone> Iterator for Iter<'a, '_, T> {
         }
         let (r, name) = self.reader.as_mut()?;
         loop {
+            if self.in_container {
+                match r.next_child().ok()? {
+                    Some(c) => return T::decode_contained(r, &c).ok(),
+                    None => {
+                        self.in_container = false;
+                        continue;
+                    }
+                }
+            }
             let tag = r.next_child().ok()??;
             // Arrays take every member element; a repeated field only its own name.
-            if name.is_empty() || (member_ns(tag.ns) && tag.local.eq_ignore_ascii_case(name)) {
+            if name.is_empty() {
+                return T::decode_element(r, &tag).ok();
+            }
+            if member_ns(tag.ns) && tag.local.eq_ignore_ascii_case(name) {
+                if T::is_container(r, &tag) {
+                    self.in_container = true;
+                    continue;
+                }
                 return T::decode_element(r, &tag).ok();
             }
             r.skip().ok()?;
@@ -284,6 +308,10 @@ impl<'a, T: DecodeElement<'a> + Clone> ExactSizeIterator for Iter<'a, '_, T> {}
 // --- Decoding -----------------------------------------------------------------------------
 
 impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
+    fn missing() -> Option<Self> {
+        Some(Array::empty())
+    }
+
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let (src, pos, ns) = r.context();
         let mut count: u32 = 0;
@@ -390,17 +418,30 @@ where
                 name: tag.local,
             });
         }
-        T::decode_element(r, tag)?;
+        let mut n: u32 = 0;
+        if T::is_container(r, tag) {
+            while let Some(c) = r.next_child()? {
+                T::decode_contained(r, &c)?;
+                n = n.saturating_add(1);
+            }
+        } else {
+            T::decode_element(r, tag)?;
+            n = 1;
+        }
         if let Some(l) = slot.first.as_mut() {
             l.count = l
                 .count
-                .checked_add(1)
+                .checked_add(n)
                 .ok_or(DecodeError::new(K::InputTooLarge, tag.offset))?;
         }
         Ok(())
     }
 
-    fn finish(slot: RepeatedSlot<'a>, _parent: usize) -> Result<Self, DecodeError> {
+    fn absent() -> Option<Self> {
+        Some(Repeated::empty())
+    }
+
+    fn finish(slot: RepeatedSlot<'a>, _parent: usize, _r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Ok(match slot.first {
             Some(l) => Repeated {
                 inner: Inner::Decoded(l),

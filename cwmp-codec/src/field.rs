@@ -23,6 +23,20 @@ use crate::xml::XmlStr;
 pub trait DecodeElement<'a>: Sized {
     /// Decodes the element `tag` (the reader's current element), through its end tag.
     fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError>;
+    /// The value a missing required element takes when decoding tolerates its absence (it is
+    /// then recorded as a schema deviation); `None` when absence cannot be tolerated.
+    fn missing() -> Option<Self> {
+        None
+    }
+    /// For a repeated member: is `tag` a container some peers write instead, holding several
+    /// members as children (`<Operations><InstallOpStruct>…<UninstallOpStruct>…</Operations>`)?
+    fn is_container(_r: &Reader<'a>, _tag: &Tag<'a>) -> bool {
+        false
+    }
+    /// Decodes one child of such a container.
+    fn decode_contained(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        Self::decode_element(r, tag)
+    }
 }
 
 /// Encoding of a value as an element (crate-internal).
@@ -41,8 +55,10 @@ pub trait Field<'a>: Sized {
     /// Takes one occurrence of the field's element.
     fn accept(slot: &mut Self::Slot, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError>;
     /// The field's value once the parent has ended; `parent` is the parent's offset, for the
-    /// error when a required element is missing.
-    fn finish(slot: Self::Slot, parent: usize) -> Result<Self, DecodeError>;
+    /// error (or recorded deviation) when a required element is missing.
+    fn finish(slot: Self::Slot, parent: usize, r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+    /// The value of a field whose whole parent is missing (see [`DecodeElement::missing`]).
+    fn absent() -> Option<Self>;
     /// Writes the field (nothing for an absent optional field).
     fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W>;
     /// Shows the field to a visitor.
@@ -68,11 +84,15 @@ macro_rules! single_field {
                 *slot = Some(<Self as $crate::field::DecodeElement<'a>>::decode_element(r, tag)?);
                 Ok(())
             }
-            fn finish(slot: Option<Self>, parent: usize) -> Result<Self, $crate::error::DecodeError> {
-                slot.ok_or($crate::error::DecodeError::new(
-                    $crate::error::DecodeErrorKind::MissingElement,
-                    parent,
-                ))
+            fn finish(
+                slot: Option<Self>,
+                parent: usize,
+                r: &mut $crate::xml::reader::Reader<'a>,
+            ) -> Result<Self, $crate::error::DecodeError> {
+                $crate::field::finish_single(slot, parent, r)
+            }
+            fn absent() -> Option<Self> {
+                <Self as $crate::field::DecodeElement<'a>>::missing()
             }
             fn encode_field<W: embedded_io::Write>(
                 &self,
@@ -94,8 +114,11 @@ impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
     fn accept(slot: &mut Option<T>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
         T::accept(slot, r, tag)
     }
-    fn finish(slot: Option<T>, _parent: usize) -> Result<Self, DecodeError> {
+    fn finish(slot: Option<T>, _parent: usize, _r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         Ok(slot)
+    }
+    fn absent() -> Option<Self> {
+        Some(None)
     }
     fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
         match self {
@@ -106,6 +129,38 @@ impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
     fn visit_field(&self, v: &mut dyn Visitor) {
         if let Some(x) = self {
             x.visit_field(v)
+        }
+    }
+}
+
+/// A required single element at the end of its parent: present, or tolerated as missing
+/// with its default (recorded), or an error.
+pub fn finish_single<'a, T: DecodeElement<'a>>(
+    slot: Option<T>,
+    parent: usize,
+    r: &mut Reader<'a>,
+) -> Result<T, DecodeError> {
+    match slot {
+        Some(v) => Ok(v),
+        None => match T::missing() {
+            Some(d) => {
+                r.tolerate(K::MissingElement, parent);
+                Ok(d)
+            }
+            None => Err(DecodeError::new(K::MissingElement, parent)),
+        },
+    }
+}
+
+/// Parses a typed element's trimmed text; text that does not parse is tolerated as the
+/// type's default and recorded (INTEROP: real peers send `<RetryCount/>`, `<FileSize>foo`).
+fn tolerant<'a, T: Default>(r: &mut Reader<'a>, f: impl FnOnce(&str) -> Option<T>) -> Result<T, DecodeError> {
+    let (t, at) = typed_text(r)?;
+    match parse_typed(t, at, f) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            r.tolerate(e.kind, e.offset);
+            Ok(T::default())
         }
     }
 }
@@ -159,6 +214,9 @@ impl<'a> DecodeElement<'a> for XmlStr<'a> {
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         r.text()
     }
+    fn missing() -> Option<Self> {
+        Some(XmlStr::EMPTY)
+    }
 }
 
 impl EncodeElement for XmlStr<'_> {
@@ -177,8 +235,10 @@ impl EncodeElement for XmlStr<'_> {
 
 impl<'a> DecodeElement<'a> for bool {
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
-        let (t, at) = typed_text(r)?;
-        parse_typed(t, at, parse_bool)
+        tolerant(r, parse_bool)
+    }
+    fn missing() -> Option<Self> {
+        Some(false)
     }
 }
 
@@ -198,8 +258,10 @@ macro_rules! int_element {
     ($($t:ty => $wr:ident as $as:ty),*) => {$(
         impl<'a> DecodeElement<'a> for $t {
             fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
-                let (t, at) = typed_text(r)?;
-                parse_typed(t, at, parse_int::<$t>)
+                tolerant(r, parse_int::<$t>)
+            }
+            fn missing() -> Option<Self> {
+                Some(0)
             }
         }
         impl EncodeElement for $t {

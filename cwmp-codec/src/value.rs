@@ -13,6 +13,10 @@ use embedded_io::Write;
 use crate::datetime::DateTime;
 use crate::error::DecodeError;
 use crate::event::EventCode;
+use crate::filetype::{
+    DownloadFileType, DuState, OperationPerformed, RequestDownloadFileType, TransferFileType,
+    UploadFileType, WindowMode,
+};
 use crate::field::{parse_bool, single_field, DecodeElement, EncodeElement};
 use crate::visit::Visitor;
 use crate::xml::ns::Ns;
@@ -230,6 +234,10 @@ impl fmt::Display for DateTimeValue<'_> {
 }
 
 impl<'a> DecodeElement<'a> for DateTimeValue<'a> {
+    fn missing() -> Option<Self> {
+        Some(DateTimeValue::Invalid(XmlStr::EMPTY))
+    }
+
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let text = r.text()?;
         let mut scratch = [0u8; 64];
@@ -260,6 +268,10 @@ impl EncodeElement for DateTimeValue<'_> {
 pub struct Base64<'a>(pub XmlStr<'a>);
 
 impl<'a> DecodeElement<'a> for Base64<'a> {
+    fn missing() -> Option<Self> {
+        Some(Base64(XmlStr::EMPTY))
+    }
+
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         Ok(Base64(r.text()?))
     }
@@ -274,11 +286,11 @@ impl EncodeElement for Base64<'_> {
     }
 }
 
-/// Text enumerations (event codes, file types, …): decoded from the trimmed text, written as
-/// their wire string.
-pub(crate) trait TextEnum<'a>: Sized {
-    fn parse_text(s: &'a str) -> Option<Self>;
-    fn wire(&self) -> &str;
+/// Text enumerations (event codes, file types, …): decoded from the trimmed text, written
+/// through their `Display`.
+pub(crate) trait TextEnum<'a>: Sized + fmt::Display {
+    /// The value for `s`, and whether `s` conforms to the schema.
+    fn parse_text(s: &'a str) -> (Self, bool);
 }
 
 macro_rules! text_enum_field {
@@ -287,20 +299,26 @@ macro_rules! text_enum_field {
             fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
                 let at = r.offset();
                 let text = r.text()?.trim();
-                // Enumerations never need references; escaped text is not a valid value.
-                text.as_str()
-                    .and_then(<$t as TextEnum<'a>>::parse_text)
-                    .ok_or(DecodeError::new(crate::error::DecodeErrorKind::InvalidValue, at))
+                // Enumerations never need references: escaped text is kept raw, as a
+                // non-conforming value.
+                let (v, ok) = <$t as TextEnum<'a>>::parse_text(text.as_str().unwrap_or(text.raw()));
+                if !ok || text.has_markup() {
+                    r.tolerate(crate::error::DecodeErrorKind::InvalidValue, at);
+                }
+                Ok(v)
+            }
+            fn missing() -> Option<Self> {
+                Some(<$t as TextEnum<'a>>::parse_text("").0)
             }
         }
         impl<'a> EncodeElement for $t {
             fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
                 w.start(name)?;
-                w.text(<$t as TextEnum<'_>>::wire(self))?;
+                w.display(self)?;
                 w.end(name)
             }
             fn visit(&self, v: &mut dyn Visitor) {
-                v.value(&<$t as TextEnum<'_>>::wire(self))
+                v.value(self)
             }
         }
         single_field!($t);
@@ -308,13 +326,33 @@ macro_rules! text_enum_field {
 }
 
 impl<'a> TextEnum<'a> for EventCode<'a> {
-    fn parse_text(s: &'a str) -> Option<Self> {
-        EventCode::parse(s).ok()
-    }
-    fn wire(&self) -> &str {
-        self.as_str()
+    fn parse_text(s: &'a str) -> (Self, bool) {
+        match EventCode::parse(s) {
+            Ok(c) => (c, true),
+            Err(_) => (EventCode::Unknown(s), false),
+        }
     }
 }
 
-text_enum_field!(EventCode<'a>);
+macro_rules! always_parses {
+    ($($t:ident),*) => {$(
+        impl<'a> TextEnum<'a> for $t<'a> {
+            fn parse_text(s: &'a str) -> (Self, bool) {
+                ($t::parse(s), true)
+            }
+        }
+    )*};
+}
+always_parses!(DownloadFileType, UploadFileType, TransferFileType, RequestDownloadFileType, WindowMode, DuState, OperationPerformed);
+
+text_enum_field!(
+    EventCode<'a>,
+    DownloadFileType<'a>,
+    UploadFileType<'a>,
+    TransferFileType<'a>,
+    RequestDownloadFileType<'a>,
+    WindowMode<'a>,
+    DuState<'a>,
+    OperationPerformed<'a>,
+);
 single_field!(Value<'a>, DateTimeValue<'a>, Base64<'a>);

@@ -33,6 +33,10 @@ pub struct Header<'a> {
     pub supported_cwmp_versions: Option<XmlStr<'a>>,
     /// `UseCWMPVersion` (ACS → CPE, with the InformResponse; v1.4). `mustUnderstand="1"`.
     pub use_cwmp_version: Option<XmlStr<'a>>,
+    /// `NoMoreRequests`: a CWMP 1.0 header (Amendment 1), gone from later versions and from
+    /// the schemas, that 1.0 peers still send, sometimes with `mustUnderstand="1"`. Decoded so
+    /// they are understood; written only when set.
+    pub no_more_requests: Option<bool>,
 }
 
 impl<'a> Header<'a> {
@@ -43,8 +47,8 @@ impl<'a> Header<'a> {
     /// Decodes the SOAP `Header` element (the reader's current element).
     ///
     /// Header element names are matched without regard to case (INTEROP N7). Unknown header
-    /// elements are ignored unless `mustUnderstand` is `1`/`true`, which is an error (DIGEST
-    /// §17.20).
+    /// elements are ignored; one with `mustUnderstand` `1`/`true` is recorded as the
+    /// envelope's schema deviation (DIGEST §17.20).
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let mut h = Header::default();
         while let Some(child) = r.next_child()? {
@@ -72,14 +76,22 @@ impl<'a> Header<'a> {
                     return Err(dup);
                 }
                 h.supported_cwmp_versions = Some(r.text()?.trim());
+            } else if known && name.eq_ignore_ascii_case("NoMoreRequests") {
+                if h.no_more_requests.is_some() {
+                    return Err(dup);
+                }
+                h.no_more_requests = Some(bool::decode_element(r, &child)?);
             } else if known && name.eq_ignore_ascii_case("UseCWMPVersion") {
                 if h.use_cwmp_version.is_some() {
                     return Err(dup);
                 }
                 h.use_cwmp_version = Some(r.text()?.trim());
             } else {
+                // SOAP 1.1 §4.2.3 wants a fault for these; we decode and record it, so the
+                // session can answer as strictly as it chooses (a misspelt `HoldRequest` is
+                // seen in the field).
                 if must_understand(r, &child)? {
-                    return Err(DecodeError::new(K::MustUnderstandHeader, at));
+                    r.tolerate(K::MustUnderstandHeader, at);
                 }
                 r.skip()?;
             }
@@ -117,6 +129,11 @@ impl<'a> Header<'a> {
             w.xml_str(v)?;
             w.end("cwmp:UseCWMPVersion")?;
         }
+        if let Some(h) = self.no_more_requests {
+            w.raw("<cwmp:NoMoreRequests>")?;
+            w.raw(if h { "1" } else { "0" })?;
+            w.end("cwmp:NoMoreRequests")?;
+        }
         w.end("soap-env:Header")
     }
 
@@ -141,12 +158,19 @@ impl<'a> Header<'a> {
         if let Some(x) = &self.use_cwmp_version {
             leaf(v, "UseCWMPVersion", x);
         }
+        if let Some(x) = self.no_more_requests {
+            leaf(v, "NoMoreRequests", &u8::from(x));
+        }
     }
 }
 
 /// `soap:mustUnderstand` is `1` or `true` (INTEROP N8).
 fn must_understand(r: &Reader<'_>, tag: &Tag<'_>) -> Result<bool, DecodeError> {
-    match r.attr(tag, Ns::SoapEnv, "mustUnderstand") {
+    // Some peers leave the attribute unprefixed (`<cwmp:ID mustUnderstand="1">`).
+    let attr = r
+        .attr(tag, Ns::SoapEnv, "mustUnderstand")
+        .or_else(|| r.attr(tag, Ns::None, "mustUnderstand"));
+    match attr {
         None => Ok(false),
         Some(a) => parse_typed(a.value.trim(), a.value_offset, parse_bool),
     }
@@ -172,6 +196,8 @@ pub enum MessageKind {
     Response,
     /// A SOAP Fault.
     Fault,
+    /// An empty Body ([`Body::Empty`]).
+    Empty,
 }
 
 macro_rules! methods {
@@ -190,6 +216,9 @@ macro_rules! methods {
             Fault(SoapFault<'a>),
             /// A method this codec does not know.
             Unknown(UnknownMethod<'a>),
+            /// An empty Body. Not a CWMP message (§3.5 requires one method element), but some
+            /// implementations send it; decoding records it as a schema deviation.
+            Empty,
         }
 
         impl<'a> Body<'a> {
@@ -199,6 +228,7 @@ macro_rules! methods {
                     $( Body::$variant(_) => stringify!($variant), )*
                     Body::Fault(_) => "Fault",
                     Body::Unknown(u) => u.name,
+                    Body::Empty => "",
                 }
             }
 
@@ -230,6 +260,7 @@ macro_rules! methods {
                         w.text(name)?;
                         w.raw("/>")
                     }
+                    Body::Empty => Ok(()),
                 }
             }
 
@@ -239,7 +270,7 @@ macro_rules! methods {
                 match self {
                     $( Body::$variant(m) => m.visit_content(v), )*
                     Body::Fault(f) => f.visit(v),
-                    Body::Unknown(_) => {}
+                    Body::Unknown(_) | Body::Empty => {}
                 }
                 v.leave();
             }
@@ -294,6 +325,7 @@ impl Body<'_> {
         match self {
             Body::Fault(_) => MessageKind::Fault,
             Body::Unknown(_) => MessageKind::Request,
+            Body::Empty => MessageKind::Empty,
             b if b.method_name().ends_with("Response") => MessageKind::Response,
             _ => MessageKind::Request,
         }
@@ -312,6 +344,12 @@ pub struct Envelope<'a> {
     pub header: Header<'a>,
     /// The message.
     pub body: Body<'a>,
+    /// The first departure from the schema that decoding tolerated, with its offset: a
+    /// missing required element (given its default: empty, 0, false), a typed value that
+    /// does not parse (given its default), an unknown event code, a method element in no
+    /// namespace, an empty Body. `None` for a conforming envelope; always `None` when
+    /// encoding. A strict receiver answers 9003 (CPE) or 8003 (ACS) when it is set (§A.2.3).
+    pub schema_deviation: Option<DecodeError>,
 }
 
 /// Decodes a CWMP SOAP envelope from `input`, borrowing from it.
@@ -342,23 +380,35 @@ pub fn decode(input: &[u8]) -> Result<Envelope<'_>, DecodeError> {
         }
     }
     let (body, cwmp_ns) = body.ok_or(DecodeError::new(K::InvalidEnvelope, root.offset))?;
+    let schema_deviation = r.deviation();
     r.finish()?;
     Ok(Envelope {
         cwmp_ns,
         header: header.unwrap_or_default(),
         body,
+        schema_deviation,
     })
 }
 
 fn decode_body<'a>(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(Body<'a>, CwmpNamespace), DecodeError> {
-    let method = r
-        .next_child()?
-        .ok_or(DecodeError::new(K::EmptyBody, tag.offset))?;
+    let in_scope = r.cwmp_in_scope();
+    let Some(method) = r.next_child()? else {
+        r.tolerate(K::EmptyBody, tag.offset);
+        let ns = in_scope.ok_or(DecodeError::new(K::EmptyBody, tag.offset))?;
+        return Ok((Body::Empty, ns));
+    };
     let decoded = match method.ns {
         Ns::Cwmp(ns) => (Body::decode_method(r, &method)?, ns),
         Ns::SoapEnv if method.local == "Fault" => {
             let (f, ns) = SoapFault::decode(r, &method)?;
             (Body::Fault(f), ns)
+        }
+        // A method element in no namespace (`<Reboot/>` with only `xmlns:cwmp` declared):
+        // read in the CWMP namespace declared in scope, and recorded.
+        Ns::None => {
+            let ns = in_scope.ok_or(DecodeError::new(K::NotCwmp, method.offset))?;
+            r.tolerate(K::NotCwmp, method.offset);
+            (Body::decode_method(r, &method)?, ns)
         }
         _ => return Err(DecodeError::new(K::NotCwmp, method.offset)),
     };
@@ -375,6 +425,7 @@ impl<'a> Envelope<'a> {
             cwmp_ns,
             header: Header::default(),
             body: body.into(),
+            schema_deviation: None,
         }
     }
 

@@ -45,7 +45,13 @@ macro_rules! cwmp_struct {
                     r.skip()?;
                 }
                 Ok($name {
-                    $( $field: <$fty as $crate::field::Field<'a>>::finish($field, tag.offset)?, )*
+                    $( $field: <$fty as $crate::field::Field<'a>>::finish($field, tag.offset, r)?, )*
+                })
+            }
+
+            fn missing() -> Option<Self> {
+                Some($name {
+                    $( $field: <$fty as $crate::field::Field<'a>>::absent()?, )*
                 })
             }
         }

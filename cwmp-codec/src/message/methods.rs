@@ -7,7 +7,7 @@ use super::macros::cwmp_struct;
 use super::operation::Operation;
 use super::structs::*;
 use crate::array::{Array, Repeated};
-use crate::event::EventCode;
+use crate::filetype::{DownloadFileType, RequestDownloadFileType, TransferFileType, UploadFileType};
 use crate::value::{Base64, DateTimeValue};
 use crate::xml::XmlStr;
 
@@ -138,7 +138,7 @@ cwmp_struct! {
         /// Returned in TransferComplete, string(32).
         command_key: XmlStr<'a> = "CommandKey",
         /// FileType, the Download list (DIGEST §17.10), string(64).
-        file_type: XmlStr<'a> = "FileType",
+        file_type: DownloadFileType<'a> = "FileType",
         /// http or https URL without userinfo, string(256).
         url: XmlStr<'a> = "URL",
         /// Empty means no authentication, string(256).
@@ -233,7 +233,7 @@ cwmp_struct! {
         /// Download (true) or upload.
         is_download: bool = "IsDownload",
         /// FileType, the AutonomousTransferComplete list (DIGEST §17.10), string(64).
-        file_type: XmlStr<'a> = "FileType",
+        file_type: TransferFileType<'a> = "FileType",
         /// Size in bytes.
         file_size: u32 = "FileSize",
         /// string(256).
@@ -308,7 +308,7 @@ cwmp_struct! {
         /// Returned in TransferComplete, string(32).
         command_key: XmlStr<'a> = "CommandKey",
         /// FileType, the Upload list (DIGEST §17.10), string(64).
-        file_type: XmlStr<'a> = "FileType",
+        file_type: UploadFileType<'a> = "FileType",
         /// Destination (HTTP PUT), string(256).
         url: XmlStr<'a> = "URL",
         /// string(256).
@@ -355,7 +355,7 @@ cwmp_struct! {
         /// Returned in TransferComplete, string(32).
         command_key: XmlStr<'a> = "CommandKey",
         /// FileType, the Download list, string(64).
-        file_type: XmlStr<'a> = "FileType",
+        file_type: DownloadFileType<'a> = "FileType",
         /// string(256).
         url: XmlStr<'a> = "URL",
         /// string(256).
@@ -424,8 +424,8 @@ cwmp_struct! {
 cwmp_struct! {
     /// RequestDownload (§A.4.2.2).
     pub struct RequestDownload<'a> {
-        /// FileType, string(64).
-        file_type: XmlStr<'a> = "FileType",
+        /// FileType, the RequestDownload list, string(64).
+        file_type: RequestDownloadFileType<'a> = "FileType",
         /// Up to 16 arguments.
         file_type_arg: Array<'a, ArgStruct<'a>> = "FileTypeArg",
     }
@@ -459,5 +459,3 @@ cwmp_struct! {
     pub struct AutonomousDUStateChangeCompleteResponse {}
 }
 
-#[allow(unused_imports)]
-use EventCode as _;

@@ -45,31 +45,31 @@ fn by_name<'a>(name: &str, r: &mut Reader<'a>, tag: &Tag<'a>) -> Option<Result<O
 }
 
 impl<'a> DecodeElement<'a> for Operation<'a> {
-    /// Dispatches on `xsi:type` (any prefix bound to a CWMP namespace, or none). Without one,
-    /// accepts the form some implementations send, the struct as the only child
-    /// (`<Operations><InstallOpStruct>…</InstallOpStruct></Operations>`).
+    /// Dispatches on `xsi:type` (any prefix bound to a CWMP namespace, or none).
     fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
-        if let Some(ty) = r.attr(tag, Ns::Xsi, "type") {
-            let q = ty.value.as_str().unwrap_or_default();
-            let (ns, local) = r.resolve_value_qname(q);
-            if !matches!(ns, Ns::Cwmp(_) | Ns::None | Ns::Other) {
-                return Err(DecodeError::new(K::UnknownOperationType, ty.value_offset));
-            }
-            return by_name(local, r, tag)
-                .unwrap_or(Err(DecodeError::new(K::UnknownOperationType, ty.value_offset)));
-        }
-        let child = r
-            .next_child()?
+        let ty = r
+            .attr(tag, Ns::Xsi, "type")
             .ok_or(DecodeError::new(K::UnknownOperationType, tag.offset))?;
-        if !member_ns(child.ns) {
-            return Err(DecodeError::new(K::UnknownOperationType, child.offset));
+        let q = ty.value.as_str().unwrap_or_default();
+        let (ns, local) = r.resolve_value_qname(q);
+        if !matches!(ns, Ns::Cwmp(_) | Ns::None | Ns::Other) {
+            return Err(DecodeError::new(K::UnknownOperationType, ty.value_offset));
         }
-        let op = by_name(child.local, r, &child)
-            .unwrap_or(Err(DecodeError::new(K::UnknownOperationType, child.offset)))?;
-        match r.next_child()? {
-            None => Ok(op),
-            Some(extra) => Err(DecodeError::new(K::UnexpectedElement, extra.offset)),
+        by_name(local, r, tag).unwrap_or(Err(DecodeError::new(K::UnknownOperationType, ty.value_offset)))
+    }
+
+    /// An `Operations` element without `xsi:type` is read as a container of operation structs
+    /// named by their type, the form some implementations send
+    /// (`<Operations><InstallOpStruct>…</InstallOpStruct><UpdateOpStruct>…</Operations>`).
+    fn is_container(r: &Reader<'a>, tag: &Tag<'a>) -> bool {
+        r.attr(tag, Ns::Xsi, "type").is_none()
+    }
+
+    fn decode_contained(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        if !member_ns(tag.ns) {
+            return Err(DecodeError::new(K::UnknownOperationType, tag.offset));
         }
+        by_name(tag.local, r, tag).unwrap_or(Err(DecodeError::new(K::UnknownOperationType, tag.offset)))
     }
 }
 

@@ -7,6 +7,7 @@
 use super::macros::{array_item, cwmp_struct};
 use crate::array::Array;
 use crate::event::EventCode;
+use crate::filetype::{DuState, OperationPerformed, TransferFileType, WindowMode};
 use crate::value::{Base64, DateTimeValue, Value};
 use crate::xml::XmlStr;
 
@@ -143,8 +144,8 @@ cwmp_struct! {
         state: i32 = "State",
         /// Download (true) or upload.
         is_download: bool = "IsDownload",
-        /// FileType, the AutonomousTransferComplete list, string(64).
-        file_type: XmlStr<'a> = "FileType",
+        /// FileType, the AutonomousTransferComplete list (DIGEST §17.10), string(64).
+        file_type: TransferFileType<'a> = "FileType",
         /// Size in bytes, 0 if unknown.
         file_size: u32 = "FileSize",
         /// Target file name, string(256).
@@ -160,7 +161,7 @@ cwmp_struct! {
         /// Seconds after the request was received.
         window_end: u32 = "WindowEnd",
         /// `1 At Any Time`, `2 Immediately`, `3 When Idle`, `4 Confirmation Needed`, vendor.
-        window_mode: XmlStr<'a> = "WindowMode",
+        window_mode: WindowMode<'a> = "WindowMode",
         /// Message for the user, string(256).
         user_message: XmlStr<'a> = "UserMessage",
         /// 0 no retries, -1 the CPE decides.
@@ -252,7 +253,7 @@ cwmp_struct! {
         /// Version, string(32).
         version: XmlStr<'a> = "Version",
         /// `Installed`, `Uninstalled` or `Failed`.
-        current_state: XmlStr<'a> = "CurrentState",
+        current_state: DuState<'a> = "CurrentState",
         /// Whether the operation was resolved.
         resolved: bool = "Resolved",
         /// Comma-separated execution unit paths.
@@ -276,7 +277,7 @@ cwmp_struct! {
         /// Version, string(32).
         version: XmlStr<'a> = "Version",
         /// `Installed`, `Uninstalled` or `Failed`.
-        current_state: XmlStr<'a> = "CurrentState",
+        current_state: DuState<'a> = "CurrentState",
         /// Whether the operation was resolved.
         resolved: bool = "Resolved",
         /// Comma-separated execution unit paths.
@@ -288,7 +289,7 @@ cwmp_struct! {
         /// The fault, FaultCode 0 on success.
         fault: DeploymentUnitFaultStruct<'a> = "Fault",
         /// `Install`, `Update` or `Uninstall`.
-        operation_performed: XmlStr<'a> = "OperationPerformed",
+        operation_performed: OperationPerformed<'a> = "OperationPerformed",
     }
 }
 

@@ -138,6 +138,14 @@ impl NsStack {
         s.snapshot()
     }
 
+    /// The innermost binding to a CWMP namespace, whatever its prefix.
+    pub(crate) fn any_cwmp(&self) -> Option<CwmpNamespace> {
+        self.bindings.iter().rev().find_map(|b| match b.ns {
+            Ns::Cwmp(c) => Some(c),
+            _ => None,
+        })
+    }
+
     /// Resolves an element prefix (`""` = the default namespace).
     pub(crate) fn resolve(&self, src: &str, prefix: &str) -> Option<Ns> {
         let want = prefix.as_bytes();

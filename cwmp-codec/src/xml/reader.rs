@@ -66,6 +66,8 @@ pub struct Reader<'a> {
     ns: NsStack,
     /// The last start tag was `<x/>`: its end is reported by the next call.
     pending_empty: bool,
+    /// The first schema departure the decoder tolerated (see `Envelope::schema_deviation`).
+    deviation: Option<DecodeError>,
 }
 
 pub(crate) fn is_ws(b: u8) -> bool {
@@ -166,6 +168,7 @@ impl<'a> Reader<'a> {
             open: heapless::Vec::new(),
             ns: NsStack::new(),
             pending_empty: false,
+            deviation: None,
         };
         loop {
             r.skip_ws();
@@ -190,7 +193,25 @@ impl<'a> Reader<'a> {
             open: heapless::Vec::new(),
             ns,
             pending_empty: false,
+            deviation: None,
         }
+    }
+
+    /// Records a schema departure that decoding tolerates; the first one is kept.
+    pub(crate) fn tolerate(&mut self, kind: K, offset: usize) {
+        if self.deviation.is_none() {
+            self.deviation = Some(DecodeError::new(kind, offset));
+        }
+    }
+
+    /// The first tolerated schema departure.
+    pub(crate) fn deviation(&self) -> Option<DecodeError> {
+        self.deviation
+    }
+
+    /// Is `prefix` bound to a CWMP namespace in scope? Returns that namespace.
+    pub(crate) fn cwmp_in_scope(&self) -> Option<crate::version::CwmpNamespace> {
+        self.ns.any_cwmp()
     }
 
     /// The input, the position and the namespace context of the current element's content,
@@ -393,6 +414,15 @@ impl<'a> Reader<'a> {
                 }
             }
             Some(b'?') => {
+                // The XML declaration may only open the document (after a BOM).
+                let target = rest.get(2..5).unwrap_or_default();
+                let bom = if self.src.starts_with('\u{FEFF}') { 3 } else { 0 };
+                if target.eq_ignore_ascii_case(b"xml")
+                    && rest.get(5).is_none_or(|&c| is_ws(c) || c == b'?')
+                    && lt != bom
+                {
+                    return Err(DecodeError::new(K::InvalidSyntax, lt));
+                }
                 let close = self.find(lt.saturating_add(2), b"?>").ok_or_else(|| self.eof())?;
                 check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
                 self.pos = close.saturating_add(2);

@@ -146,11 +146,25 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         self.u64(v.unsigned_abs())
     }
 
-    /// Anything `Display`: through a small stack buffer, escaped.
-    pub(crate) fn display<T: core::fmt::Display>(&mut self, v: &T) -> WResult<W> {
-        let mut buf = StackBuf::<48>::new();
-        core::fmt::write(&mut buf, format_args!("{v}")).map_err(|_| EncodeError::InvalidValue)?;
-        self.text(buf.as_str())
+    /// Anything `Display`, escaped as it is formatted (no buffer).
+    pub(crate) fn display<T: core::fmt::Display + ?Sized>(&mut self, v: &T) -> WResult<W> {
+        struct Adapter<'x, 'w, W: Write> {
+            w: &'x mut XmlWriter<'w, W>,
+            err: Option<EncodeError<W::Error>>,
+        }
+        impl<W: Write> core::fmt::Write for Adapter<'_, '_, W> {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                self.w.text(s).map_err(|e| {
+                    self.err = Some(e);
+                    core::fmt::Error
+                })
+            }
+        }
+        let mut a = Adapter { w: self, err: None };
+        match core::fmt::write(&mut a, format_args!("{v}")) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),
+        }
     }
 }
 
@@ -171,28 +185,3 @@ pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
     core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
 }
 
-/// A fixed-size `fmt::Write` sink.
-pub(crate) struct StackBuf<const N: usize> {
-    buf: [u8; N],
-    len: usize,
-}
-
-impl<const N: usize> StackBuf<N> {
-    pub(crate) const fn new() -> Self {
-        StackBuf { buf: [0; N], len: 0 }
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        core::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-impl<const N: usize> core::fmt::Write for StackBuf<N> {
-    fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(core::fmt::Error)?;
-        let dst = self.buf.get_mut(self.len..end).ok_or(core::fmt::Error)?;
-        dst.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}

@@ -23,14 +23,22 @@ macro_rules! single_field_generic {
     ($ty:ident) => {
         impl<'a, T: ArrayItem<'a>> Field<'a> for $ty<'a, T> {
             type Slot = Option<Self>;
-            fn accept(slot: &mut Option<Self>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+            fn accept(
+                slot: &mut Option<Self>,
+                r: &mut Reader<'a>,
+                tag: &Tag<'a>,
+            ) -> Result<(), DecodeError> {
                 if slot.is_some() {
                     return Err(DecodeError::new(K::DuplicateElement, tag.offset));
                 }
                 *slot = Some(Self::decode_element(r, tag)?);
                 Ok(())
             }
-            fn finish(slot: Option<Self>, parent: usize, r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+            fn finish(
+                slot: Option<Self>,
+                parent: usize,
+                r: &mut Reader<'a>,
+            ) -> Result<Self, DecodeError> {
                 crate::field::finish_single(slot, parent, r)
             }
             fn absent() -> Option<Self> {
@@ -248,7 +256,8 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
                 in_container: false,
                 slice: None,
                 items: None,
-                reader: (l.count > 0).then(|| (Reader::resume(l.src, l.pos as usize, l.ns.clone()), l.name)),
+                reader: (l.count > 0)
+                    .then(|| (Reader::resume(l.src, l.pos as usize, l.ns.clone()), l.name)),
                 index: 0,
                 len: l.count as usize,
             },
@@ -372,15 +381,16 @@ fn encode_items<'a, T: DecodeElement<'a> + EncodeElement + Clone, W: Write>(
     Ok(())
 }
 
-fn visit_items<'a, T: DecodeElement<'a> + EncodeElement + Clone>(inner: &Inner<'a, T>, v: &mut dyn Visitor) {
+fn visit_items<'a, T: DecodeElement<'a> + EncodeElement + Clone>(
+    inner: &Inner<'a, T>,
+    v: &mut dyn Visitor,
+) {
     for (i, item) in Iter::new(inner).enumerate() {
         v.enter_index(i);
         item.visit(v);
         v.leave();
     }
 }
-
-
 
 /// What accumulates while the occurrences of a [`Repeated`] field are read.
 #[derive(Default)]
@@ -406,13 +416,18 @@ where
 {
     type Slot = RepeatedSlot<'a>;
 
-    fn accept(slot: &mut RepeatedSlot<'a>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+    fn accept(
+        slot: &mut RepeatedSlot<'a>,
+        r: &mut Reader<'a>,
+        tag: &Tag<'a>,
+    ) -> Result<(), DecodeError> {
         if slot.first.is_none() {
             // Iteration restarts at this first occurrence, in the parent's namespace context.
             let (src, _, ns) = r.context_of_parent();
             slot.first = Some(Lazy {
                 src,
-                pos: u32::try_from(tag.offset).map_err(|_| DecodeError::new(K::InputTooLarge, tag.offset))?,
+                pos: u32::try_from(tag.offset)
+                    .map_err(|_| DecodeError::new(K::InputTooLarge, tag.offset))?,
                 count: 0,
                 ns,
                 name: tag.local,
@@ -441,7 +456,11 @@ where
         Some(Repeated::empty())
     }
 
-    fn finish(slot: RepeatedSlot<'a>, _parent: usize, _r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+    fn finish(
+        slot: RepeatedSlot<'a>,
+        _parent: usize,
+        _r: &mut Reader<'a>,
+    ) -> Result<Self, DecodeError> {
         Ok(match slot.first {
             Some(l) => Repeated {
                 inner: Inner::Decoded(l),
@@ -467,4 +486,3 @@ where
         visit_items(&self.inner, v)
     }
 }
-

@@ -154,7 +154,10 @@ pub fn finish_single<'a, T: DecodeElement<'a>>(
 
 /// Parses a typed element's trimmed text; text that does not parse is tolerated as the
 /// type's default and recorded (INTEROP: real peers send `<RetryCount/>`, `<FileSize>foo`).
-fn tolerant<'a, T: Default>(r: &mut Reader<'a>, f: impl FnOnce(&str) -> Option<T>) -> Result<T, DecodeError> {
+fn tolerant<'a, T: Default>(
+    r: &mut Reader<'a>,
+    f: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, DecodeError> {
     let (t, at) = typed_text(r)?;
     match parse_typed(t, at, f) {
         Ok(v) => Ok(v),

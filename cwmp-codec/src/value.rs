@@ -13,11 +13,11 @@ use embedded_io::Write;
 use crate::datetime::DateTime;
 use crate::error::DecodeError;
 use crate::event::EventCode;
+use crate::field::{parse_bool, single_field, DecodeElement, EncodeElement};
 use crate::filetype::{
     DownloadFileType, DuState, OperationPerformed, RequestDownloadFileType, TransferFileType,
     UploadFileType, WindowMode,
 };
-use crate::field::{parse_bool, single_field, DecodeElement, EncodeElement};
 use crate::visit::Visitor;
 use crate::xml::ns::Ns;
 use crate::xml::reader::{Reader, Tag};
@@ -241,10 +241,12 @@ impl<'a> DecodeElement<'a> for DateTimeValue<'a> {
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let text = r.text()?;
         let mut scratch = [0u8; 64];
-        Ok(match text.trim().to_str(&mut scratch).map(DateTime::parse) {
-            Some(Ok(d)) => DateTimeValue::Valid(d),
-            _ => DateTimeValue::Invalid(text),
-        })
+        Ok(
+            match text.trim().to_str(&mut scratch).map(DateTime::parse) {
+                Some(Ok(d)) => DateTimeValue::Valid(d),
+                _ => DateTimeValue::Invalid(text),
+            },
+        )
     }
 }
 
@@ -343,7 +345,15 @@ macro_rules! always_parses {
         }
     )*};
 }
-always_parses!(DownloadFileType, UploadFileType, TransferFileType, RequestDownloadFileType, WindowMode, DuState, OperationPerformed);
+always_parses!(
+    DownloadFileType,
+    UploadFileType,
+    TransferFileType,
+    RequestDownloadFileType,
+    WindowMode,
+    DuState,
+    OperationPerformed
+);
 
 text_enum_field!(
     EventCode<'a>,

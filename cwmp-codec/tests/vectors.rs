@@ -1,3 +1,10 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 //! Every real-world message in `../shared/vectors` (PROVENANCE.md): the well-formed ones
 //! decode, and decode → encode → decode gives the same message; the not-well-formed ones give
 //! a typed error. Skips with a notice when `../shared` is absent (a fresh clone alone).
@@ -41,14 +48,18 @@ fn every_vector_decodes_and_round_trips() {
     let mut all = Vec::new();
     files(&dir, &mut all);
     all.sort();
-    assert!(all.len() > 100, "expected the vector corpus, found {}", all.len());
+    assert!(
+        all.len() > 100,
+        "expected the vector corpus, found {}",
+        all.len()
+    );
     let mut failures = Vec::new();
     let mut decoded = 0;
     for p in &all {
         let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().to_string();
         let bytes = std::fs::read(p).unwrap();
         let res = decode(&bytes);
-        if bad.iter().any(|b| *b == rel) {
+        if bad.contains(&rel) {
             match res {
                 Err(DecodeError { .. }) => {}
                 Ok(_) => failures.push(format!("{rel}: not well-formed but decoded")),
@@ -70,7 +81,10 @@ fn every_vector_decodes_and_round_trips() {
             Ok(again) => {
                 let want = (env.cwmp_ns.encoding_namespace(), &env.header, &env.body);
                 if (again.cwmp_ns, &again.header, &again.body) != want {
-                    failures.push(format!("{rel}: round trip differs\n{:?}\n{:?}", want, again));
+                    failures.push(format!(
+                        "{rel}: round trip differs\n{:?}\n{:?}",
+                        want, again
+                    ));
                 }
             }
             Err(e) => failures.push(format!(
@@ -80,5 +94,10 @@ fn every_vector_decodes_and_round_trips() {
         }
     }
     println!("{decoded} vectors decoded and round-tripped");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

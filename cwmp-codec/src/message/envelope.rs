@@ -390,7 +390,10 @@ pub fn decode(input: &[u8]) -> Result<Envelope<'_>, DecodeError> {
     })
 }
 
-fn decode_body<'a>(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(Body<'a>, CwmpNamespace), DecodeError> {
+fn decode_body<'a>(
+    r: &mut Reader<'a>,
+    tag: &Tag<'a>,
+) -> Result<(Body<'a>, CwmpNamespace), DecodeError> {
     let in_scope = r.cwmp_in_scope();
     let Some(method) = r.next_child()? else {
         r.tolerate(K::EmptyBody, tag.offset);
@@ -484,4 +487,3 @@ impl<'a> Envelope<'a> {
         self.body.visit(v);
     }
 }
-

@@ -75,7 +75,10 @@ impl<'a> SoapFault<'a> {
 
     /// Decodes the SOAP `Fault` element (the reader's current element). Returns the fault and
     /// the CWMP namespace of its `detail/Fault`.
-    pub(crate) fn decode(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(Self, CwmpNamespace), DecodeError> {
+    pub(crate) fn decode(
+        r: &mut Reader<'a>,
+        tag: &Tag<'a>,
+    ) -> Result<(Self, CwmpNamespace), DecodeError> {
         let mut faultcode = None;
         let mut faultstring = None;
         let mut detail = None;

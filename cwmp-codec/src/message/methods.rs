@@ -7,7 +7,9 @@ use super::macros::cwmp_struct;
 use super::operation::Operation;
 use super::structs::*;
 use crate::array::{Array, Repeated};
-use crate::filetype::{DownloadFileType, RequestDownloadFileType, TransferFileType, UploadFileType};
+use crate::filetype::{
+    DownloadFileType, RequestDownloadFileType, TransferFileType, UploadFileType,
+};
 use crate::value::{Base64, DateTimeValue};
 use crate::xml::XmlStr;
 
@@ -458,4 +460,3 @@ cwmp_struct! {
     /// AutonomousDUStateChangeCompleteResponse (§A.4.2.4).
     pub struct AutonomousDUStateChangeCompleteResponse {}
 }
-

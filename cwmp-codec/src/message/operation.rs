@@ -35,7 +35,11 @@ impl Operation<'_> {
     }
 }
 
-fn by_name<'a>(name: &str, r: &mut Reader<'a>, tag: &Tag<'a>) -> Option<Result<Operation<'a>, DecodeError>> {
+fn by_name<'a>(
+    name: &str,
+    r: &mut Reader<'a>,
+    tag: &Tag<'a>,
+) -> Option<Result<Operation<'a>, DecodeError>> {
     Some(match name {
         "InstallOpStruct" => InstallOpStruct::decode_element(r, tag).map(Operation::Install),
         "UpdateOpStruct" => UpdateOpStruct::decode_element(r, tag).map(Operation::Update),
@@ -55,7 +59,10 @@ impl<'a> DecodeElement<'a> for Operation<'a> {
         if !matches!(ns, Ns::Cwmp(_) | Ns::None | Ns::Other) {
             return Err(DecodeError::new(K::UnknownOperationType, ty.value_offset));
         }
-        by_name(local, r, tag).unwrap_or(Err(DecodeError::new(K::UnknownOperationType, ty.value_offset)))
+        by_name(local, r, tag).unwrap_or(Err(DecodeError::new(
+            K::UnknownOperationType,
+            ty.value_offset,
+        )))
     }
 
     /// An `Operations` element without `xsi:type` is read as a container of operation structs
@@ -69,7 +76,8 @@ impl<'a> DecodeElement<'a> for Operation<'a> {
         if !member_ns(tag.ns) {
             return Err(DecodeError::new(K::UnknownOperationType, tag.offset));
         }
-        by_name(tag.local, r, tag).unwrap_or(Err(DecodeError::new(K::UnknownOperationType, tag.offset)))
+        by_name(tag.local, r, tag)
+            .unwrap_or(Err(DecodeError::new(K::UnknownOperationType, tag.offset)))
     }
 }
 

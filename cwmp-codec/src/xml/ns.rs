@@ -113,7 +113,8 @@ impl NsStack {
         let err = DecodeError::new(DecodeErrorKind::TooManyNamespaceBindings, off);
         let b = Binding {
             off: u32::try_from(off).map_err(|_| err)?,
-            len: u8::try_from(len).map_err(|_| DecodeError::new(DecodeErrorKind::InvalidName, off))?,
+            len: u8::try_from(len)
+                .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidName, off))?,
             ns: Ns::from_uri(uri),
             depth: u8::try_from(depth).map_err(|_| err)?,
         };

@@ -47,14 +47,23 @@ struct Open {
 
 enum Raw<'a> {
     /// Character data between `start` and `end`; `markup` when it holds references.
-    Text { start: usize, end: usize, markup: bool },
+    Text {
+        start: usize,
+        end: usize,
+        markup: bool,
+    },
     /// A CDATA section; `start..end` is its content.
-    CData { start: usize, end: usize },
+    CData {
+        start: usize,
+        end: usize,
+    },
     /// A comment or processing instruction.
     Misc,
     Start(Tag<'a>),
     /// An end tag (or the implicit end of an empty-element tag) at `offset`.
-    End { offset: usize },
+    End {
+        offset: usize,
+    },
 }
 
 /// The tokenizer. See the module docs.
@@ -104,7 +113,8 @@ pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
         if b == b'&' {
             has_ref = true;
             let rest = s.get(i..).unwrap_or_default();
-            let (_, len) = parse_reference(rest).ok_or(DecodeError::new(K::InvalidReference, at))?;
+            let (_, len) =
+                parse_reference(rest).ok_or(DecodeError::new(K::InvalidReference, at))?;
             i = i.saturating_add(len);
         } else {
             i = i.saturating_add(1);
@@ -225,7 +235,6 @@ impl<'a> Reader<'a> {
     pub(crate) fn context_of_parent(&self) -> (&'a str, usize, NsStack) {
         (self.src, self.pos, self.ns.snapshot_below(self.open.len()))
     }
-
 
     /// Current byte offset.
     pub(crate) fn offset(&self) -> usize {
@@ -391,7 +400,9 @@ impl<'a> Reader<'a> {
             Some(b'/') => self.end_tag(lt),
             Some(b'!') => {
                 if rest.starts_with(b"<!--") {
-                    let close = self.find(lt.saturating_add(4), b"-->").ok_or_else(|| self.eof())?;
+                    let close = self
+                        .find(lt.saturating_add(4), b"-->")
+                        .ok_or_else(|| self.eof())?;
                     check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
                     self.pos = close.saturating_add(3);
                     Ok(Raw::Misc)
@@ -403,7 +414,10 @@ impl<'a> Reader<'a> {
                         .iter()
                         .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
                     {
-                        return Err(DecodeError::new(K::InvalidCharacter, start.saturating_add(i)));
+                        return Err(DecodeError::new(
+                            K::InvalidCharacter,
+                            start.saturating_add(i),
+                        ));
                     }
                     self.pos = end.saturating_add(3);
                     Ok(Raw::CData { start, end })
@@ -416,14 +430,20 @@ impl<'a> Reader<'a> {
             Some(b'?') => {
                 // The XML declaration may only open the document (after a BOM).
                 let target = rest.get(2..5).unwrap_or_default();
-                let bom = if self.src.starts_with('\u{FEFF}') { 3 } else { 0 };
+                let bom = if self.src.starts_with('\u{FEFF}') {
+                    3
+                } else {
+                    0
+                };
                 if target.eq_ignore_ascii_case(b"xml")
                     && rest.get(5).is_none_or(|&c| is_ws(c) || c == b'?')
                     && lt != bom
                 {
                     return Err(DecodeError::new(K::InvalidSyntax, lt));
                 }
-                let close = self.find(lt.saturating_add(2), b"?>").ok_or_else(|| self.eof())?;
+                let close = self
+                    .find(lt.saturating_add(2), b"?>")
+                    .ok_or_else(|| self.eof())?;
                 check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
                 self.pos = close.saturating_add(2);
                 Ok(Raw::Misc)
@@ -499,15 +519,15 @@ impl<'a> Reader<'a> {
             let vrest = self.src.as_bytes().get(vstart..).unwrap_or_default();
             let vlen = memchr2(quote, b'<', vrest).ok_or_else(|| self.eof())?;
             if vrest.get(vlen) == Some(&b'<') {
-                return Err(DecodeError::new(K::InvalidSyntax, vstart.saturating_add(vlen)));
+                return Err(DecodeError::new(
+                    K::InvalidSyntax,
+                    vstart.saturating_add(vlen),
+                ));
             }
             let value = vrest.get(..vlen).unwrap_or_default();
             check_chars(value, vstart)?;
             // Duplicate attribute names (by spelling; enough for well-formedness here).
-            let before = self
-                .src
-                .get(attrs_offset..an_s)
-                .unwrap_or_default();
+            let before = self.src.get(attrs_offset..an_s).unwrap_or_default();
             if Attrs::names_in(before).any(|n| n == aname) {
                 return Err(DecodeError::new(K::DuplicateAttribute, an_s));
             }
@@ -531,7 +551,8 @@ impl<'a> Reader<'a> {
             .ok_or(DecodeError::new(K::UnboundPrefix, ns_))?;
         let open = Open {
             name_off: u32::try_from(ns_).map_err(|_| DecodeError::new(K::InputTooLarge, ns_))?,
-            name_len: u16::try_from(qname.len()).map_err(|_| DecodeError::new(K::InvalidName, ns_))?,
+            name_len: u16::try_from(qname.len())
+                .map_err(|_| DecodeError::new(K::InvalidName, ns_))?,
         };
         self.open
             .push(open)
@@ -559,19 +580,17 @@ impl<'a> Reader<'a> {
             });
         }
         self.pos = self.pos.saturating_add(1);
-        match self.open.last() {
-            Some(o) => {
-                let start = o.name_off as usize;
-                let open_name = self
-                    .src
-                    .as_bytes()
-                    .get(start..start.saturating_add(usize::from(o.name_len)));
-                if open_name != Some(name) {
-                    return Err(DecodeError::new(K::MismatchedEndTag, lt));
-                }
+        // With no open element this is a resumed reader meeting the end tag of its (already
+        // validated) parent.
+        if let Some(o) = self.open.last() {
+            let start = o.name_off as usize;
+            let open_name = self
+                .src
+                .as_bytes()
+                .get(start..start.saturating_add(usize::from(o.name_len)));
+            if open_name != Some(name) {
+                return Err(DecodeError::new(K::MismatchedEndTag, lt));
             }
-            // A resumed reader: this is the end tag of the (already validated) parent.
-            None => {}
         }
         Ok(self.close(lt))
     }

@@ -84,7 +84,8 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         let mut run = 0usize;
         let mut i = 0usize;
         while let Some(&c) = b.get(i) {
-            let needs = !(matches!(c, 0x20..=0x7E | b'\t' | b'\n')) || matches!(c, b'&' | b'<' | b'>' | b'"');
+            let needs = !(matches!(c, 0x20..=0x7E | b'\t' | b'\n'))
+                || matches!(c, b'&' | b'<' | b'>' | b'"');
             if !needs {
                 i = i.saturating_add(1);
                 continue;
@@ -97,7 +98,10 @@ impl<'w, W: Write> XmlWriter<'w, W> {
                 b'"' => self.raw("&quot;")?,
                 _ => {
                     // A character outside 9–10 and 32–126 (§3.4.1): a character reference.
-                    let ch = s.get(i..).and_then(|r| r.chars().next()).ok_or(EncodeError::InvalidValue)?;
+                    let ch = s
+                        .get(i..)
+                        .and_then(|r| r.chars().next())
+                        .ok_or(EncodeError::InvalidValue)?;
                     let cp = u32::from(ch);
                     if cp < 0x20 && cp != 0x0D {
                         return Err(EncodeError::InvalidValue);
@@ -184,4 +188,3 @@ pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
     }
     core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
 }
-

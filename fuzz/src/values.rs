@@ -17,7 +17,11 @@ pub fn path_parse(data: &[u8]) {
     };
     let shown = path.to_string();
     assert_eq!(shown, text, "display differs from input");
-    assert_eq!(PathName::parse(&shown), Ok(path), "display does not re-parse equal");
+    assert_eq!(
+        PathName::parse(&shown),
+        Ok(path),
+        "display does not re-parse equal"
+    );
 
     // Segments rebuild the text.
     let mut rebuilt = String::new();
@@ -42,7 +46,10 @@ pub fn path_parse(data: &[u8]) {
         assert!(parent.is_partial());
         assert!(cur.starts_with(&parent));
         assert!(path.has_wildcard() || cur.matches(&parent));
-        assert!(PathName::parse(parent.as_str()).is_ok(), "parent is not a valid path");
+        assert!(
+            PathName::parse(parent.as_str()).is_ok(),
+            "parent is not a valid path"
+        );
         cur = parent;
         steps += 1;
         assert!(steps <= text.len(), "parent chain does not terminate");
@@ -68,7 +75,10 @@ pub fn version_list_parse(data: &[u8]) {
     assert!(!shown.contains(' '), "display has spaces");
     let again = VersionList::parse(&shown).expect("display re-parses");
     assert!(!again.has_unknown());
-    assert!(again.iter().eq(list.iter()), "display does not re-parse to the same versions");
+    assert!(
+        again.iter().eq(list.iter()),
+        "display does not re-parse to the same versions"
+    );
     assert_eq!(acs_choose(list, VersionList::ALL), list.highest());
     assert_eq!(list.len(), list.iter().count());
 }

@@ -1,0 +1,44 @@
+#!/bin/bash -eu
+# OSS-Fuzz / ClusterFuzzLite build script for the cwmp fuzz targets.
+#
+# Run from the repository root inside the base-builder-rust image, which provides a nightly
+# toolchain, cargo-fuzz, $SANITIZER, $OUT and $SRC. Usage (Dockerfile):
+#   COPY . $SRC/cwmp
+#   WORKDIR $SRC/cwmp
+#   COPY fuzz/build.sh $SRC/build.sh
+# It builds every target with `cargo fuzz build -O`, and puts next to each binary in $OUT its
+# seed corpus (<target>_seed_corpus.zip, corpus/ plus regressions/) and the CWMP dictionary
+# (<target>.dict), which is what OSS-Fuzz and ClusterFuzzLite pick up by name.
+
+# Find fuzz/: next to this script, under the working directory, or $SRC/cwmp/fuzz.
+here="$(cd "$(dirname "$0")" && pwd)"
+if grep -qs 'cargo-fuzz = true' "$here/Cargo.toml"; then
+  cd "$here"
+elif [ -f fuzz/Cargo.toml ]; then
+  cd fuzz
+else
+  cd "$SRC/cwmp/fuzz"
+fi
+
+: "${OUT:?set OUT to the output directory}"
+SAN="${SANITIZER:-address}"
+# cargo-fuzz knows address, memory, thread, leak, none; coverage builds come through RUSTFLAGS.
+case "$SAN" in address|memory|thread|leak) SAN_FLAG=(--sanitizer "$SAN") ;; *) SAN_FLAG=(--sanitizer none) ;; esac
+
+cargo fuzz build -O "${SAN_FLAG[@]}"
+
+TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
+BIN_DIR="target/$TRIPLE/release"
+
+for target in $(cargo fuzz list); do
+  cp "$BIN_DIR/$target" "$OUT/"
+  cp cwmp.dict "$OUT/$target.dict"
+  seeds=()
+  [ -d "corpus/$target" ] && seeds+=("corpus/$target")
+  [ -d "regressions/$target" ] && seeds+=("regressions/$target")
+  if [ "${#seeds[@]}" -gt 0 ]; then
+    rm -f "$OUT/${target}_seed_corpus.zip"
+    zip -q -j -r "$OUT/${target}_seed_corpus.zip" "${seeds[@]}"
+  fi
+done
+echo "built: $(cargo fuzz list | tr '\n' ' ')"

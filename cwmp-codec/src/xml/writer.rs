@@ -103,7 +103,9 @@ impl<'w, W: Write> XmlWriter<'w, W> {
                         .and_then(|r| r.chars().next())
                         .ok_or(EncodeError::InvalidValue)?;
                     let cp = u32::from(ch);
-                    if cp < 0x20 && cp != 0x0D {
+                    // XML 1.0 `Char` excludes the C0 controls but CR, and U+FFFE/U+FFFF: no
+                    // character reference may name them (the decoder rejects `&#65534;`).
+                    if (cp < 0x20 && cp != 0x0D) || cp == 0xFFFE || cp == 0xFFFF {
                         return Err(EncodeError::InvalidValue);
                     }
                     self.raw("&#")?;
@@ -187,4 +189,23 @@ pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
         }
     }
     core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Characters XML 1.0 cannot carry are refused, not written as references the decoder
+    /// (rightly) rejects: U+FFFE/U+FFFF as well as C0 controls.
+    #[test]
+    fn encode_refuses_non_xml_characters() {
+        for s in ["a\u{0}", "\u{1F}", "\u{FFFE}", "x\u{FFFF}y"] {
+            let mut c = Counter::default();
+            let mut w = XmlWriter::new(&mut c);
+            assert_eq!(w.text(s), Err(EncodeError::InvalidValue), "{s:?}");
+        }
+        let mut c = Counter::default();
+        let mut w = XmlWriter::new(&mut c);
+        assert_eq!(w.text("\r\u{FFFD}\u{10FFFF}"), Ok(()));
+    }
 }

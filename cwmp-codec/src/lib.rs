@@ -3,8 +3,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(test)]
+// Tests, and the `arbitrary` feature (for fuzzers and test tools on std targets: its derive
+// names `std`), link std. The library itself uses only `core`.
+#[cfg(any(test, feature = "arbitrary"))]
 extern crate std;
+
+#[cfg(feature = "arbitrary")]
+extern crate alloc;
+
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impls;
 
 pub mod array;
 pub mod datetime;

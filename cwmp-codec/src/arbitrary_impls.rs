@@ -222,7 +222,7 @@ impl<'a> Arbitrary<'a> for SoapFault<'a> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let detail: CwmpFault<'a> = u.arbitrary()?;
         Ok(SoapFault {
-            faultcode: XmlStr::new(*u.choose(&["Client", "Server"])?),
+            faultcode: XmlStr::new(u.choose(&["Client", "Server"])?),
             faultstring: XmlStr::new("CWMP fault"),
             detail,
         })

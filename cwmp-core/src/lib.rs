@@ -22,7 +22,7 @@ pub mod limits;
 //pub mod persist;
 pub mod retry;
 pub mod rng;
-//pub mod schedule;
+pub mod schedule;
 pub mod time;
 //pub mod transfer;
 

@@ -91,6 +91,8 @@ pub enum EventQueueError {
     CommandKeyTooLong,
     /// A vendor or unknown code over 64 bytes.
     EventCodeTooLong,
+    /// A hand-built [`EventCode`] whose text is not a valid event code.
+    InvalidEventCode,
     /// No room, and no `M` event to discard for it.
     Full,
     /// [`EventQueue::begin_session`] while a Session is already open.
@@ -104,6 +106,7 @@ impl EventQueueError {
             Self::CommandKeyNotAllowed => "only M event codes carry a CommandKey",
             Self::CommandKeyTooLong => "CommandKey longer than 32 bytes",
             Self::EventCodeTooLong => "event code longer than 64 bytes",
+            Self::InvalidEventCode => "not a valid event code",
             Self::Full => "event queue full and no M event to discard",
             Self::SessionAlreadyOpen => "a Session is already open",
         }
@@ -236,6 +239,10 @@ impl<const N: usize> EventQueue<N> {
         code: EventCode<'_>,
         command_key: &str,
     ) -> Result<Pushed, EventQueueError> {
+        // Re-parse the text so a hand-built variant (`Unknown("1 BOOT")`, a malformed `Vendor`)
+        // is stored in its one canonical form, or refused.
+        let code =
+            EventCode::parse(code.as_str()).map_err(|_| EventQueueError::InvalidEventCode)?;
         if !code.carries_command_key() && !command_key.is_empty() {
             return Err(EventQueueError::CommandKeyNotAllowed);
         }
@@ -537,6 +544,20 @@ mod tests {
                 ("M Reboot".into(), "b".into())
             ]
         );
+    }
+
+    #[test]
+    fn hand_built_codes_are_normalised() {
+        let mut q = EventQueue::<64>::new();
+        q.push(E::Unknown("1 BOOT"), "").unwrap();
+        assert_eq!(q.iter().next().unwrap().code(), E::Boot);
+        assert_eq!(q.push(E::Boot, ""), Ok(Pushed::AlreadyPending));
+        assert_eq!(
+            q.push(E::Vendor("not vendor"), ""),
+            Err(EventQueueError::InvalidEventCode)
+        );
+        assert_eq!(q.push(E::Unknown("M X_1_Method"), "k"), Ok(Pushed::Added));
+        assert_eq!(q.iter().nth(1).unwrap().code(), E::MVendor("M X_1_Method"));
     }
 
     #[test]

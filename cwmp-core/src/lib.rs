@@ -24,7 +24,7 @@ pub mod retry;
 pub mod rng;
 pub mod schedule;
 pub mod time;
-//pub mod transfer;
+pub mod transfer;
 
 pub use rng::{Rng, SplitMix64};
 pub use time::{Duration, Instant};

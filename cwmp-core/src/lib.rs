@@ -19,7 +19,7 @@ pub use cwmp_codec as codec;
 mod crc32;
 pub mod events;
 pub mod limits;
-//pub mod persist;
+pub mod persist;
 pub mod retry;
 pub mod rng;
 pub mod schedule;

@@ -241,6 +241,9 @@ impl CancelOutcome {
     }
 }
 
+/// A slot is converted in place from queued to done, so its size is the larger variant's either
+/// way; boxing is not available without `alloc`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum Slot {
@@ -578,6 +581,7 @@ impl<const N: usize> Transfers<N> {
 
     /// Restores a persisted queued transfer (see [`crate::persist`]). `start` is its deadline: a
     /// Unix time, or seconds still to wait from `now` when the CPE had no absolute time.
+    #[allow(clippy::too_many_arguments)] // crate-private, one call site: the record's fields
     pub(crate) fn restore_queued(
         &mut self,
         now: Instant,

@@ -1,6 +1,13 @@
 //! Replays the committed seed corpora of the cwmp-core fuzz targets (`fuzz/corpus/core_*`) through
 //! their bodies in `fuzz/src/core.rs`, on stable, and checks that the seed records still restore
 //! (a format change must come with new seeds and a new format version).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 #[path = "../../fuzz/src/core.rs"]
 #[allow(

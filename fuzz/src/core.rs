@@ -67,8 +67,11 @@ pub fn event_code_parse(data: &[u8]) {
     }
 }
 
+/// A target body.
+pub type Body = fn(&[u8]);
+
 /// The cwmp-core targets: name (the `corpus/` directory) and body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("core_persist_restore", persist_restore),
     ("core_datetime_parse", datetime_parse),
     ("core_event_code_parse", event_code_parse),

@@ -23,9 +23,13 @@
 //!
 //! Choices where Table 8 leaves room (documented, not spec): `5 KICKED` and `9 REQUEST DOWNLOAD`
 //! ("MAY retry") are retried; vendor (`X …`, `M X_…`) and unknown codes are kept until confirmed and
-//! are taken as confirmed by the InformResponse. Not handled here: the Annex O HEARTBEAT ordering and
-//! the passive-only `4 VALUE CHANGE` that must not start a Session by itself (fn17) are decisions of
-//! the session machine, which knows why an event was raised.
+//! are taken as confirmed by the InformResponse.
+//!
+//! **HEARTBEAT** (Annex O): a `14 HEARTBEAT` never shares an Inform with other events. Regular
+//! Sessions ([`EventQueue::begin_session`]) leave it pending; [`EventQueue::begin_heartbeat_session`]
+//! sends it alone; a HEARTBEAT raised while one is in flight is discarded (O.2.2). Which Session to
+//! open first (O.2.2, O.2.3) is the session machine's decision, as is the passive-only
+//! `4 VALUE CHANGE` that must not start a Session by itself (fn17): it knows why an event was raised.
 
 use core::fmt;
 
@@ -278,6 +282,10 @@ impl<const N: usize> EventQueue<N> {
         {
             return Ok(Pushed::AlreadyPending);
         }
+        // Annex O.2.2: a HEARTBEAT triggered while a HEARTBEAT Session is active is discarded.
+        if code == EventCode::Heartbeat && self.is_in_flight(EventCode::Heartbeat) {
+            return Ok(Pushed::AlreadyPending);
+        }
         let discarded = self.insert(entry)?;
         self.bump();
         Ok(if discarded {
@@ -305,19 +313,54 @@ impl<const N: usize> EventQueue<N> {
         Ok(discarded)
     }
 
-    /// A Session starts: every pending event goes into its Inform (state
-    /// [`EventState::InFlight`]). Events pushed from now on wait for the next Session.
+    /// A regular Session starts: every pending event except `14 HEARTBEAT` goes into its Inform
+    /// (state [`EventState::InFlight`]). Events pushed from now on wait for the next Session.
+    ///
+    /// A pending HEARTBEAT waits for its own Session ([`EventQueue::begin_heartbeat_session`]):
+    /// Annex O.2.1 forbids any other event in a HEARTBEAT Inform. Which kind to open is the session
+    /// machine's choice: HEARTBEAT first when both are due (O.2.2), the regular Session first while a
+    /// Non-HEARTBEAT Inform is being retried (O.2.3).
     ///
     /// # Errors
     ///
     /// [`EventQueueError::SessionAlreadyOpen`] if called twice without [`EventQueue::end_session`].
     pub fn begin_session(&mut self) -> Result<(), EventQueueError> {
+        self.begin(|code| code != EventCode::Heartbeat)
+    }
+
+    /// A HEARTBEAT Session starts (Annex O): only a pending `14 HEARTBEAT` goes into its Inform;
+    /// every other event waits for the next regular Session. Returns `Ok(false)`, with no Session
+    /// opened, if no HEARTBEAT is pending.
+    ///
+    /// # Errors
+    ///
+    /// [`EventQueueError::SessionAlreadyOpen`] if a Session is open.
+    pub fn begin_heartbeat_session(&mut self) -> Result<bool, EventQueueError> {
+        if !self.has_pending_heartbeat() {
+            return if self.session_open {
+                Err(EventQueueError::SessionAlreadyOpen)
+            } else {
+                Ok(false)
+            };
+        }
+        self.begin(|code| code == EventCode::Heartbeat)?;
+        Ok(true)
+    }
+
+    /// `true` if a `14 HEARTBEAT` waits for its Session.
+    pub fn has_pending_heartbeat(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.state == EventState::Pending && e.code() == EventCode::Heartbeat)
+    }
+
+    fn begin(&mut self, include: impl Fn(EventCode<'_>) -> bool) -> Result<(), EventQueueError> {
         if self.session_open {
             return Err(EventQueueError::SessionAlreadyOpen);
         }
         self.session_open = true;
         for e in self.entries.iter_mut() {
-            if e.state == EventState::Pending {
+            if e.state == EventState::Pending && include(e.code.as_event_code()) {
                 e.state = EventState::InFlight;
             }
         }
@@ -841,6 +884,48 @@ mod tests {
             ]
         );
         assert!(q.iter().all(|e| e.state() == EventState::Pending));
+    }
+
+    #[test]
+    fn heartbeat_goes_alone() {
+        let mut q = EventQueue::<64>::new();
+        q.push(E::Periodic, "").unwrap();
+        q.push(E::Heartbeat, "").unwrap();
+        q.push(E::MReboot, "r").unwrap();
+        assert!(q.has_pending_heartbeat());
+        // HEARTBEAT Session: nothing else in its Inform (O.2.1).
+        assert_eq!(q.begin_heartbeat_session(), Ok(true));
+        assert_eq!(inform(&q), [("14 HEARTBEAT".into(), "".into())]);
+        assert_eq!(
+            q.begin_heartbeat_session(),
+            Err(EventQueueError::SessionAlreadyOpen)
+        );
+        // Another HEARTBEAT during the HEARTBEAT Session is discarded (O.2.2).
+        assert_eq!(q.push(E::Heartbeat, ""), Ok(Pushed::AlreadyPending));
+        assert!(!q.has_pending_heartbeat());
+        q.on_inform_response();
+        q.end_session(SessionEnd::Succeeded);
+        // The other events follow in the next regular Session.
+        assert_eq!(q.begin_heartbeat_session(), Ok(false));
+        assert!(!q.is_session_open());
+        q.begin_session().unwrap();
+        assert_eq!(
+            inform(&q),
+            [
+                ("2 PERIODIC".into(), "".into()),
+                ("M Reboot".into(), "r".into())
+            ]
+        );
+        // A HEARTBEAT raised during a regular Session waits for its own.
+        q.push(E::Heartbeat, "").unwrap();
+        assert!(!q.is_in_flight(E::Heartbeat));
+        q.on_inform_response();
+        q.end_session(SessionEnd::Succeeded);
+        assert!(q.has_pending_heartbeat());
+        // A regular Session leaves it pending.
+        q.push(E::ValueChange, "").unwrap();
+        q.begin_session().unwrap();
+        assert_eq!(inform(&q), [("4 VALUE CHANGE".into(), "".into())]);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use cwmp_codec::event::EventCode;
 
 use crate::events::{EventQueue, EventQueueError};
 use crate::limits::{bounded, CommandKey, MIN_SCHEDULE_INFORM_QUEUE};
-use crate::time::{Duration, Instant};
+use crate::time::{instant_for_unix, unix_for_instant, Duration, Instant};
 
 /// The phase reference of periodic Informs (`PeriodicInformTime`, §A.2.1 dateTime).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -383,17 +383,9 @@ impl<const N: usize> ScheduleInformQueue<N> {
         let mut changed = false;
         for e in self.entries.iter_mut() {
             match e.due_unix {
-                Some(du) => {
-                    let secs = du.saturating_sub(u);
-                    e.due = if secs <= 0 {
-                        now
-                    } else {
-                        now.saturating_add(Duration::from_secs(secs.unsigned_abs()))
-                    };
-                }
+                Some(du) => e.due = instant_for_unix(now, u, du),
                 None => {
-                    let secs = e.due.saturating_duration_since(now).as_secs();
-                    e.due_unix = Some(u.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)));
+                    e.due_unix = Some(unix_for_instant(now, u, e.due));
                     changed = true;
                 }
             }
@@ -424,12 +416,7 @@ impl<const N: usize> ScheduleInformQueue<N> {
             due_unix: Some(due_unix),
         };
         if let Some(u) = unix_now {
-            let secs = due_unix.saturating_sub(u);
-            entry.due = if secs <= 0 {
-                now
-            } else {
-                now.saturating_add(Duration::from_secs(secs.unsigned_abs()))
-            };
+            entry.due = instant_for_unix(now, u, due_unix);
         }
         self.entries
             .push(entry)

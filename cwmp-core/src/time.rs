@@ -210,6 +210,24 @@ impl fmt::Display for Instant {
     }
 }
 
+/// The monotonic instant of Unix time `t` (seconds), knowing that `now` is Unix time `unix_now`.
+/// Times already past map to `now`.
+pub(crate) fn instant_for_unix(now: Instant, unix_now: i64, t: i64) -> Instant {
+    let secs = t.saturating_sub(unix_now);
+    if secs <= 0 {
+        now
+    } else {
+        now.saturating_add(Duration::from_secs(secs.unsigned_abs()))
+    }
+}
+
+/// The Unix time (seconds, rounded down) of instant `at`, knowing that `now` is Unix time
+/// `unix_now`. Instants already past map to `unix_now`.
+pub(crate) fn unix_for_instant(now: Instant, unix_now: i64, at: Instant) -> i64 {
+    let secs = at.saturating_duration_since(now).as_secs();
+    unix_now.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::arithmetic_side_effects)]
 mod tests {
@@ -226,6 +244,17 @@ mod tests {
         assert_eq!(Instant::from_millis(2500).as_secs(), 2);
         assert_eq!(Duration::from_millis(1500).to_string(), "1.500s");
         assert_eq!(Instant::from_millis(12).to_string(), "@0.012s");
+    }
+
+    #[test]
+    fn unix_mapping() {
+        let now = Instant::from_secs(10);
+        assert_eq!(instant_for_unix(now, 1000, 1030), Instant::from_secs(40));
+        assert_eq!(instant_for_unix(now, 1000, 900), now);
+        assert_eq!(instant_for_unix(now, i64::MIN, i64::MAX), Instant::MAX);
+        assert_eq!(unix_for_instant(now, 1000, Instant::from_secs(40)), 1030);
+        assert_eq!(unix_for_instant(now, 1000, Instant::ZERO), 1000);
+        assert_eq!(unix_for_instant(now, i64::MAX, Instant::MAX), i64::MAX);
     }
 
     #[test]

@@ -30,7 +30,7 @@ use cwmp_codec::event::{ConfirmedBy, EventCode};
 
 use crate::events::{EventQueue, EventQueueError};
 use crate::limits::{bounded, truncated, CommandKey, FaultString, FileType, MIN_TRANSFER_QUEUE};
-use crate::time::{Duration, Instant};
+use crate::time::{instant_for_unix, unix_for_instant, Duration, Instant};
 
 /// Which RPC asked for the transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -567,9 +567,7 @@ impl<const N: usize> Transfers<N> {
             match q.start_after_unix {
                 Some(t) => q.start_after = instant_for_unix(now, u, t),
                 None => {
-                    let secs = q.start_after.saturating_duration_since(now).as_secs();
-                    q.start_after_unix =
-                        Some(u.saturating_add(i64::try_from(secs).unwrap_or(i64::MAX)));
+                    q.start_after_unix = Some(unix_for_instant(now, u, q.start_after));
                     changed = true;
                 }
             }
@@ -655,17 +653,6 @@ impl QueuedTransfer {
                     .unwrap_or(u32::MAX),
             ),
         }
-    }
-}
-
-/// The monotonic instant of Unix time `t`, knowing that `now` is Unix time `unix_now`. Past
-/// deadlines map to `now`.
-fn instant_for_unix(now: Instant, unix_now: i64, t: i64) -> Instant {
-    let secs = t.saturating_sub(unix_now);
-    if secs <= 0 {
-        now
-    } else {
-        now.saturating_add(Duration::from_secs(secs.unsigned_abs()))
     }
 }
 

@@ -168,6 +168,7 @@ pub struct InformEvent<'a> {
 /// `N` is the capacity (default 64, the Inform maximum, Table 37); a larger `N` buys nothing since
 /// the Inform holds 64.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct EventQueue<const N: usize = MAX_INFORM_EVENTS> {
     entries: heapless::Vec<QueuedEvent, N>,
     session_open: bool,

@@ -252,6 +252,7 @@ impl ScheduledInform {
 
 /// The ScheduleInform queue (§A.4.1.2), `N` ≥ 3 entries (default 3).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ScheduleInformQueue<const N: usize = MIN_SCHEDULE_INFORM_QUEUE> {
     entries: heapless::Vec<ScheduledInform, N>,
     generation: u32,

@@ -262,6 +262,7 @@ impl Slot {
 
 /// The transfer queue and pending TransferComplete results, `N` ≥ 3 slots (default 3).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Transfers<const N: usize = MIN_TRANSFER_QUEUE> {
     slots: heapless::Vec<Slot, N>,
     next_id: u32,

@@ -949,4 +949,126 @@ mod tests {
         q.end_session(SessionEnd::Failed);
         assert_eq!(q.generation(), g);
     }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Push(usize, u8),
+        Begin,
+        BeginHeartbeat,
+        InformResponse,
+        Confirm(usize, u8),
+        End(bool),
+        Reboot,
+    }
+
+    const CODES: [EventCode<'static>; 22] = [
+        E::Bootstrap,
+        E::Boot,
+        E::Periodic,
+        E::Scheduled,
+        E::ValueChange,
+        E::Kicked,
+        E::ConnectionRequest,
+        E::TransferComplete,
+        E::DiagnosticsComplete,
+        E::RequestDownload,
+        E::AutonomousTransferComplete,
+        E::DuStateChangeComplete,
+        E::AutonomousDuStateChangeComplete,
+        E::Wakeup,
+        E::Heartbeat,
+        E::MReboot,
+        E::MScheduleInform,
+        E::MDownload,
+        E::MScheduleDownload,
+        E::MUpload,
+        E::MChangeDuState,
+        E::Vendor("X 012345 Ev"),
+    ];
+
+    const BY: [ConfirmedBy; 6] = [
+        ConfirmedBy::TransferCompleteResponse,
+        ConfirmedBy::KickedResponse,
+        ConfirmedBy::RequestDownloadResponse,
+        ConfirmedBy::AutonomousTransferCompleteResponse,
+        ConfirmedBy::DuStateChangeCompleteResponse,
+        ConfirmedBy::AutonomousDuStateChangeCompleteResponse,
+    ];
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => (0..CODES.len(), 0u8..3).prop_map(|(c, k)| Op::Push(c, k)),
+            1 => Just(Op::Begin),
+            1 => Just(Op::BeginHeartbeat),
+            1 => Just(Op::InformResponse),
+            1 => (0..BY.len(), 0u8..3).prop_map(|(b, k)| Op::Confirm(b, k)),
+            1 => any::<bool>().prop_map(Op::End),
+            1 => Just(Op::Reboot),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Any sequence of calls keeps the Table 8 invariants.
+        #[test]
+        fn invariants_hold_under_any_call_sequence(ops in proptest::collection::vec(op(), 0..120)) {
+            let mut q = EventQueue::<16>::new();
+            for o in ops {
+                let before: Vec<QueuedEvent> = q.iter().cloned().collect();
+                match o {
+                    Op::Push(c, k) => {
+                        let code = CODES[c];
+                        let key = if code.carries_command_key() { ["", "a", "b"][usize::from(k)] } else { "" };
+                        let r = q.push(code, key);
+                        if r.is_ok() && code != E::Heartbeat {
+                            // Never lost: the code is now pending (HEARTBEAT may be dropped, O.2.2).
+                            proptest::prop_assert!(q.iter().any(|e| e.code() == code && e.state() == EventState::Pending));
+                        }
+                        if code == E::Bootstrap {
+                            proptest::prop_assert!(q.iter().all(|e| e.code() == E::Bootstrap));
+                        }
+                    }
+                    Op::Begin => { let _ = q.begin_session(); }
+                    Op::BeginHeartbeat => { let _ = q.begin_heartbeat_session(); }
+                    Op::InformResponse => q.on_inform_response(),
+                    Op::Confirm(b, k) => {
+                        let _ = q.confirm(BY[b], ["", "a", "b"][usize::from(k)]);
+                        // Only entries awaiting confirmation can go.
+                        for e in before.iter().filter(|e| e.state() != EventState::AwaitingConfirmation) {
+                            proptest::prop_assert!(q.iter().any(|x| x == e));
+                        }
+                    }
+                    Op::End(ok) => {
+                        q.end_session(if ok { SessionEnd::Succeeded } else { SessionEnd::Failed });
+                        proptest::prop_assert!(q.iter().all(|e| e.state() == EventState::Pending));
+                        proptest::prop_assert!(!q.iter().any(|e| e.code() == E::ConnectionRequest)
+                            || before.iter().any(|e| e.code() == E::ConnectionRequest && e.state() == EventState::Pending));
+                    }
+                    Op::Reboot => {
+                        q.on_reboot();
+                        proptest::prop_assert!(!q.iter().any(|e| matches!(e.code().retry_policy(),
+                            RetryDiscardPolicy::RetryUntilReboot | RetryDiscardPolicy::MustNotRetry)));
+                    }
+                }
+                // Invariants after every call.
+                proptest::prop_assert!(q.len() <= EventQueue::<16>::CAPACITY);
+                proptest::prop_assert!(q.in_flight().count() <= MAX_INFORM_EVENTS);
+                for (i, e) in q.iter().enumerate() {
+                    if !e.code().is_multiple() {
+                        let same_state = q.iter().skip(i + 1).filter(|x| x.code == e.code && x.state() == e.state()).count();
+                        proptest::prop_assert_eq!(same_state, 0, "Single code {} twice in one state", e.code());
+                    }
+                    if !e.code().carries_command_key() {
+                        proptest::prop_assert!(e.command_key().is_empty());
+                    }
+                }
+                if q.in_flight().any(|e| e.code == E::Heartbeat) {
+                    proptest::prop_assert_eq!(q.in_flight().count(), 1, "HEARTBEAT alone");
+                }
+                if !q.is_session_open() {
+                    proptest::prop_assert!(q.iter().all(|e| e.state() == EventState::Pending));
+                }
+            }
+        }
+    }
 }

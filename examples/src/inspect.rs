@@ -1,7 +1,6 @@
 //! The `inspect` tool's logic: decoded CWMP messages as stable `path = value` text.
 
 use std::fmt::Display;
-use std::io::Write as _;
 
 use cwmp_codec::{decode, CwmpNamespace, Visitor};
 

@@ -1,4 +1,4 @@
-//! cwmp-codec: the CWMP wire format.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -6,7 +6,7 @@
 //! state is the stack of open elements and of bindings, O(depth).
 //!
 //! The schema walker in [`crate::decode`] drives it with three calls on the current element:
-//! [`Reader::next_child`], [`Reader::text`] and [`Reader::skip`].
+//! `Reader::next_child`, `Reader::text` and `Reader::skip`.
 
 use memchr::{memchr, memchr2, memmem};
 

@@ -2,3 +2,4 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+pub mod http;

@@ -2,6 +2,14 @@
 //! system one, and parse + write + auth + body + cookie + redirect operations run between two
 //! readings of the counter.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
 
@@ -38,23 +46,38 @@ fn http_layer_does_not_allocate() {
     let mut jar: CookieJar = CookieJar::new();
     let mut auth = ClientAuth::new();
     let mut headers = [EMPTY_HEADER; 16];
-    let Status::Complete(head) = ResponseHead::parse(&response, &mut headers).unwrap() else { panic!() };
+    let Status::Complete(head) = ResponseHead::parse(&response, &mut headers).unwrap() else {
+        panic!()
+    };
     for c in head.set_cookies() {
         jar.store_set_cookie(c).unwrap();
     }
     auth.on_response(&head).unwrap();
-    let creds = Credentials { username: "00D09E-STB-1", password: "pw" };
-    let value = auth.authorization(&creds, "POST", url.request_target(), &[3; 16]).unwrap().unwrap();
+    let creds = Credentials {
+        username: "00D09E-STB-1",
+        password: "pw",
+    };
+    let value = auth
+        .authorization(&creds, "POST", url.request_target(), &[3; 16])
+        .unwrap()
+        .unwrap();
     let post = PostHead {
         cookie: jar.header_value(),
         authorization: Some(value.as_str()),
-        ..PostHead::new(url.host_header(), url.request_target(), PostKind::SoapRequest, 16)
+        ..PostHead::new(
+            url.host_header(),
+            url.request_target(),
+            PostKind::SoapRequest,
+            16,
+        )
     };
     let mut w: &mut [u8] = &mut tx;
     post.write(&mut w).unwrap();
     let n = post.encoded_len();
     let mut req_headers = [EMPTY_HEADER; 16];
-    let Status::Complete(req) = RequestHead::parse(&tx[..n], &mut req_headers).unwrap() else { panic!() };
+    let Status::Complete(req) = RequestHead::parse(&tx[..n], &mut req_headers).unwrap() else {
+        panic!()
+    };
     let d = DigestResponse::parse(req.authorization().unwrap()).unwrap();
     let server = ServerChallenge {
         opaque: Some("o"),
@@ -68,7 +91,10 @@ fn http_layer_does_not_allocate() {
     let _ch = server.to_value::<256>().unwrap();
     let _nonce = cwmp_codec::http::auth::server_nonce(5, &[1; 16]);
     let mut basic = ClientAuth::preemptive_basic();
-    let b = basic.authorization(&creds, "POST", "/", &[0; 16]).unwrap().unwrap();
+    let b = basic
+        .authorization(&creds, "POST", "/", &[0; 16])
+        .unwrap()
+        .unwrap();
     let bc = BasicCredentials::parse(b.as_bytes(), &mut scratch).unwrap();
     assert!(bc.verify(b"00D09E-STB-1", b"pw"));
     let mut dec = BodyDecoder::new(Framing::Chunked);
@@ -84,6 +110,9 @@ fn http_layer_does_not_allocate() {
 
     let stats = region.change();
     assert_eq!(stats.allocations, 0, "heap allocations in the HTTP layer");
-    assert_eq!(stats.reallocations, 0, "heap reallocations in the HTTP layer");
+    assert_eq!(
+        stats.reallocations, 0,
+        "heap reallocations in the HTTP layer"
+    );
     assert_eq!(&chunked[..11], b"hello world");
 }

@@ -1,8 +1,19 @@
 //! CPE-side HTTP flows of TR-069 §3.4 and the INTEROP quirks H1–H5, C1–C5, end to end through
 //! the public API: write a POST, feed a response split at every byte, act on it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use cwmp_codec::http::{
-    auth::{AuthError, ChallengeOutcome, ClientAuth, Credentials, DigestResponse, ServerChallenge, Verification},
+    auth::{
+        AuthError, ChallengeOutcome, ClientAuth, Credentials, DigestResponse, ServerChallenge,
+        Verification,
+    },
     body::{BodyDecoder, BodyStatus, Framing},
     cookie::CookieJar,
     redirect::{RedirectError, Redirects},
@@ -70,7 +81,9 @@ fn receive(raw: &[u8], splits: &[usize], jar: &mut CookieJar, auth: &mut ClientA
             }
         }
     }
-    let BodyStatus::Complete { len, .. } = status else { unreachable!() };
+    let BodyStatus::Complete { len, .. } = status else {
+        unreachable!()
+    };
     got.body = body_buf[..len].to_vec();
     // Re-parse the head (complete now) to classify with the body.
     let mut headers = [EMPTY_HEADER; 32];
@@ -84,7 +97,12 @@ fn post(url: &Url<'_>, kind: PostKind, body: &[u8], jar: &CookieJar, auth: Optio
     let head = PostHead {
         cookie: jar.header_value(),
         authorization: auth,
-        ..PostHead::new(url.host_header(), url.request_target(), kind, body.len() as u64)
+        ..PostHead::new(
+            url.host_header(),
+            url.request_target(),
+            kind,
+            body.len() as u64,
+        )
     };
     let mut buf = vec![0u8; head.encoded_len() + body.len()];
     let mut w: &mut [u8] = &mut buf;
@@ -118,13 +136,19 @@ fn chunked_envelope_byte_by_byte() {
 
 #[test]
 fn content_length_every_split_point_and_until_close() {
-    let raw = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 16\r\n\r\n<soap:Envelope/>";
+    let raw =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 16\r\n\r\n<soap:Envelope/>";
     for s in 0..=raw.len() {
         let got = receive(raw, &[s], &mut CookieJar::new(), &mut ClientAuth::new());
         assert_eq!(got.body, b"<soap:Envelope/>");
     }
     let raw = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n<soap:Envelope/>";
-    let got = receive(raw, &[20, 50], &mut CookieJar::new(), &mut ClientAuth::new());
+    let got = receive(
+        raw,
+        &[20, 50],
+        &mut CookieJar::new(),
+        &mut ClientAuth::new(),
+    );
     assert_eq!(got.body, b"<soap:Envelope/>");
     assert!(got.close);
 }
@@ -139,7 +163,12 @@ fn h1_session_end_204_or_empty_200() {
         b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n\r\n",
     ] {
         let got = receive(raw, &[], &mut CookieJar::new(), &mut ClientAuth::new());
-        assert_eq!(got.class, Some(ResponseClass::NoMoreRequests), "{}", String::from_utf8_lossy(raw));
+        assert_eq!(
+            got.class,
+            Some(ResponseClass::NoMoreRequests),
+            "{}",
+            String::from_utf8_lossy(raw)
+        );
     }
 }
 
@@ -150,19 +179,36 @@ fn h2_h3_h4_request_forms() {
     let url = Url::parse("http://acs.example.com/cwmp").unwrap();
     let jar = CookieJar::new();
     let empty = post(&url, PostKind::Empty, b"", &jar, None);
-    assert_eq!(empty, "POST /cwmp HTTP/1.1\r\nHost: acs.example.com\r\nContent-Length: 0\r\n\r\n");
-    let inform = post(&url, PostKind::SoapRequest, b"<soap:Envelope/>\n", &jar, None);
+    assert_eq!(
+        empty,
+        "POST /cwmp HTTP/1.1\r\nHost: acs.example.com\r\nContent-Length: 0\r\n\r\n"
+    );
+    let inform = post(
+        &url,
+        PostKind::SoapRequest,
+        b"<soap:Envelope/>\n",
+        &jar,
+        None,
+    );
     assert!(inform.contains("\r\nSOAPAction: \"\"\r\n"));
     assert!(inform.contains("\r\nContent-Type: text/xml; charset=\"utf-8\"\r\n"));
     assert!(inform.contains("\r\nContent-Length: 17\r\n"));
-    let resp = post(&url, PostKind::SoapResponse, b"<soap:Envelope/>", &jar, None);
+    let resp = post(
+        &url,
+        PostKind::SoapResponse,
+        b"<soap:Envelope/>",
+        &jar,
+        None,
+    );
     assert!(resp.contains("\r\nSOAPAction:\r\n"));
     for s in [&empty, &inform, &resp] {
         assert!(!s.to_ascii_lowercase().contains("transfer-encoding"));
         assert!(!s.to_ascii_lowercase().contains("expect"));
         // A server reading it back sees the same framing.
         let mut h = [EMPTY_HEADER; 16];
-        let Status::Complete(r) = RequestHead::parse(s.as_bytes(), &mut h).unwrap() else { panic!() };
+        let Status::Complete(r) = RequestHead::parse(s.as_bytes(), &mut h).unwrap() else {
+            panic!()
+        };
         assert_eq!(r.head_len + r.framing_len(), s.len());
     }
 }
@@ -198,12 +244,18 @@ fn c1_c2_c3_cookie_on_401_then_digest() {
     let url = Url::parse("http://acs.example.com:7547/acs").unwrap();
     let mut jar = CookieJar::new();
     let mut auth = ClientAuth::new();
-    let creds = Credentials { username: "00D09E-STB-0123", password: "pw" };
+    let creds = Credentials {
+        username: "00D09E-STB-0123",
+        password: "pw",
+    };
     let body = b"<soap:Envelope/>";
     let first = post(&url, PostKind::SoapRequest, body, &jar, None);
     assert!(!first.contains("Cookie") && !first.contains("Authorization"));
 
-    let server = ServerChallenge { opaque: Some("0pq"), ..ServerChallenge::new("cwmp", "n-1") };
+    let server = ServerChallenge {
+        opaque: Some("0pq"),
+        ..ServerChallenge::new("cwmp", "n-1")
+    };
     let challenge = server.to_value::<256>().unwrap();
     let raw = format!(
         "HTTP/1.1 401 Unauthorized\r\nSet-Cookie: session=s1; Path=/acs; HttpOnly\r\nWWW-Authenticate: Basic realm=\"cwmp\"\r\nWWW-Authenticate: {}, charset=UTF-8, userhash=false\r\nContent-Length: 0\r\n\r\n",
@@ -212,26 +264,51 @@ fn c1_c2_c3_cookie_on_401_then_digest() {
     let got = receive(raw.as_bytes(), &[], &mut jar, &mut auth);
     assert_eq!(got.class, Some(ResponseClass::Unauthorized));
     assert!(!got.close, "same connection (§3.4.2)");
-    assert_eq!(auth.scheme(), Some(cwmp_codec::http::auth::AuthScheme::Digest));
+    assert_eq!(
+        auth.scheme(),
+        Some(cwmp_codec::http::auth::AuthScheme::Digest)
+    );
 
-    let value = auth.authorization(&creds, "POST", url.request_target(), &[9; 16]).unwrap().unwrap();
-    let second = post(&url, PostKind::SoapRequest, body, &jar, Some(value.as_str()));
+    let value = auth
+        .authorization(&creds, "POST", url.request_target(), &[9; 16])
+        .unwrap()
+        .unwrap();
+    let second = post(
+        &url,
+        PostKind::SoapRequest,
+        body,
+        &jar,
+        Some(value.as_str()),
+    );
     assert!(second.contains("\r\nCookie: session=s1\r\n"));
     // The ACS side parses the request and verifies.
     let mut h = [EMPTY_HEADER; 16];
-    let Status::Complete(req) = RequestHead::parse(second.as_bytes(), &mut h).unwrap() else { panic!() };
+    let Status::Complete(req) = RequestHead::parse(second.as_bytes(), &mut h).unwrap() else {
+        panic!()
+    };
     let resp = DigestResponse::parse(req.authorization().unwrap()).unwrap();
     assert!(resp.username.eq_bytes(b"00D09E-STB-0123"));
-    assert_eq!(resp.verify(&server, req.method, req.target, b"pw"), Verification::Valid { nc: Some(1) });
+    assert_eq!(
+        resp.verify(&server, req.method, req.target, b"pw"),
+        Verification::Valid { nc: Some(1) }
+    );
 
     // The next request on the connection carries nc=2.
-    let value = auth.authorization(&creds, "POST", url.request_target(), &[10; 16]).unwrap().unwrap();
+    let value = auth
+        .authorization(&creds, "POST", url.request_target(), &[10; 16])
+        .unwrap()
+        .unwrap();
     let resp = DigestResponse::parse(value.as_bytes()).unwrap();
-    assert_eq!(resp.verify(&server, "POST", "/acs", b"pw"), Verification::Valid { nc: Some(2) });
+    assert_eq!(
+        resp.verify(&server, "POST", "/acs", b"pw"),
+        Verification::Valid { nc: Some(2) }
+    );
 
     // A second non-stale challenge right after sending credentials means they were wrong.
     let mut h = [EMPTY_HEADER; 16];
-    let Status::Complete(again) = ResponseHead::parse(raw.as_bytes(), &mut h).unwrap() else { panic!() };
+    let Status::Complete(again) = ResponseHead::parse(raw.as_bytes(), &mut h).unwrap() else {
+        panic!()
+    };
     assert_eq!(auth.on_response(&again), Err(AuthError::Rejected));
 }
 
@@ -251,12 +328,23 @@ fn c3_stale_nonce() {
     let mut auth = ClientAuth::new();
     let c1: &[u8] = b"Digest realm=r, nonce=a, qop=auth, algorithm=MD5-sess";
     auth.handle_challenges([c1].into_iter()).unwrap();
-    let creds = Credentials { username: "u", password: "p" };
+    let creds = Credentials {
+        username: "u",
+        password: "p",
+    };
     auth.authorization(&creds, "POST", "/", &[0; 16]).unwrap();
     let c2: &[u8] = b"Digest realm=r, nonce=b, qop=auth, algorithm=MD5-sess, stale=true";
-    assert_eq!(auth.handle_challenges([c2].into_iter()), Ok(ChallengeOutcome::Digest { stale: true }));
-    let v = auth.authorization(&creds, "POST", "/", &[0; 16]).unwrap().unwrap();
-    assert!(v.contains("nonce=\"b\"") && v.contains("nc=00000001") && v.contains("algorithm=MD5-sess"));
+    assert_eq!(
+        auth.handle_challenges([c2].into_iter()),
+        Ok(ChallengeOutcome::Digest { stale: true })
+    );
+    let v = auth
+        .authorization(&creds, "POST", "/", &[0; 16])
+        .unwrap()
+        .unwrap();
+    assert!(
+        v.contains("nonce=\"b\"") && v.contains("nc=00000001") && v.contains("algorithm=MD5-sess")
+    );
 }
 
 /// C4 + C1: a 302 to another host re-sends the same POST there with the Session's cookies
@@ -273,7 +361,10 @@ fn c4_redirects_with_cookies() {
         let target_owned = target.as_str().to_owned();
         let sent = post(&target, PostKind::SoapRequest, body, &jar, None);
         if i > 1 {
-            assert!(sent.contains("\r\nCookie: lb=1\r\n"), "cookie follows the redirect");
+            assert!(
+                sent.contains("\r\nCookie: lb=1\r\n"),
+                "cookie follows the redirect"
+            );
             assert!(sent.contains(&format!("Host: acs{}.example.net:8080", i - 1)));
         }
         let raw = format!(
@@ -302,10 +393,21 @@ fn c4_redirects_with_cookies() {
 #[test]
 fn c5_overload() {
     let mut h = [EMPTY_HEADER; 8];
-    let Status::Complete(r) = ResponseHead::parse(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\nContent-Length: 0\r\n\r\n", &mut h).unwrap() else { panic!() };
+    let Status::Complete(r) = ResponseHead::parse(
+        b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\nContent-Length: 0\r\n\r\n",
+        &mut h,
+    )
+    .unwrap() else {
+        panic!()
+    };
     assert_eq!(r.classify(b""), ResponseClass::ServiceUnavailable);
     assert_eq!(r.retry_after(), Some(RetryAfter::Seconds(30)));
-    let got = receive(b"HTTP/1.1 400 Invalid session\r\nContent-Length: 0\r\n\r\n", &[], &mut CookieJar::new(), &mut ClientAuth::new());
+    let got = receive(
+        b"HTTP/1.1 400 Invalid session\r\nContent-Length: 0\r\n\r\n",
+        &[],
+        &mut CookieJar::new(),
+        &mut ClientAuth::new(),
+    );
     assert_eq!(got.class, Some(ResponseClass::ClientError));
 }
 
@@ -324,21 +426,41 @@ fn connection_request_server_flow() {
     let mut auth = ClientAuth::new();
     let got = receive(&out[..n], &[], &mut CookieJar::new(), &mut auth);
     assert_eq!(got.status, 401);
-    let creds = Credentials { username: "acs", password: "crpw" };
+    let creds = Credentials {
+        username: "acs",
+        password: "crpw",
+    };
     let target = "/cr/1f2e?x=ignored";
-    let a = auth.authorization(&creds, "GET", target, &[1; 16]).unwrap().unwrap();
-    let req = format!("GET {target} HTTP/1.1\r\nHost: 192.0.2.7:7547\r\nAuthorization: {}\r\n\r\n", a.as_str());
+    let a = auth
+        .authorization(&creds, "GET", target, &[1; 16])
+        .unwrap()
+        .unwrap();
+    let req = format!(
+        "GET {target} HTTP/1.1\r\nHost: 192.0.2.7:7547\r\nAuthorization: {}\r\n\r\n",
+        a.as_str()
+    );
     let mut h = [EMPTY_HEADER; 8];
-    let Status::Complete(r) = RequestHead::parse(req.as_bytes(), &mut h).unwrap() else { panic!() };
+    let Status::Complete(r) = RequestHead::parse(req.as_bytes(), &mut h).unwrap() else {
+        panic!()
+    };
     assert_eq!((r.method, r.path()), ("GET", "/cr/1f2e"));
     let d = DigestResponse::parse(r.authorization().unwrap()).unwrap();
-    assert_eq!(d.verify(&challenge, r.method, r.target, b"crpw"), Verification::Valid { nc: Some(1) });
-    assert_eq!(d.verify(&challenge, r.method, r.target, b"wrong"), Verification::Invalid(cwmp_codec::http::auth::InvalidReason::Response));
+    assert_eq!(
+        d.verify(&challenge, r.method, r.target, b"crpw"),
+        Verification::Valid { nc: Some(1) }
+    );
+    assert_eq!(
+        d.verify(&challenge, r.method, r.target, b"wrong"),
+        Verification::Invalid(cwmp_codec::http::auth::InvalidReason::Response)
+    );
     let ok = ServerResponseHead::connection_request_ok(false);
     let mut out = [0u8; 64];
     let mut w: &mut [u8] = &mut out;
     ok.write(&mut w).unwrap();
-    assert_eq!(&out[..ok.encoded_len()], b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(
+        &out[..ok.encoded_len()],
+        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    );
 }
 
 /// Malformed inputs give typed errors, never panics.
@@ -351,7 +473,9 @@ fn malformed_inputs_are_typed_errors() {
     let mut h = [EMPTY_HEADER; 4];
     assert!(ResponseHead::parse(b"\0\0\0", &mut h).is_err());
     let mut buf = *b"xyz\r\n";
-    let e = BodyDecoder::new(Framing::Chunked).feed(&mut buf, 5).unwrap_err();
+    let e = BodyDecoder::new(Framing::Chunked)
+        .feed(&mut buf, 5)
+        .unwrap_err();
     assert_eq!(e.offset, 0);
     assert!(Url::parse("http://[::1").is_err());
     let mut jar: CookieJar<512> = CookieJar::new();

@@ -2,6 +2,14 @@
 //! `../shared/vectors/perl-cwmp/http-raw/`, one of them chunked): the request reader and the
 //! body decoder must take every one. Skips with a notice when `../shared` is absent.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
 use std::path::Path;
 
 use cwmp_codec::http::{
@@ -10,7 +18,10 @@ use cwmp_codec::http::{
     Status, EMPTY_HEADER,
 };
 
-const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/perl-cwmp/http-raw");
+const DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/vectors/perl-cwmp/http-raw"
+);
 
 fn samples() -> Option<Vec<(String, Vec<u8>)>> {
     let dir = Path::new(DIR);
@@ -22,7 +33,12 @@ fn samples() -> Option<Vec<(String, Vec<u8>)>> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "http"))
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     v.sort();
     Some(v)
@@ -32,9 +48,14 @@ fn samples() -> Option<Vec<(String, Vec<u8>)>> {
 /// body start). Returns the body.
 fn decode(raw: &[u8], split: Option<usize>) -> (Framing, Vec<u8>, usize) {
     let mut h = [EMPTY_HEADER; 32];
-    let Status::Complete(head) = RequestHead::parse(raw, &mut h).unwrap() else { panic!("partial head") };
+    let Status::Complete(head) = RequestHead::parse(raw, &mut h).unwrap() else {
+        panic!("partial head")
+    };
     assert_eq!(head.method, "POST");
-    assert!(head.header("soapaction").is_some(), "SOAPAction present on these CPE POSTs");
+    assert!(
+        head.header("soapaction").is_some(),
+        "SOAPAction present on these CPE POSTs"
+    );
     let (head_len, framing) = (head.head_len, head.framing());
     let body_raw = &raw[head_len..];
     let mut buf = vec![0u8; body_raw.len() + 1];
@@ -48,7 +69,9 @@ fn decode(raw: &[u8], split: Option<usize>) -> (Framing, Vec<u8>, usize) {
         buf[at..at + rest.len()].copy_from_slice(rest);
         st = dec.feed(&mut buf, rest.len()).unwrap();
     }
-    let BodyStatus::Complete { len, excess } = st else { panic!("body incomplete") };
+    let BodyStatus::Complete { len, excess } = st else {
+        panic!("body incomplete")
+    };
     (framing, buf[..len].to_vec(), excess)
 }
 
@@ -60,8 +83,14 @@ fn perl_cwmp_raw_requests() {
     for (name, raw) in &samples {
         let (framing, body, excess) = decode(raw, None);
         let text = String::from_utf8_lossy(&body);
-        assert!(text.trim_start().starts_with('<'), "{name}: body starts with markup");
-        assert!(text.trim_end().ends_with("Envelope>"), "{name}: whole envelope");
+        assert!(
+            text.trim_start().starts_with('<'),
+            "{name}: body starts with markup"
+        );
+        assert!(
+            text.trim_end().ends_with("Envelope>"),
+            "{name}: whole envelope"
+        );
         match framing {
             Framing::Chunked => {
                 chunked += 1;
@@ -78,10 +107,15 @@ fn perl_cwmp_raw_requests() {
 #[test]
 fn chunked_sample_split_everywhere() {
     let Some(samples) = samples() else { return };
-    let (_, raw) = samples.iter().find(|(n, _)| n.contains("chunked")).expect("chunked sample");
+    let (_, raw) = samples
+        .iter()
+        .find(|(n, _)| n.contains("chunked"))
+        .expect("chunked sample");
     let (_, whole, _) = decode(raw, None);
     let mut h = [EMPTY_HEADER; 32];
-    let Status::Complete(head) = RequestHead::parse(raw, &mut h).unwrap() else { panic!() };
+    let Status::Complete(head) = RequestHead::parse(raw, &mut h).unwrap() else {
+        panic!()
+    };
     let body_len = raw.len() - head.head_len;
     for s in 0..=body_len {
         let (_, body, _) = decode(raw, Some(s));

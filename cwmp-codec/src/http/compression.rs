@@ -72,12 +72,16 @@ pub struct Compression {
 impl Compression {
     /// From `ManagementServer.HTTPCompression` (`None` or `Identity` = `Disabled`).
     pub const fn new(configured: Option<ContentCoding>) -> Self {
-        Self { configured, disabled: false }
+        Self {
+            configured,
+            disabled: false,
+        }
     }
 
     /// The coding to apply to request bodies now, or `None`.
     pub fn request_coding(&self) -> Option<ContentCoding> {
-        self.configured.filter(|&c| !self.disabled && c != ContentCoding::Identity)
+        self.configured
+            .filter(|&c| !self.disabled && c != ContentCoding::Identity)
     }
 
     /// Feeds a response status. Returns `true` when a 415 turned compression off: the CPE MUST
@@ -192,7 +196,9 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
 impl Inflater {
     /// A fresh inflater.
     pub fn new() -> Self {
-        Self { core: DecompressorOxide::new() }
+        Self {
+            core: DecompressorOxide::new(),
+        }
     }
 
     /// Decodes a complete body `input` coded with `coding` into `out`; returns the decoded
@@ -210,13 +216,17 @@ impl Inflater {
     ) -> Result<usize, DecompressError> {
         match coding {
             ContentCoding::Identity => {
-                let dst = out.get_mut(..input.len()).ok_or(err(DecompressErrorKind::OutputTooSmall, 0))?;
+                let dst = out
+                    .get_mut(..input.len())
+                    .ok_or(err(DecompressErrorKind::OutputTooSmall, 0))?;
                 dst.copy_from_slice(input);
                 Ok(input.len())
             }
             ContentCoding::Deflate => {
                 let zlib = match input {
-                    [cmf, flg, ..] => cmf & 0x0f == 8 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0,
+                    [cmf, flg, ..] => {
+                        cmf & 0x0f == 8 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0
+                    }
                     _ => false,
                 };
                 let (n, _) = self.inflate(input, 0, out, zlib)?;
@@ -226,9 +236,11 @@ impl Inflater {
                 let start = gzip_header(input)?;
                 let (n, used) = self.inflate(input, start, out, false)?;
                 let trailer = start.saturating_add(used);
-                let crc = le32(input, trailer).ok_or(err(DecompressErrorKind::Truncated, trailer))?;
+                let crc =
+                    le32(input, trailer).ok_or(err(DecompressErrorKind::Truncated, trailer))?;
                 let size_at = trailer.saturating_add(4);
-                let size = le32(input, size_at).ok_or(err(DecompressErrorKind::Truncated, size_at))?;
+                let size =
+                    le32(input, size_at).ok_or(err(DecompressErrorKind::Truncated, size_at))?;
                 if size != n as u32 {
                     return Err(err(DecompressErrorKind::Length, size_at));
                 }
@@ -263,7 +275,14 @@ impl Inflater {
                 Err(err(DecompressErrorKind::Truncated, at))
             }
             TINFLStatus::Adler32Mismatch => Err(err(DecompressErrorKind::Length, at)),
-            _ => Err(err(if zlib && used < 2 { DecompressErrorKind::Header } else { DecompressErrorKind::Data }, at)),
+            _ => Err(err(
+                if zlib && used < 2 {
+                    DecompressErrorKind::Header
+                } else {
+                    DecompressErrorKind::Data
+                },
+                at,
+            )),
         }
     }
 }
@@ -272,7 +291,9 @@ impl Inflater {
 fn gzip_header(b: &[u8]) -> Result<usize, DecompressError> {
     let trunc = |at| err(DecompressErrorKind::Truncated, at);
     let fixed = b.get(..10).ok_or(trunc(b.len()))?;
-    let [id1, id2, cm, flg, ..] = *fixed else { return Err(trunc(0)) };
+    let [id1, id2, cm, flg, ..] = *fixed else {
+        return Err(trunc(0));
+    };
     if id1 != 0x1f || id2 != 0x8b {
         return Err(err(DecompressErrorKind::Header, 0));
     }
@@ -286,7 +307,10 @@ fn gzip_header(b: &[u8]) -> Result<usize, DecompressError> {
     if flg & 0x04 != 0 {
         // FEXTRA: XLEN, then XLEN bytes.
         let xlen = b.get(at..at.saturating_add(2)).ok_or(trunc(at))?;
-        let xlen = usize::from(u16::from_le_bytes([xlen.first().copied().unwrap_or(0), xlen.get(1).copied().unwrap_or(0)]));
+        let xlen = usize::from(u16::from_le_bytes([
+            xlen.first().copied().unwrap_or(0),
+            xlen.get(1).copied().unwrap_or(0),
+        ]));
         at = at.saturating_add(2).saturating_add(xlen);
         if at > b.len() {
             return Err(trunc(b.len()));
@@ -313,11 +337,20 @@ fn gzip_header(b: &[u8]) -> Result<usize, DecompressError> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
     // "Hello, zlib!" from miniz_oxide's docs.
-    const ZLIB: [u8; 20] = [120, 156, 243, 72, 205, 201, 201, 215, 81, 168, 202, 201, 76, 82, 4, 0, 27, 101, 4, 19];
+    const ZLIB: [u8; 20] = [
+        120, 156, 243, 72, 205, 201, 201, 215, 81, 168, 202, 201, 76, 82, 4, 0, 27, 101, 4, 19,
+    ];
 
     /// gzip of "Hello, zlib!" built from the raw deflate inside the zlib stream.
     fn gzip(flags: u8, extra: &[u8]) -> std::vec::Vec<u8> {
@@ -345,23 +378,47 @@ mod tests {
     fn deflate_zlib_and_raw() {
         let mut inf = Inflater::new();
         let mut out = [0u8; 64];
-        let n = inf.decode(ContentCoding::Deflate, &ZLIB, &mut out, true).unwrap();
+        let n = inf
+            .decode(ContentCoding::Deflate, &ZLIB, &mut out, true)
+            .unwrap();
         assert_eq!(&out[..n], b"Hello, zlib!");
-        let n = inf.decode(ContentCoding::Deflate, &ZLIB[2..16], &mut out, true).unwrap();
+        let n = inf
+            .decode(ContentCoding::Deflate, &ZLIB[2..16], &mut out, true)
+            .unwrap();
         assert_eq!(&out[..n], b"Hello, zlib!");
         let mut bad = ZLIB;
         bad[19] ^= 1;
-        assert_eq!(inf.decode(ContentCoding::Deflate, &bad, &mut out, true).unwrap_err().kind, DecompressErrorKind::Length);
+        assert_eq!(
+            inf.decode(ContentCoding::Deflate, &bad, &mut out, true)
+                .unwrap_err()
+                .kind,
+            DecompressErrorKind::Length
+        );
         let mut small = [0u8; 5];
-        assert_eq!(inf.decode(ContentCoding::Deflate, &ZLIB, &mut small, true).unwrap_err().kind, DecompressErrorKind::OutputTooSmall);
-        assert_eq!(inf.decode(ContentCoding::Deflate, &ZLIB[..8], &mut out, true).unwrap_err().kind, DecompressErrorKind::Truncated);
+        assert_eq!(
+            inf.decode(ContentCoding::Deflate, &ZLIB, &mut small, true)
+                .unwrap_err()
+                .kind,
+            DecompressErrorKind::OutputTooSmall
+        );
+        assert_eq!(
+            inf.decode(ContentCoding::Deflate, &ZLIB[..8], &mut out, true)
+                .unwrap_err()
+                .kind,
+            DecompressErrorKind::Truncated
+        );
     }
 
     #[test]
     fn gzip_members() {
         let mut inf = Inflater::new();
         let mut out = [0u8; 64];
-        for (flags, extra) in [(0u8, &b""[..]), (0x08, b"name.xml\0"), (0x04 | 0x10, b"\x02\x00ab comment\0"), (0x02, b"")] {
+        for (flags, extra) in [
+            (0u8, &b""[..]),
+            (0x08, b"name.xml\0"),
+            (0x04 | 0x10, b"\x02\x00ab comment\0"),
+            (0x02, b""),
+        ] {
             let g = gzip(flags, extra);
             let n = inf.decode(ContentCoding::Gzip, &g, &mut out, true).unwrap();
             assert_eq!(&out[..n], b"Hello, zlib!", "flags {flags:#x}");
@@ -369,25 +426,62 @@ mod tests {
         let mut g = gzip(0, b"");
         let l = g.len();
         g[l - 8] ^= 0xff;
-        assert_eq!(inf.decode(ContentCoding::Gzip, &g, &mut out, true).unwrap_err().kind, DecompressErrorKind::Crc);
+        assert_eq!(
+            inf.decode(ContentCoding::Gzip, &g, &mut out, true)
+                .unwrap_err()
+                .kind,
+            DecompressErrorKind::Crc
+        );
         assert!(inf.decode(ContentCoding::Gzip, &g, &mut out, false).is_ok());
         let mut g = gzip(0, b"");
         let l = g.len();
         g[l - 1] = 9;
-        assert_eq!(inf.decode(ContentCoding::Gzip, &g, &mut out, false).unwrap_err().kind, DecompressErrorKind::Length);
+        assert_eq!(
+            inf.decode(ContentCoding::Gzip, &g, &mut out, false)
+                .unwrap_err()
+                .kind,
+            DecompressErrorKind::Length
+        );
         let g = gzip(0, b"");
         for cut in 0..g.len() {
-            assert!(inf.decode(ContentCoding::Gzip, &g[..cut], &mut out, true).is_err(), "{cut}");
+            assert!(
+                inf.decode(ContentCoding::Gzip, &g[..cut], &mut out, true)
+                    .is_err(),
+                "{cut}"
+            );
         }
-        assert_eq!(inf.decode(ContentCoding::Gzip, b"\x1f\x8c\x08\0\0\0\0\0\0\0", &mut out, true).unwrap_err().kind, DecompressErrorKind::Header);
-        assert_eq!(inf.decode(ContentCoding::Gzip, b"\x1f\x8b\x08\xe0\0\0\0\0\0\0", &mut out, true).unwrap_err().kind, DecompressErrorKind::Header);
+        assert_eq!(
+            inf.decode(
+                ContentCoding::Gzip,
+                b"\x1f\x8c\x08\0\0\0\0\0\0\0",
+                &mut out,
+                true
+            )
+            .unwrap_err()
+            .kind,
+            DecompressErrorKind::Header
+        );
+        assert_eq!(
+            inf.decode(
+                ContentCoding::Gzip,
+                b"\x1f\x8b\x08\xe0\0\0\0\0\0\0",
+                &mut out,
+                true
+            )
+            .unwrap_err()
+            .kind,
+            DecompressErrorKind::Header
+        );
     }
 
     #[test]
     fn codings_and_415() {
         assert_eq!(ContentCoding::parse(b" GZIP "), Some(ContentCoding::Gzip));
         assert_eq!(ContentCoding::parse(b"x-gzip"), Some(ContentCoding::Gzip));
-        assert_eq!(ContentCoding::parse(b"Deflate"), Some(ContentCoding::Deflate));
+        assert_eq!(
+            ContentCoding::parse(b"Deflate"),
+            Some(ContentCoding::Deflate)
+        );
         assert_eq!(ContentCoding::parse(b"br"), None);
         assert_eq!(ContentCoding::parse(b"gzip, br"), None);
         let mut c = Compression::new(Some(ContentCoding::Gzip));
@@ -400,7 +494,12 @@ mod tests {
         assert!(!off.on_status(415));
         let mut out = [0u8; 4];
         let mut inf = Inflater::new();
-        assert_eq!(inf.decode(ContentCoding::Identity, b"abc", &mut out, true), Ok(3));
-        assert!(inf.decode(ContentCoding::Identity, b"abcde", &mut out, true).is_err());
+        assert_eq!(
+            inf.decode(ContentCoding::Identity, b"abc", &mut out, true),
+            Ok(3)
+        );
+        assert!(inf
+            .decode(ContentCoding::Identity, b"abcde", &mut out, true)
+            .is_err());
     }
 }

@@ -50,7 +50,9 @@ pub struct CookieJar<const N: usize = DEFAULT_COOKIE_STORAGE> {
 
 impl<const N: usize> fmt::Debug for CookieJar<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CookieJar").field("cookies", &self.header_value()).finish()
+        f.debug_struct("CookieJar")
+            .field("cookies", &self.header_value())
+            .finish()
     }
 }
 
@@ -81,12 +83,18 @@ fn is_value_byte(b: u8) -> bool {
 impl<const N: usize> CookieJar<N> {
     /// An empty jar.
     pub const fn new() -> Self {
-        Self { buf: [0; N], len: 0 }
+        Self {
+            buf: [0; N],
+            len: 0,
+        }
     }
 
     /// The `Cookie` header value (`a=1; b=2`), or `None` when the jar is empty.
     pub fn header_value(&self) -> Option<&str> {
-        let s = self.buf.get(..self.len).and_then(|b| core::str::from_utf8(b).ok())?;
+        let s = self
+            .buf
+            .get(..self.len)
+            .and_then(|b| core::str::from_utf8(b).ok())?;
         (!s.is_empty()).then_some(s)
     }
 
@@ -120,7 +128,9 @@ impl<const N: usize> CookieJar<N> {
 
     /// Removes cookie `name`; returns whether it was there.
     pub fn remove(&mut self, name: &str) -> bool {
-        let Some((start, end)) = self.find(name.as_bytes()) else { return false };
+        let Some((start, end)) = self.find(name.as_bytes()) else {
+            return false;
+        };
         // Remove "name=value" plus one "; " separator (after it, or before it if last).
         let (cut_start, cut_end) = if end < self.len {
             (start, end.saturating_add(2))
@@ -167,7 +177,10 @@ impl<const N: usize> CookieJar<N> {
     }
 
     fn insert_bytes(&mut self, name: &[u8], value: &[u8]) -> Result<bool, CookieError> {
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) || !value.iter().all(|&b| is_value_byte(b)) {
+        if name.is_empty()
+            || !name.iter().all(|&b| is_tchar(b))
+            || !value.iter().all(|&b| is_value_byte(b))
+        {
             return Ok(false);
         }
         if core::str::from_utf8(value).is_err() {
@@ -177,8 +190,16 @@ impl<const N: usize> CookieJar<N> {
             self.remove(n);
         }
         let sep: &[u8] = if self.len == 0 { b"" } else { b"; " };
-        let need = sep.len().saturating_add(name.len()).saturating_add(1).saturating_add(value.len());
-        let end = self.len.checked_add(need).filter(|&e| e <= N).ok_or(CookieError::Full)?;
+        let need = sep
+            .len()
+            .saturating_add(name.len())
+            .saturating_add(1)
+            .saturating_add(value.len());
+        let end = self
+            .len
+            .checked_add(need)
+            .filter(|&e| e <= N)
+            .ok_or(CookieError::Full)?;
         let mut at = self.len;
         for part in [sep, name, b"=", value] {
             let next = at.saturating_add(part.len());
@@ -261,7 +282,11 @@ impl<'a> Iterator for SetCookies<'a> {
             // The end of this cookie string: a comma followed by "token=".
             let mut end = self.rest.len();
             let mut i = 0usize;
-            while let Some(p) = self.rest.get(i..).and_then(|r| r.iter().position(|&b| b == b',')) {
+            while let Some(p) = self
+                .rest
+                .get(i..)
+                .and_then(|r| r.iter().position(|&b| b == b','))
+            {
                 let comma = i.saturating_add(p);
                 let after = self.rest.get(comma.saturating_add(1)..).unwrap_or(&[]);
                 if starts_cookie(after) {
@@ -274,7 +299,9 @@ impl<'a> Iterator for SetCookies<'a> {
             self.rest = rest.get(1..).unwrap_or(&[]);
             let mut parts = this.split(|&b| b == b';');
             let pair = parts.next().unwrap_or(&[]);
-            let Some(eq) = pair.iter().position(|&b| b == b'=') else { continue };
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                continue;
+            };
             let (name, value) = pair.split_at_checked(eq).unwrap_or((pair, &[]));
             let name = trim_ows(name);
             let value = trim_ows(value.get(1..).unwrap_or(&[]));
@@ -284,22 +311,36 @@ impl<'a> Iterator for SetCookies<'a> {
             let mut max_age_expired = false;
             for attr in parts {
                 let (k, v) = match attr.iter().position(|&b| b == b'=') {
-                    Some(e) => (attr.get(..e).unwrap_or(&[]), attr.get(e.saturating_add(1)..).unwrap_or(&[])),
+                    Some(e) => (
+                        attr.get(..e).unwrap_or(&[]),
+                        attr.get(e.saturating_add(1)..).unwrap_or(&[]),
+                    ),
                     None => (attr, &[][..]),
                 };
                 if trim_ows(k).eq_ignore_ascii_case(b"max-age") {
                     let v = trim_ows(v);
                     // RFC 6265 §5.2.2: a value <= 0 expires the cookie at once.
-                    max_age_expired = v.first() == Some(&b'-')
-                        || (!v.is_empty() && v.iter().all(|&b| b == b'0'));
+                    max_age_expired =
+                        v.first() == Some(&b'-') || (!v.is_empty() && v.iter().all(|&b| b == b'0'));
                 }
             }
-            return Some(SetCookie { name, value, max_age_expired });
+            return Some(SetCookie {
+                name,
+                value,
+                max_age_expired,
+            });
         }
     }
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
@@ -307,8 +348,14 @@ mod tests {
     fn store_replace_remove_clear() {
         let mut jar: CookieJar = CookieJar::new();
         assert_eq!(jar.header_value(), None);
-        assert_eq!(jar.store_set_cookie(b"session=abc; Path=/; HttpOnly"), Ok(1));
-        assert_eq!(jar.store_set_cookie(b"lb=node2; Domain=.example.com; Secure"), Ok(1));
+        assert_eq!(
+            jar.store_set_cookie(b"session=abc; Path=/; HttpOnly"),
+            Ok(1)
+        );
+        assert_eq!(
+            jar.store_set_cookie(b"lb=node2; Domain=.example.com; Secure"),
+            Ok(1)
+        );
         assert_eq!(jar.header_value(), Some("session=abc; lb=node2"));
         jar.store_set_cookie(b"session=def").unwrap();
         assert_eq!(jar.header_value(), Some("lb=node2; session=def"));
@@ -331,13 +378,17 @@ mod tests {
     fn comma_separated_and_expires_with_comma() {
         let mut jar: CookieJar = CookieJar::new();
         let n = jar
-            .store_set_cookie(b"a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/, b=2, c=3;Max-Age=60")
+            .store_set_cookie(
+                b"a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Path=/, b=2, c=3;Max-Age=60",
+            )
             .unwrap();
         assert_eq!(n, 3);
         assert_eq!(jar.header_value(), Some("a=1; b=2; c=3"));
         // Netscape style, expires with dashes and a comma.
-        jar.store_set_cookie(b"JSESSIONID=0A1B; expires=Thursday, 01-Jan-2099 00:00:00 GMT; path=/")
-            .unwrap();
+        jar.store_set_cookie(
+            b"JSESSIONID=0A1B; expires=Thursday, 01-Jan-2099 00:00:00 GMT; path=/",
+        )
+        .unwrap();
         assert_eq!(jar.get("JSESSIONID"), Some("0A1B"));
     }
 

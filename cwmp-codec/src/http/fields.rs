@@ -1,19 +1,27 @@
 //! Header field helpers shared by the request and response readers (RFC 9110 §5).
 
 use super::body::Framing;
-use super::{Header, HeadError, HeadErrorKind};
+use super::{HeadError, HeadErrorKind, Header};
 
 /// Trims optional whitespace (SP, HTAB) at both ends (RFC 9110 §5.6.3).
 pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
+    let start = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
     let rest = v.get(start..).unwrap_or(&[]);
-    let end = rest.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |p| p.saturating_add(1));
+    let end = rest
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(0, |p| p.saturating_add(1));
     rest.get(..end).unwrap_or(&[])
 }
 
 /// Elements of a comma-separated list (RFC 9110 §5.6.1), trimmed, empty ones skipped.
 pub(crate) fn list(v: &[u8]) -> impl Iterator<Item = &[u8]> {
-    v.split(|&b| b == b',').map(trim_ows).filter(|e| !e.is_empty())
+    v.split(|&b| b == b',')
+        .map(trim_ows)
+        .filter(|e| !e.is_empty())
 }
 
 /// Values of every field called `name` (case-insensitive).
@@ -21,7 +29,10 @@ pub(crate) fn values<'h, 'b>(
     headers: &'h [Header<'b>],
     name: &'static str,
 ) -> impl Iterator<Item = &'b [u8]> + 'h {
-    headers.iter().filter(move |h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value)
+    headers
+        .iter()
+        .filter(move |h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value)
 }
 
 /// The first value of field `name`, trimmed.
@@ -41,7 +52,8 @@ pub(crate) fn parse_u64(v: &[u8]) -> Option<u64> {
     }
     v.iter().try_fold(0u64, |acc, &b| {
         if b.is_ascii_digit() {
-            acc.checked_mul(10)?.checked_add(u64::from(b.wrapping_sub(b'0')))
+            acc.checked_mul(10)?
+                .checked_add(u64::from(b.wrapping_sub(b'0')))
         } else {
             None
         }
@@ -67,13 +79,23 @@ pub(crate) fn framing(
     // `chunked` (and tolerate the obsolete `identity`): the final coding must be chunked and no
     // other real coding may come before it, or the body cannot be delimited and decoded.
     let mut chunked = false;
-    for h in headers.iter().filter(|h| h.name.eq_ignore_ascii_case("transfer-encoding")) {
+    for h in headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("transfer-encoding"))
+    {
         for coding in list(h.value) {
-            let name = coding.split(|&b| b == b';').next().map(trim_ows).unwrap_or(&[]);
+            let name = coding
+                .split(|&b| b == b';')
+                .next()
+                .map(trim_ows)
+                .unwrap_or(&[]);
             if name.eq_ignore_ascii_case(b"chunked") && !chunked {
                 chunked = true;
             } else if !name.eq_ignore_ascii_case(b"identity") || chunked {
-                return Err(HeadError::new(HeadErrorKind::TransferEncoding, offset_of(buf, h)));
+                return Err(HeadError::new(
+                    HeadErrorKind::TransferEncoding,
+                    offset_of(buf, h),
+                ));
             }
         }
     }
@@ -81,7 +103,10 @@ pub(crate) fn framing(
         return Ok(Framing::Chunked);
     }
     let mut length: Option<u64> = None;
-    for h in headers.iter().filter(|h| h.name.eq_ignore_ascii_case("content-length")) {
+    for h in headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("content-length"))
+    {
         let bad = || HeadError::new(HeadErrorKind::ContentLength, offset_of(buf, h));
         let mut any = false;
         for v in h.value.split(|&b| b == b',').map(trim_ows) {

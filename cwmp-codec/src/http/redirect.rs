@@ -46,14 +46,22 @@ pub struct Redirects {
 #[cfg(feature = "defmt")]
 impl defmt::Format for Redirects {
     fn format(&self, f: defmt::Formatter<'_>) {
-        defmt::write!(f, "Redirects({=u8}, {=str})", self.consecutive, self.target.as_str());
+        defmt::write!(
+            f,
+            "Redirects({=u8}, {=str})",
+            self.consecutive,
+            self.target.as_str()
+        );
     }
 }
 
 impl Redirects {
     /// No redirect yet: the Session uses the configured ACS URL.
     pub const fn new() -> Self {
-        Self { target: String::new(), consecutive: 0 }
+        Self {
+            target: String::new(),
+            consecutive: 0,
+        }
     }
 
     /// The URL to send the next request to: the redirect target if any, else `acs_url`.
@@ -90,10 +98,15 @@ impl Redirects {
             return Err(RedirectError::TooMany);
         }
         let mut buf = [0u8; MAX_URL_LEN];
-        let resolved = current.resolve(location, &mut buf).map_err(RedirectError::Location)?;
+        let resolved = current
+            .resolve(location, &mut buf)
+            .map_err(RedirectError::Location)?;
         let mut target = String::new();
         target.push_str(resolved.as_str()).map_err(|_| {
-            RedirectError::Location(UrlError { kind: super::url::UrlErrorKind::TooLong, offset: MAX_URL_LEN })
+            RedirectError::Location(UrlError {
+                kind: super::url::UrlErrorKind::TooLong,
+                offset: MAX_URL_LEN,
+            })
         })?;
         self.target = target;
         self.consecutive = self.consecutive.saturating_add(1);
@@ -113,6 +126,13 @@ impl Redirects {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
     use crate::http::url::UrlErrorKind;
@@ -152,9 +172,18 @@ mod tests {
         let mut r = Redirects::new();
         let base = Url::parse("http://acs/cwmp").unwrap();
         let u = r.follow(&base, "https://acs2.example.com:8443/x").unwrap();
-        assert_eq!((u.scheme(), u.port()), (crate::http::url::Scheme::Https, 8443));
+        assert_eq!(
+            (u.scheme(), u.port()),
+            (crate::http::url::Scheme::Https, 8443)
+        );
         let e = r.follow(&base, "mailto:x@y").unwrap_err();
-        assert!(matches!(e, RedirectError::Location(UrlError { kind: UrlErrorKind::Scheme, .. })));
+        assert!(matches!(
+            e,
+            RedirectError::Location(UrlError {
+                kind: UrlErrorKind::Scheme,
+                ..
+            })
+        ));
         // A failed follow keeps the previous target.
         assert_eq!(r.target(), Some("https://acs2.example.com:8443/x"));
     }

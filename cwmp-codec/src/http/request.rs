@@ -12,7 +12,7 @@ use super::body::Framing;
 use super::fields;
 use super::url::HostHeader;
 use super::write::{header, header_decimal, is_field_safe, Counter};
-use super::{Header, HeadError, HeadErrorKind, Status, WriteError};
+use super::{HeadError, HeadErrorKind, Header, Status, WriteError};
 
 /// What a CPE's POST carries; decides `Content-Type` and `SOAPAction` (§3.4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +56,12 @@ pub struct PostHead<'a> {
 
 impl<'a> PostHead<'a> {
     /// A POST head with the mandatory parts and no cookie, credentials or coding.
-    pub const fn new(host: HostHeader<'a>, target: &'a str, kind: PostKind, content_length: u64) -> Self {
+    pub const fn new(
+        host: HostHeader<'a>,
+        target: &'a str,
+        kind: PostKind,
+        content_length: u64,
+    ) -> Self {
         Self {
             host,
             target,
@@ -82,7 +87,11 @@ impl<'a> PostHead<'a> {
             return Err(WriteError::InvalidField);
         }
         let host = self.host.host.as_bytes();
-        if host.is_empty() || host.iter().any(|&b| b <= 0x20 || b == 0x7f || b == b'/' || b == b'@') {
+        if host.is_empty()
+            || host
+                .iter()
+                .any(|&b| b <= 0x20 || b == 0x7f || b == b'/' || b == b'@')
+        {
             return Err(WriteError::InvalidField);
         }
         w.write_all(b"POST ")?;
@@ -161,14 +170,26 @@ impl<'h, 'b> RequestHead<'h, 'b> {
             Status::Complete(n) => n,
             Status::Partial => return Ok(Status::Partial),
         };
-        let httparse::Request { method, path, version, headers } = req;
+        let httparse::Request {
+            method,
+            path,
+            version,
+            headers,
+        } = req;
         let headers: &'h [Header<'b>] = headers;
         let (Some(method), Some(target)) = (method, path) else {
             return Err(HeadError::new(HeadErrorKind::Token, Some(0)));
         };
         // A request without length fields has no body (RFC 9112 §6.3 rule 7).
         let framing = fields::framing(buf, headers, Framing::Empty)?;
-        Ok(Status::Complete(Self { method, target, version: version.unwrap_or(1), head_len, headers, framing }))
+        Ok(Status::Complete(Self {
+            method,
+            target,
+            version: version.unwrap_or(1),
+            head_len,
+            headers,
+            framing,
+        }))
     }
 
     /// How the body is delimited.
@@ -192,7 +213,8 @@ impl<'h, 'b> RequestHead<'h, 'b> {
         self.target.split_once('?').map(|(_, q)| q)
     }
 
-    /// `Authorization`, trimmed (see [`auth::Authorization::parse`](super::auth::Authorization::parse)).
+    /// `Authorization`, trimmed: give it to [`DigestResponse::parse`](super::auth::DigestResponse::parse)
+    /// or [`BasicCredentials::parse`](super::auth::BasicCredentials::parse).
     pub fn authorization(&self) -> Option<&'b [u8]> {
         self.header("authorization")
     }
@@ -214,7 +236,8 @@ impl<'h, 'b> RequestHead<'h, 'b> {
 
     /// True when `Content-Type` is `text/xml` (§3.4.1).
     pub fn is_text_xml(&self) -> bool {
-        self.content_type().is_some_and(super::response::is_text_xml)
+        self.content_type()
+            .is_some_and(super::response::is_text_xml)
     }
 
     /// `Content-Encoding`, trimmed.
@@ -231,7 +254,8 @@ impl<'h, 'b> RequestHead<'h, 'b> {
     /// True when the client sent `Expect: 100-continue` (INTEROP H4: libcurl CPEs do). A server
     /// may answer `HTTP/1.1 100 Continue\r\n\r\n` first, or just read the body.
     pub fn expects_continue(&self) -> bool {
-        self.header("expect").is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"))
+        self.header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue"))
     }
 
     /// True for the empty POST of §3.4.1 / INTEROP H2: a POST with no body (whatever its
@@ -247,6 +271,13 @@ pub fn is_valid_target(value: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     extern crate std;
     use super::*;
@@ -264,7 +295,15 @@ mod tests {
 
     #[test]
     fn inform_request() {
-        let h = PostHead::new(HostHeader { host: "acs", port: Some(7547) }, "/cwmp", PostKind::SoapRequest, 1234);
+        let h = PostHead::new(
+            HostHeader {
+                host: "acs",
+                port: Some(7547),
+            },
+            "/cwmp",
+            PostKind::SoapRequest,
+            1234,
+        );
         assert_eq!(
             written(&h),
             "POST /cwmp HTTP/1.1\r\nHost: acs:7547\r\nContent-Type: text/xml; charset=\"utf-8\"\r\nContent-Length: 1234\r\nSOAPAction: \"\"\r\n\r\n"
@@ -291,9 +330,15 @@ mod tests {
 
     #[test]
     fn empty_post_h2() {
-        let h = PostHead { content_encoding: Some("gzip"), ..PostHead::new(HostHeader::new("acs"), "/", PostKind::Empty, 99) };
+        let h = PostHead {
+            content_encoding: Some("gzip"),
+            ..PostHead::new(HostHeader::new("acs"), "/", PostKind::Empty, 99)
+        };
         let s = written(&h);
-        assert_eq!(s, "POST / HTTP/1.1\r\nHost: acs\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(
+            s,
+            "POST / HTTP/1.1\r\nHost: acs\r\nContent-Length: 0\r\n\r\n"
+        );
         assert!(!s.contains("SOAPAction") && !s.contains("Content-Type"));
     }
 
@@ -304,8 +349,14 @@ mod tests {
             PostHead::new(HostHeader::new("acs"), "cwmp", PostKind::Empty, 0),
             PostHead::new(HostHeader::new(""), "/", PostKind::Empty, 0),
             PostHead::new(HostHeader::new("a\r\nX: y"), "/", PostKind::Empty, 0),
-            PostHead { cookie: Some("a=1\r\nX: y"), ..PostHead::new(HostHeader::new("acs"), "/", PostKind::Empty, 0) },
-            PostHead { authorization: Some("\n"), ..PostHead::new(HostHeader::new("acs"), "/", PostKind::Empty, 0) },
+            PostHead {
+                cookie: Some("a=1\r\nX: y"),
+                ..PostHead::new(HostHeader::new("acs"), "/", PostKind::Empty, 0)
+            },
+            PostHead {
+                authorization: Some("\n"),
+                ..PostHead::new(HostHeader::new("acs"), "/", PostKind::Empty, 0)
+            },
         ] {
             let mut buf = [0u8; 256];
             let mut w: &mut [u8] = &mut buf;
@@ -328,21 +379,30 @@ mod tests {
             assert!(RequestHead::parse(&raw[..n], &mut h).unwrap().is_partial());
         }
         let mut h = [EMPTY_HEADER; 8];
-        let Status::Complete(r) = RequestHead::parse(raw, &mut h).unwrap() else { panic!() };
-        assert_eq!((r.method, r.path(), r.query()), ("GET", "/cr/8f3a", Some("ts=1&id=2")));
+        let Status::Complete(r) = RequestHead::parse(raw, &mut h).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (r.method, r.path(), r.query()),
+            ("GET", "/cr/8f3a", Some("ts=1&id=2"))
+        );
         assert_eq!(r.framing(), Framing::Empty);
         assert_eq!(r.authorization(), Some(&b"Digest username=\"acs\""[..]));
 
         let raw = b"POST /acs HTTP/1.1\r\nContent-Type: text/html\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n";
         let mut h = [EMPTY_HEADER; 8];
-        let Status::Complete(r) = RequestHead::parse(raw, &mut h).unwrap() else { panic!() };
+        let Status::Complete(r) = RequestHead::parse(raw, &mut h).unwrap() else {
+            panic!()
+        };
         assert!(r.is_empty_post());
         assert!(r.expects_continue());
         assert!(!r.is_text_xml());
 
         let raw = b"POST /acs HTTP/1.1\r\nContent-Type: text/xml;charset=UTF-8\r\nSOAPAction:\r\nTransfer-Encoding: chunked\r\nCookie: s=1\r\n\r\n";
         let mut h = [EMPTY_HEADER; 8];
-        let Status::Complete(r) = RequestHead::parse(raw, &mut h).unwrap() else { panic!() };
+        let Status::Complete(r) = RequestHead::parse(raw, &mut h).unwrap() else {
+            panic!()
+        };
         assert_eq!(r.framing(), Framing::Chunked);
         assert!(r.is_text_xml());
         assert_eq!(r.soap_action(), Some(&b""[..]));
@@ -356,11 +416,21 @@ mod tests {
     fn written_post_parses_back() {
         let h = PostHead {
             cookie: Some("s=1"),
-            ..PostHead::new(HostHeader { host: "[::1]", port: Some(8080) }, "/cwmp?x=1", PostKind::SoapResponse, 5)
+            ..PostHead::new(
+                HostHeader {
+                    host: "[::1]",
+                    port: Some(8080),
+                },
+                "/cwmp?x=1",
+                PostKind::SoapResponse,
+                5,
+            )
         };
         let s = written(&h);
         let mut hs = [EMPTY_HEADER; 8];
-        let Status::Complete(r) = RequestHead::parse(s.as_bytes(), &mut hs).unwrap() else { panic!() };
+        let Status::Complete(r) = RequestHead::parse(s.as_bytes(), &mut hs).unwrap() else {
+            panic!()
+        };
         assert_eq!(r.framing(), Framing::Length(5));
         assert_eq!(r.header("host"), Some(&b"[::1]:8080"[..]));
         assert_eq!(r.soap_action(), Some(&b""[..]));

@@ -12,7 +12,7 @@ use embedded_io::Write;
 use super::body::Framing;
 use super::fields::{self, trim_ows};
 use super::write::{header, header_decimal, Counter};
-use super::{Header, HeadError, HeadErrorKind, Status, WriteError};
+use super::{HeadError, HeadErrorKind, Header, Status, WriteError};
 
 /// A parsed response head, borrowing the receive buffer (`'b`) and the caller's header array
 /// (`'h`).
@@ -81,16 +81,18 @@ impl<'h, 'b> ResponseHead<'h, 'b> {
     /// [`HeadError`]: bad syntax, more fields than `headers` holds (`TooManyHeaders`: retry with a
     /// larger array), bad or conflicting `Content-Length`, a `Transfer-Encoding` other than
     /// chunked. Never panics.
-    pub fn parse(
-        buf: &'b [u8],
-        headers: &'h mut [Header<'b>],
-    ) -> Result<Status<Self>, HeadError> {
+    pub fn parse(buf: &'b [u8], headers: &'h mut [Header<'b>]) -> Result<Status<Self>, HeadError> {
         let mut resp = httparse::Response::new(headers);
         let head_len = match resp.parse(buf)? {
             Status::Complete(n) => n,
             Status::Partial => return Ok(Status::Partial),
         };
-        let httparse::Response { version, code, reason, headers } = resp;
+        let httparse::Response {
+            version,
+            code,
+            reason,
+            headers,
+        } = resp;
         let headers: &'h [Header<'b>] = headers;
         let status = code.ok_or(HeadError::new(HeadErrorKind::Status, Some(0)))?;
         let framing = if (100..200).contains(&status) || status == 204 || status == 304 {
@@ -140,7 +142,8 @@ impl<'h, 'b> ResponseHead<'h, 'b> {
 
     /// `Location`, trimmed, when it is valid UTF-8.
     pub fn location(&self) -> Option<&'b str> {
-        self.header("location").and_then(|v| core::str::from_utf8(v).ok())
+        self.header("location")
+            .and_then(|v| core::str::from_utf8(v).ok())
     }
 
     /// `Retry-After` (503 and 3xx; INTEROP C5).
@@ -188,7 +191,9 @@ impl<'h, 'b> ResponseHead<'h, 'b> {
             200 if trim_ows_all(body).is_empty() => ResponseClass::NoMoreRequests,
             200 => ResponseClass::Envelope,
             204 => ResponseClass::NoMoreRequests,
-            301 | 302 | 307 if self.location().is_some_and(|l| !l.is_empty()) => ResponseClass::Redirect,
+            301 | 302 | 307 if self.location().is_some_and(|l| !l.is_empty()) => {
+                ResponseClass::Redirect
+            }
             300..=399 => ResponseClass::OtherRedirect,
             401 => ResponseClass::Unauthorized,
             415 => ResponseClass::UnsupportedMediaType,
@@ -207,7 +212,10 @@ pub(crate) fn is_text_xml(v: &[u8]) -> bool {
 }
 
 fn trim_ows_all(b: &[u8]) -> &[u8] {
-    let s = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     b.get(s..).unwrap_or(&[])
 }
 
@@ -279,7 +287,11 @@ impl<'a> ServerResponseHead<'a> {
 
     /// An ACS response carrying a SOAP envelope of `len` bytes: 200, `text/xml` (§3.4.1).
     pub const fn envelope(len: u64) -> Self {
-        Self { envelope: true, content_length: len, ..Self::new(200) }
+        Self {
+            envelope: true,
+            content_length: len,
+            ..Self::new(200)
+        }
     }
 
     /// The ACS's empty response ending the Session: 204 (§3.4.6).
@@ -294,7 +306,10 @@ impl<'a> ServerResponseHead<'a> {
 
     /// Connection-request server: authentication needed, with a challenge value (§3.2.2.2).
     pub const fn connection_request_unauthorized(challenge: &'a str) -> Self {
-        Self { www_authenticate: Some(challenge), ..Self::new(401) }
+        Self {
+            www_authenticate: Some(challenge),
+            ..Self::new(401)
+        }
     }
 
     /// Connection-request server: rate-limited or in a Session; no `Retry-After` (§3.2.2.2).
@@ -376,6 +391,13 @@ impl fmt::Display for ResponseClass {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
     use crate::http::EMPTY_HEADER;
@@ -394,7 +416,10 @@ mod tests {
         let head_len = raw.len() - 5;
         for n in 0..head_len {
             let mut h = [EMPTY_HEADER; 16];
-            assert!(ResponseHead::parse(&raw[..n], &mut h).unwrap().is_partial(), "{n}");
+            assert!(
+                ResponseHead::parse(&raw[..n], &mut h).unwrap().is_partial(),
+                "{n}"
+            );
         }
         parse(raw, |r| {
             assert_eq!(r.head_len, head_len);
@@ -407,18 +432,51 @@ mod tests {
     #[test]
     fn every_status_class() {
         let cases: &[(&[u8], ResponseClass)] = &[
-            (b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", ResponseClass::NoMoreRequests),
-            (b"HTTP/1.1 204 No Content\r\n\r\n", ResponseClass::NoMoreRequests),
-            (b"HTTP/1.1 301 Moved\r\nLocation: http://b/\r\n\r\n", ResponseClass::Redirect),
-            (b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n", ResponseClass::Redirect),
-            (b"HTTP/1.1 307 TR\r\nLocation: http://b/\r\n\r\n", ResponseClass::Redirect),
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+                ResponseClass::NoMoreRequests,
+            ),
+            (
+                b"HTTP/1.1 204 No Content\r\n\r\n",
+                ResponseClass::NoMoreRequests,
+            ),
+            (
+                b"HTTP/1.1 301 Moved\r\nLocation: http://b/\r\n\r\n",
+                ResponseClass::Redirect,
+            ),
+            (
+                b"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
+                ResponseClass::Redirect,
+            ),
+            (
+                b"HTTP/1.1 307 TR\r\nLocation: http://b/\r\n\r\n",
+                ResponseClass::Redirect,
+            ),
             (b"HTTP/1.1 307 TR\r\n\r\n", ResponseClass::OtherRedirect),
-            (b"HTTP/1.1 308 PR\r\nLocation: http://b/\r\n\r\n", ResponseClass::OtherRedirect),
-            (b"HTTP/1.1 303 See Other\r\nLocation: http://b/\r\n\r\n", ResponseClass::OtherRedirect),
-            (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n", ResponseClass::Unauthorized),
-            (b"HTTP/1.1 415 Unsupported Media Type\r\n\r\n", ResponseClass::UnsupportedMediaType),
-            (b"HTTP/1.1 503 Busy\r\nRetry-After: 120\r\n\r\n", ResponseClass::ServiceUnavailable),
-            (b"HTTP/1.1 400 Invalid session\r\n\r\n", ResponseClass::ClientError),
+            (
+                b"HTTP/1.1 308 PR\r\nLocation: http://b/\r\n\r\n",
+                ResponseClass::OtherRedirect,
+            ),
+            (
+                b"HTTP/1.1 303 See Other\r\nLocation: http://b/\r\n\r\n",
+                ResponseClass::OtherRedirect,
+            ),
+            (
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n",
+                ResponseClass::Unauthorized,
+            ),
+            (
+                b"HTTP/1.1 415 Unsupported Media Type\r\n\r\n",
+                ResponseClass::UnsupportedMediaType,
+            ),
+            (
+                b"HTTP/1.1 503 Busy\r\nRetry-After: 120\r\n\r\n",
+                ResponseClass::ServiceUnavailable,
+            ),
+            (
+                b"HTTP/1.1 400 Invalid session\r\n\r\n",
+                ResponseClass::ClientError,
+            ),
             (b"HTTP/1.1 500 Oops\r\n\r\n", ResponseClass::ServerError),
             (b"HTTP/1.1 100 Continue\r\n\r\n", ResponseClass::Unexpected),
             (b"HTTP/1.1 202 Accepted\r\n\r\n", ResponseClass::Unexpected),
@@ -433,20 +491,32 @@ mod tests {
         parse(b"HTTP/1.1 503 Busy\r\nRetry-After: 120\r\n\r\n", |r| {
             assert_eq!(r.retry_after(), Some(RetryAfter::Seconds(120)));
         });
-        parse(b"HTTP/1.1 503 Busy\r\nRetry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n\r\n", |r| {
-            assert_eq!(r.retry_after(), Some(RetryAfter::Date(b"Fri, 31 Dec 1999 23:59:59 GMT")));
-        });
+        parse(
+            b"HTTP/1.1 503 Busy\r\nRetry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n\r\n",
+            |r| {
+                assert_eq!(
+                    r.retry_after(),
+                    Some(RetryAfter::Date(b"Fri, 31 Dec 1999 23:59:59 GMT"))
+                );
+            },
+        );
     }
 
     #[test]
     fn framing_rules() {
-        parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 10\r\n\r\n", |r| {
-            assert!(r.is_chunked());
-            assert_eq!(r.content_length(), None);
-        });
-        parse(b"HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n", |r| {
-            assert_eq!(r.framing(), Framing::Empty);
-        });
+        parse(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 10\r\n\r\n",
+            |r| {
+                assert!(r.is_chunked());
+                assert_eq!(r.content_length(), None);
+            },
+        );
+        parse(
+            b"HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n",
+            |r| {
+                assert_eq!(r.framing(), Framing::Empty);
+            },
+        );
         parse(b"HTTP/1.1 200 OK\r\nContent-Length: 7, 7\r\n\r\n", |r| {
             assert_eq!(r.framing(), Framing::Length(7));
         });
@@ -456,16 +526,26 @@ mod tests {
         assert_eq!(e.kind, HeadErrorKind::ContentLength);
         assert_eq!(e.offset, Some(36));
         let mut h = [EMPTY_HEADER; 8];
-        let e = ResponseHead::parse(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", &mut h).unwrap_err();
+        let e = ResponseHead::parse(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", &mut h)
+            .unwrap_err();
         assert_eq!((e.kind, e.offset), (HeadErrorKind::ContentLength, Some(17)));
         let mut h = [EMPTY_HEADER; 8];
-        let e = ResponseHead::parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", &mut h).unwrap_err();
+        let e = ResponseHead::parse(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+            &mut h,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, HeadErrorKind::TransferEncoding);
         let mut h = [EMPTY_HEADER; 8];
-        let e = ResponseHead::parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", &mut h).unwrap_err();
+        let e = ResponseHead::parse(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            &mut h,
+        )
+        .unwrap_err();
         assert_eq!(e.kind, HeadErrorKind::TransferEncoding);
         let mut h = [EMPTY_HEADER; 1];
-        let e = ResponseHead::parse(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n", &mut h).unwrap_err();
+        let e =
+            ResponseHead::parse(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\n\r\n", &mut h).unwrap_err();
         assert_eq!(e.kind, HeadErrorKind::TooManyHeaders);
         let mut h = [EMPTY_HEADER; 1];
         let e = ResponseHead::parse(b"HTTP/2 200 OK\r\n\r\n", &mut h).unwrap_err();
@@ -474,10 +554,21 @@ mod tests {
 
     #[test]
     fn connection_close_forms() {
-        parse(b"HTTP/1.1 401 U\r\nConnection: Keep-Alive, Close\r\n\r\n", |r| assert!(r.connection_close()));
-        parse(b"HTTP/1.1 401 U\r\n\r\n", |r| assert!(!r.connection_close()));
-        parse(b"HTTP/1.0 200 OK\r\n\r\n", |r| assert!(r.connection_close()));
-        parse(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\n", |r| assert!(!r.connection_close()));
+        parse(
+            b"HTTP/1.1 401 U\r\nConnection: Keep-Alive, Close\r\n\r\n",
+            |r| assert!(r.connection_close()),
+        );
+        parse(
+            b"HTTP/1.1 401 U\r\n\r\n",
+            |r| assert!(!r.connection_close()),
+        );
+        parse(
+            b"HTTP/1.0 200 OK\r\n\r\n",
+            |r| assert!(r.connection_close()),
+        );
+        parse(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\n", |r| {
+            assert!(!r.connection_close())
+        });
     }
 
     fn written(h: &ServerResponseHead<'_>) -> std::string::String {
@@ -497,9 +588,18 @@ mod tests {
             written(&ServerResponseHead::envelope(42)),
             "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=\"utf-8\"\r\nContent-Length: 42\r\n\r\n"
         );
-        assert_eq!(written(&ServerResponseHead::no_content()), "HTTP/1.1 204 No Content\r\n\r\n");
-        assert_eq!(written(&ServerResponseHead::connection_request_ok(false)), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        assert_eq!(written(&ServerResponseHead::connection_request_busy()), "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+        assert_eq!(
+            written(&ServerResponseHead::no_content()),
+            "HTTP/1.1 204 No Content\r\n\r\n"
+        );
+        assert_eq!(
+            written(&ServerResponseHead::connection_request_ok(false)),
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        );
+        assert_eq!(
+            written(&ServerResponseHead::connection_request_busy()),
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
+        );
         assert_eq!(
             written(&ServerResponseHead::connection_request_unauthorized("Digest realm=\"r\"")),
             "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nWWW-Authenticate: Digest realm=\"r\"\r\n\r\n"
@@ -516,13 +616,19 @@ mod tests {
             written(&h),
             "HTTP/1.1 302 Found\r\nContent-Length: 0\r\nSet-Cookie: s=1; Path=/\r\nSet-Cookie: t=2\r\nLocation: http://b/\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
         );
-        let bad = ServerResponseHead { location: Some("x\r\nEvil: 1"), ..ServerResponseHead::new(302) };
+        let bad = ServerResponseHead {
+            location: Some("x\r\nEvil: 1"),
+            ..ServerResponseHead::new(302)
+        };
         let mut buf = [0u8; 128];
         let mut w: &mut [u8] = &mut buf;
         assert_eq!(bad.write(&mut w), Err(WriteError::InvalidField));
         assert_eq!(bad.encoded_len(), 0);
         // Round trip through the reader.
-        let text = written(&ServerResponseHead { set_cookie: &cookies, ..ServerResponseHead::envelope(3) });
+        let text = written(&ServerResponseHead {
+            set_cookie: &cookies,
+            ..ServerResponseHead::envelope(3)
+        });
         parse(text.as_bytes(), |r| {
             assert_eq!(r.framing(), Framing::Length(3));
             assert_eq!(r.set_cookies().count(), 2);

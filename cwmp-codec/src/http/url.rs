@@ -6,8 +6,6 @@
 
 use core::fmt;
 
-
-
 /// `http` or `https`; decides the default port and whether TLS is used (TR-069 §3.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -106,7 +104,12 @@ pub struct Url<'a> {
 
 fn is_url_byte(b: u8) -> bool {
     // Visible ASCII except the few never allowed; bytes >= 0x80 are tolerated (IRIs sent raw).
-    b > 0x20 && b != 0x7f && !matches!(b, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}')
+    b > 0x20
+        && b != 0x7f
+        && !matches!(
+            b,
+            b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+        )
 }
 
 impl<'a> Url<'a> {
@@ -116,12 +119,24 @@ impl<'a> Url<'a> {
     /// [`UrlError`] with the offset of the fault. Never panics.
     pub fn parse(input: &'a str) -> Result<Self, UrlError> {
         let bytes = input.as_bytes();
-        let lead = bytes.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-        let input = input.get(lead..).unwrap_or("").trim_end_matches([' ', '\t']);
+        let lead = bytes
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        let input = input
+            .get(lead..)
+            .unwrap_or("")
+            .trim_end_matches([' ', '\t']);
         let err = |k, o: usize| UrlError::new(k, o.saturating_add(lead));
-        let (scheme, rest_at) = if input.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {
+        let (scheme, rest_at) = if input
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        {
             (Scheme::Http, 7)
-        } else if input.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://")) {
+        } else if input
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
             (Scheme::Https, 8)
         } else {
             return Err(err(UrlErrorKind::Scheme, 0));
@@ -138,19 +153,30 @@ impl<'a> Url<'a> {
             return Err(err(UrlErrorKind::UserInfo, rest_at.saturating_add(p)));
         }
         let (host, port_str) = if authority.starts_with('[') {
-            let close = authority.find(']').ok_or_else(|| err(UrlErrorKind::Host, rest_at))?;
-            let (h, after) = authority.split_at_checked(close.saturating_add(1)).unwrap_or((authority, ""));
+            let close = authority
+                .find(']')
+                .ok_or_else(|| err(UrlErrorKind::Host, rest_at))?;
+            let (h, after) = authority
+                .split_at_checked(close.saturating_add(1))
+                .unwrap_or((authority, ""));
             let inner = h.get(1..close).unwrap_or("");
             if inner.is_empty()
-                || !inner.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'%'))
-                && !inner.starts_with(['v', 'V'])
+                || !inner
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'%'))
+                    && !inner.starts_with(['v', 'V'])
             {
                 return Err(err(UrlErrorKind::Host, rest_at));
             }
             match after.strip_prefix(':') {
                 Some(p) => (h, Some(p)),
                 None if after.is_empty() => (h, None),
-                None => return Err(err(UrlErrorKind::Host, rest_at.saturating_add(close).saturating_add(1))),
+                None => {
+                    return Err(err(
+                        UrlErrorKind::Host,
+                        rest_at.saturating_add(close).saturating_add(1),
+                    ))
+                }
             }
         } else {
             match authority.rsplit_once(':') {
@@ -164,7 +190,9 @@ impl<'a> Url<'a> {
         let port = match port_str {
             None | Some("") => None,
             Some(p) => {
-                let at = rest_at.saturating_add(authority.len()).saturating_sub(p.len());
+                let at = rest_at
+                    .saturating_add(authority.len())
+                    .saturating_sub(p.len());
                 let n = super::fields::parse_u64(p.as_bytes())
                     .and_then(|n| u16::try_from(n).ok())
                     .filter(|&n| n != 0)
@@ -173,7 +201,14 @@ impl<'a> Url<'a> {
             }
         };
         let path_len = target.find('?').unwrap_or(target.len());
-        Ok(Self { scheme, host, port, target, path_len, as_str: input })
+        Ok(Self {
+            scheme,
+            host,
+            port,
+            target,
+            path_len,
+            as_str: input,
+        })
     }
 
     /// The scheme.
@@ -188,7 +223,10 @@ impl<'a> Url<'a> {
 
     /// The host without IPv6 brackets, for name resolution or TLS SNI (TR-069 §3.3).
     pub fn host_bare(&self) -> &'a str {
-        self.host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(self.host)
+        self.host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(self.host)
     }
 
     /// True for an IPv6 literal host.
@@ -216,7 +254,9 @@ impl<'a> Url<'a> {
 
     /// The query without `?`, if any.
     pub fn query(&self) -> Option<&'a str> {
-        self.target.get(self.path_len..).and_then(|q| q.strip_prefix('?'))
+        self.target
+            .get(self.path_len..)
+            .and_then(|q| q.strip_prefix('?'))
     }
 
     /// The request-target for the request line (RFC 9112 §3.2.1, origin-form): path and query.
@@ -244,7 +284,10 @@ impl<'a> Url<'a> {
 
     /// The value of the `Host` header (RFC 9110 §7.2): host, and `:port` when not the default.
     pub fn host_header(&self) -> HostHeader<'a> {
-        HostHeader { host: self.host, port: self.port.filter(|&p| p != self.scheme.default_port()) }
+        HostHeader {
+            host: self.host,
+            port: self.port.filter(|&p| p != self.scheme.default_port()),
+        }
     }
 
     /// The URL as parsed (trimmed, without fragment).
@@ -263,12 +306,14 @@ impl<'a> Url<'a> {
         let reference = reference.trim_matches([' ', '\t']);
         let reference = reference.split('#').next().unwrap_or("");
         let mut o = Out { buf: out, len: 0 };
-        let has_scheme = reference
-            .find(':')
-            .is_some_and(|c| c > 0 && reference.get(..c).is_some_and(|s| {
-                s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-                    && !s.contains('/')
-            }));
+        let has_scheme = reference.find(':').is_some_and(|c| {
+            c > 0
+                && reference.get(..c).is_some_and(|s| {
+                    s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+                        && !s.contains('/')
+                })
+        });
         if has_scheme {
             o.push(reference)?;
         } else if let Some(rest) = reference.strip_prefix("//") {
@@ -283,7 +328,8 @@ impl<'a> Url<'a> {
                 o.push(":")?;
                 let mut digits = [0u8; 5];
                 let mut w: &mut [u8] = &mut digits;
-                super::write::decimal(&mut w, u64::from(p)).map_err(|_| UrlError::new(UrlErrorKind::TooLong, 0))?;
+                super::write::decimal(&mut w, u64::from(p))
+                    .map_err(|_| UrlError::new(UrlErrorKind::TooLong, 0))?;
                 let n = 5usize.saturating_sub(w.len());
                 o.push_bytes(digits.get(..n).unwrap_or(&[]))?;
             }
@@ -298,7 +344,9 @@ impl<'a> Url<'a> {
             } else {
                 // Merge (RFC 3986 §5.2.3): base path up to its last '/', then the reference.
                 let base = self.path();
-                let dir = base.rfind('/').map_or("/", |i| base.get(..=i).unwrap_or("/"));
+                let dir = base
+                    .rfind('/')
+                    .map_or("/", |i| base.get(..=i).unwrap_or("/"));
                 o.push(dir)?;
                 o.push(reference)?;
             }
@@ -306,7 +354,10 @@ impl<'a> Url<'a> {
         }
         let len = o.len;
         let buf: &'o [u8] = o.buf;
-        let s = buf.get(..len).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("");
+        let s = buf
+            .get(..len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("");
         Url::parse(s)
     }
 }
@@ -368,7 +419,10 @@ impl Out<'_> {
     }
 
     fn push_bytes(&mut self, s: &[u8]) -> Result<(), UrlError> {
-        let end = self.len.checked_add(s.len()).filter(|&e| e <= self.buf.len());
+        let end = self
+            .len
+            .checked_add(s.len())
+            .filter(|&e| e <= self.buf.len());
         let dst = end.and_then(|e| self.buf.get_mut(self.len..e));
         match dst {
             Some(d) => {
@@ -383,8 +437,13 @@ impl Out<'_> {
     /// RFC 3986 §5.2.4 on `buf[from..len]` (the path and query), in place: the output never
     /// grows, so a write index trailing the read index is enough.
     fn remove_dot_segments(&mut self, from: usize) {
-        let Some(region) = self.buf.get_mut(from..self.len) else { return };
-        let path_end = region.iter().position(|&b| b == b'?').unwrap_or(region.len());
+        let Some(region) = self.buf.get_mut(from..self.len) else {
+            return;
+        };
+        let path_end = region
+            .iter()
+            .position(|&b| b == b'?')
+            .unwrap_or(region.len());
         let mut w = 0usize; // output length within region
         let mut r = 0usize;
         while r < path_end {
@@ -436,6 +495,13 @@ impl Out<'_> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
@@ -450,10 +516,16 @@ mod tests {
         assert_eq!(u.request_target(), "/cwmp/x?a=1");
         assert_eq!(u.as_str(), "HTTP://acs.example.com:7547/cwmp/x?a=1");
         let u = Url::parse("https://acs").unwrap();
-        assert_eq!((u.port(), u.path(), u.request_target(), u.query()), (443, "/", "/", None));
+        assert_eq!(
+            (u.port(), u.path(), u.request_target(), u.query()),
+            (443, "/", "/", None)
+        );
         assert_eq!(std::format!("{}", u.host_header()), "acs");
         let u = Url::parse("http://[::1]:8080/p").unwrap();
-        assert_eq!((u.host(), u.host_bare(), u.port(), u.is_ipv6()), ("[::1]", "::1", 8080, true));
+        assert_eq!(
+            (u.host(), u.host_bare(), u.port(), u.is_ipv6()),
+            ("[::1]", "::1", 8080, true)
+        );
         assert_eq!(std::format!("{}", u.host_header()), "[::1]:8080");
         let u = Url::parse("http://h:80/").unwrap();
         assert_eq!(std::format!("{}", u.host_header()), "h");
@@ -507,10 +579,19 @@ mod tests {
             assert_eq!(u.as_str(), want, "{r}");
         }
         let mut small = [0u8; 10];
-        assert_eq!(base.resolve("/long/path", &mut small).unwrap_err().kind, UrlErrorKind::TooLong);
+        assert_eq!(
+            base.resolve("/long/path", &mut small).unwrap_err().kind,
+            UrlErrorKind::TooLong
+        );
         let mut out = [0u8; 64];
-        assert_eq!(base.resolve("ftp://x/", &mut out).unwrap_err().kind, UrlErrorKind::Scheme);
+        assert_eq!(
+            base.resolve("ftp://x/", &mut out).unwrap_err().kind,
+            UrlErrorKind::Scheme
+        );
         let v6 = Url::parse("http://[fe80::1]:7547/cwmp").unwrap();
-        assert_eq!(v6.resolve("x", &mut out).unwrap().as_str(), "http://[fe80::1]:7547/x");
+        assert_eq!(
+            v6.resolve("x", &mut out).unwrap().as_str(),
+            "http://[fe80::1]:7547/x"
+        );
     }
 }

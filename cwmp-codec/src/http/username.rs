@@ -39,7 +39,10 @@ fn write_encoded<W: Write>(w: &mut W, field: &str) -> Result<(), W::Error> {
     let bytes = field.as_bytes();
     let mut rest = bytes;
     while !rest.is_empty() {
-        let plain = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        let plain = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
         let (p, tail) = rest.split_at_checked(plain).unwrap_or((rest, &[]));
         w.write_all(p)?;
         if let Some((&b, tail)) = tail.split_first() {
@@ -101,20 +104,42 @@ pub fn cpe_username<'o>(
     let n = total.saturating_sub(w.len());
     let out: &'o [u8] = out;
     // Only ASCII was written.
-    Ok(out.get(..n).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or(""))
+    Ok(out
+        .get(..n)
+        .and_then(|b| core::str::from_utf8(b).ok())
+        .unwrap_or(""))
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
     #[test]
     fn spec_examples() {
         let mut b = [0u8; 128];
-        assert_eq!(cpe_username(&mut b, "012345", "", "0123456789").unwrap(), "012345-0123456789");
-        assert_eq!(cpe_username(&mut b, "012345", "STB", "0123456789").unwrap(), "012345-STB-0123456789");
-        assert_eq!(cpe_username(&mut b, "00D09E", "Set-Top-Box", "SN_1").unwrap(), "00D09E-Set%2DTop%2DBox-SN_1");
-        assert_eq!(cpe_username(&mut b, "00d09e", "Caf\u{e9}", "a b/c").unwrap(), "00d09e-Caf%C3%A9-a%20b%2Fc");
+        assert_eq!(
+            cpe_username(&mut b, "012345", "", "0123456789").unwrap(),
+            "012345-0123456789"
+        );
+        assert_eq!(
+            cpe_username(&mut b, "012345", "STB", "0123456789").unwrap(),
+            "012345-STB-0123456789"
+        );
+        assert_eq!(
+            cpe_username(&mut b, "00D09E", "Set-Top-Box", "SN_1").unwrap(),
+            "00D09E-Set%2DTop%2DBox-SN_1"
+        );
+        assert_eq!(
+            cpe_username(&mut b, "00d09e", "Caf\u{e9}", "a b/c").unwrap(),
+            "00d09e-Caf%C3%A9-a%20b%2Fc"
+        );
         assert_eq!(cpe_username_len("00D09E", "Set-Top-Box", "SN_1"), 27);
         assert_eq!(cpe_username_len("0123", "", "x"), 0);
     }
@@ -122,9 +147,18 @@ mod tests {
     #[test]
     fn errors() {
         let mut b = [0u8; 128];
-        assert_eq!(cpe_username(&mut b, "01234G", "", "x"), Err(UsernameError::Oui));
-        assert_eq!(cpe_username(&mut b, "0123456", "", "x"), Err(UsernameError::Oui));
+        assert_eq!(
+            cpe_username(&mut b, "01234G", "", "x"),
+            Err(UsernameError::Oui)
+        );
+        assert_eq!(
+            cpe_username(&mut b, "0123456", "", "x"),
+            Err(UsernameError::Oui)
+        );
         let mut small = [0u8; 10];
-        assert!(matches!(cpe_username(&mut small, "012345", "STB", "0123456789"), Err(UsernameError::Io(_))));
+        assert!(matches!(
+            cpe_username(&mut small, "012345", "STB", "0123456789"),
+            Err(UsernameError::Io(_))
+        ));
     }
 }

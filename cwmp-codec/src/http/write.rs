@@ -97,12 +97,24 @@ pub(crate) fn hex_lower(bytes: &[u8], out: &mut [u8]) -> usize {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
     #[test]
     fn decimal_digits() {
-        for (n, s) in [(0u64, "0"), (7, "7"), (10, "10"), (u64::MAX, "18446744073709551615")] {
+        for (n, s) in [
+            (0u64, "0"),
+            (7, "7"),
+            (10, "10"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
             let mut buf = [0u8; 32];
             let mut w: &mut [u8] = &mut buf;
             decimal(&mut w, n).unwrap();

@@ -14,7 +14,13 @@ pub(crate) fn write_authorization(
     out: &mut AuthorizationValue,
 ) -> Result<(), AuthError> {
     // RFC 7617 §2: the user-id cannot contain a colon.
-    if creds.username.contains(':') || creds.username.bytes().chain(creds.password.bytes()).any(|b| b < 0x20 || b == 0x7f) {
+    if creds.username.contains(':')
+        || creds
+            .username
+            .bytes()
+            .chain(creds.password.bytes())
+            .any(|b| b < 0x20 || b == 0x7f)
+    {
         return Err(AuthError::InvalidCredentials);
     }
     out.push_str("Basic ").map_err(|_| AuthError::TooLong)?;
@@ -23,7 +29,12 @@ pub(crate) fn write_authorization(
     let mut group = [0u8; 3];
     let mut g = 0usize;
     let mut enc = [0u8; 4];
-    for b in creds.username.bytes().chain(core::iter::once(b':')).chain(creds.password.bytes()) {
+    for b in creds
+        .username
+        .bytes()
+        .chain(core::iter::once(b':'))
+        .chain(creds.password.bytes())
+    {
         if let Some(slot) = group.get_mut(g) {
             *slot = b;
         }
@@ -39,9 +50,18 @@ pub(crate) fn write_authorization(
     Ok(())
 }
 
-fn push_b64(input: &[u8], enc: &mut [u8; 4], out: &mut AuthorizationValue) -> Result<(), AuthError> {
-    let n = STANDARD.encode_slice(input, enc).map_err(|_| AuthError::TooLong)?;
-    let s = enc.get(..n).and_then(|e| core::str::from_utf8(e).ok()).unwrap_or("");
+fn push_b64(
+    input: &[u8],
+    enc: &mut [u8; 4],
+    out: &mut AuthorizationValue,
+) -> Result<(), AuthError> {
+    let n = STANDARD
+        .encode_slice(input, enc)
+        .map_err(|_| AuthError::TooLong)?;
+    let s = enc
+        .get(..n)
+        .and_then(|e| core::str::from_utf8(e).ok())
+        .unwrap_or("");
     out.push_str(s).map_err(|_| AuthError::TooLong)
 }
 
@@ -63,25 +83,32 @@ impl<'s> BasicCredentials<'s> {
     /// [`AuthError::Parse`] when the value is not Basic credentials or not valid base64 or has no
     /// colon; [`AuthError::TooLong`] when `scratch` is too small. Never panics.
     pub fn parse(value: &[u8], scratch: &'s mut [u8]) -> Result<Self, AuthError> {
-        let c = Challenges::new(value).next().ok_or(AuthError::Parse(super::AuthParseError { offset: 0 }))??;
+        let c = Challenges::new(value)
+            .next()
+            .ok_or(AuthError::Parse(super::AuthParseError { offset: 0 }))??;
         let token = match (c.scheme, c.token68) {
             (AuthScheme::Basic, Some(t)) => t,
             _ => return Err(AuthError::Parse(super::AuthParseError { offset: 0 })),
         };
         let n = STANDARD.decode_slice(token, scratch).map_err(|e| match e {
             base64::DecodeSliceError::OutputSliceTooSmall => AuthError::TooLong,
-            base64::DecodeSliceError::DecodeError(_) => {
-                AuthError::Parse(super::AuthParseError { offset: c.scheme_name.len().saturating_add(1) })
-            }
+            base64::DecodeSliceError::DecodeError(_) => AuthError::Parse(super::AuthParseError {
+                offset: c.scheme_name.len().saturating_add(1),
+            }),
         })?;
         let scratch: &'s [u8] = scratch;
         let decoded = scratch.get(..n).unwrap_or(&[]);
         let colon = decoded
             .iter()
             .position(|&b| b == b':')
-            .ok_or(AuthError::Parse(super::AuthParseError { offset: c.scheme_name.len().saturating_add(1) }))?;
+            .ok_or(AuthError::Parse(super::AuthParseError {
+                offset: c.scheme_name.len().saturating_add(1),
+            }))?;
         let (username, rest) = decoded.split_at_checked(colon).unwrap_or((decoded, &[]));
-        Ok(Self { username, password: rest.get(1..).unwrap_or(&[]) })
+        Ok(Self {
+            username,
+            password: rest.get(1..).unwrap_or(&[]),
+        })
     }
 
     /// Constant-time check (per length) of both fields against the expected ones.
@@ -97,8 +124,14 @@ impl<'s> BasicCredentials<'s> {
 /// # Errors
 /// [`AuthError::TooLong`] when it does not fit; [`AuthError::InvalidCredentials`] when the realm
 /// has a `"`, `\` or control byte.
-pub fn basic_challenge<const N: usize>(realm: &str, out: &mut heapless::String<N>) -> Result<(), AuthError> {
-    if realm.bytes().any(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\') {
+pub fn basic_challenge<const N: usize>(
+    realm: &str,
+    out: &mut heapless::String<N>,
+) -> Result<(), AuthError> {
+    if realm
+        .bytes()
+        .any(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\')
+    {
         return Err(AuthError::InvalidCredentials);
     }
     for part in ["Basic realm=\"", realm, "\""] {
@@ -108,6 +141,13 @@ pub fn basic_challenge<const N: usize>(realm: &str, out: &mut heapless::String<N
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
@@ -115,16 +155,40 @@ mod tests {
     fn rfc7617_example() {
         // RFC 7617 §2: Aladdin / open sesame.
         let mut v = AuthorizationValue::new();
-        write_authorization(&Credentials { username: "Aladdin", password: "open sesame" }, &mut v).unwrap();
+        write_authorization(
+            &Credentials {
+                username: "Aladdin",
+                password: "open sesame",
+            },
+            &mut v,
+        )
+        .unwrap();
         assert_eq!(v.as_str(), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
-        for (u, p, want) in [("a", "", "Basic YTo="), ("ab", "c", "Basic YWI6Yw=="), ("", "", "Basic Og==")] {
+        for (u, p, want) in [
+            ("a", "", "Basic YTo="),
+            ("ab", "c", "Basic YWI6Yw=="),
+            ("", "", "Basic Og=="),
+        ] {
             let mut v = AuthorizationValue::new();
-            write_authorization(&Credentials { username: u, password: p }, &mut v).unwrap();
+            write_authorization(
+                &Credentials {
+                    username: u,
+                    password: p,
+                },
+                &mut v,
+            )
+            .unwrap();
             assert_eq!(v.as_str(), want);
         }
         let mut v = AuthorizationValue::new();
         assert_eq!(
-            write_authorization(&Credentials { username: "a:b", password: "" }, &mut v),
+            write_authorization(
+                &Credentials {
+                    username: "a:b",
+                    password: ""
+                },
+                &mut v
+            ),
             Err(AuthError::InvalidCredentials)
         );
     }
@@ -132,19 +196,35 @@ mod tests {
     #[test]
     fn server_side() {
         let mut scratch = [0u8; 64];
-        let c = BasicCredentials::parse(b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut scratch).unwrap();
-        assert_eq!((c.username, c.password), (&b"Aladdin"[..], &b"open sesame"[..]));
+        let c =
+            BasicCredentials::parse(b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut scratch).unwrap();
+        assert_eq!(
+            (c.username, c.password),
+            (&b"Aladdin"[..], &b"open sesame"[..])
+        );
         assert!(c.verify(b"Aladdin", b"open sesame"));
         assert!(!c.verify(b"Aladdin", b"open sesame!"));
         assert!(!c.verify(b"aladdin", b"open sesame"));
         let mut scratch = [0u8; 64];
-        assert!(matches!(BasicCredentials::parse(b"Basic !!!", &mut scratch), Err(AuthError::Parse(_))));
+        assert!(matches!(
+            BasicCredentials::parse(b"Basic !!!", &mut scratch),
+            Err(AuthError::Parse(_))
+        ));
         let mut scratch = [0u8; 64];
-        assert!(matches!(BasicCredentials::parse(b"Basic YWJj", &mut scratch), Err(AuthError::Parse(_))));
+        assert!(matches!(
+            BasicCredentials::parse(b"Basic YWJj", &mut scratch),
+            Err(AuthError::Parse(_))
+        ));
         let mut scratch = [0u8; 64];
-        assert!(matches!(BasicCredentials::parse(b"Digest a=b", &mut scratch), Err(AuthError::Parse(_))));
+        assert!(matches!(
+            BasicCredentials::parse(b"Digest a=b", &mut scratch),
+            Err(AuthError::Parse(_))
+        ));
         let mut small = [0u8; 2];
-        assert_eq!(BasicCredentials::parse(b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut small), Err(AuthError::TooLong));
+        assert_eq!(
+            BasicCredentials::parse(b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==", &mut small),
+            Err(AuthError::TooLong)
+        );
         let mut s: heapless::String<64> = heapless::String::new();
         basic_challenge("cwmp", &mut s).unwrap();
         assert_eq!(s.as_str(), "Basic realm=\"cwmp\"");

@@ -64,7 +64,11 @@ impl<'a> ParamValue<'a> {
             match rest.iter().position(|&b| b == b'\\') {
                 Some(0) => {
                     // "\x" gives x.
-                    let (piece, tail) = rest.get(1..).unwrap_or(&[]).split_at_checked(1).unwrap_or((&[], &[]));
+                    let (piece, tail) = rest
+                        .get(1..)
+                        .unwrap_or(&[])
+                        .split_at_checked(1)
+                        .unwrap_or((&[], &[]));
                     rest = tail;
                     Some(piece)
                 }
@@ -85,7 +89,9 @@ impl<'a> ParamValue<'a> {
 
     /// Unescaped length.
     pub fn len(&self) -> usize {
-        self.pieces().map(<[u8]>::len).fold(0, usize::saturating_add)
+        self.pieces()
+            .map(<[u8]>::len)
+            .fold(0, usize::saturating_add)
     }
 
     /// True when empty.
@@ -100,7 +106,11 @@ impl<'a> ParamValue<'a> {
 
     /// ASCII case-insensitive comparison of the unescaped value with `other`.
     pub fn eq_ignore_ascii_case(&self, other: &[u8]) -> bool {
-        self.len() == other.len() && self.bytes().zip(other.iter()).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        self.len() == other.len()
+            && self
+                .bytes()
+                .zip(other.iter())
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
     }
 
     /// Unescapes into `out`; `None` when it does not fit.
@@ -145,12 +155,17 @@ pub struct Challenge<'a> {
 impl<'a> Challenge<'a> {
     /// The auth-params, in order (names as sent; compare case-insensitively).
     pub fn params(&self) -> Params<'a> {
-        Params { input: self.params, pos: 0 }
+        Params {
+            input: self.params,
+            pos: 0,
+        }
     }
 
     /// The first parameter called `name` (case-insensitive).
     pub fn param(&self, name: &[u8]) -> Option<ParamValue<'a>> {
-        self.params().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+        self.params()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 }
 
@@ -211,7 +226,9 @@ fn next_element(input: &[u8], pos: &mut usize) -> Result<Option<(usize, usize)>,
         i = i.saturating_add(1);
     }
     if in_quotes {
-        return Err(AuthParseError { offset: quote_start });
+        return Err(AuthParseError {
+            offset: quote_start,
+        });
     }
     let end = i.min(input.len());
     *pos = end.saturating_add(1);
@@ -239,7 +256,9 @@ fn is_param(el: &[u8]) -> bool {
 
 /// Parses `name OWS = OWS value OWS`; `base` is the element's offset for errors.
 fn parse_param(el: &[u8], base: usize) -> Result<(&[u8], ParamValue<'_>), AuthParseError> {
-    let at = |o: usize| AuthParseError { offset: base.saturating_add(o) };
+    let at = |o: usize| AuthParseError {
+        offset: base.saturating_add(o),
+    };
     let n = token_len(el);
     if n == 0 {
         return Err(at(0));
@@ -273,20 +292,38 @@ fn parse_param(el: &[u8], base: usize) -> Result<(&[u8], ParamValue<'_>), AuthPa
         if let Some(p) = after.iter().position(|&b| !is_ws(b)) {
             return Err(at(i.saturating_add(j).saturating_add(1).saturating_add(p)));
         }
-        Ok((name, ParamValue { raw: inner, quoted: true }))
+        Ok((
+            name,
+            ParamValue {
+                raw: inner,
+                quoted: true,
+            },
+        ))
     } else {
         // Token (tolerating a few extra visible bytes real peers put unquoted, e.g. '/' in uri).
-        let v_len = rest.iter().take_while(|&&b| b > 0x20 && b != 0x7f && b != b'"' && b != b',').count();
+        let v_len = rest
+            .iter()
+            .take_while(|&&b| b > 0x20 && b != 0x7f && b != b'"' && b != b',')
+            .count();
         let after = rest.get(v_len..).unwrap_or(&[]);
         if let Some(p) = after.iter().position(|&b| !is_ws(b)) {
             return Err(at(i.saturating_add(v_len).saturating_add(p)));
         }
-        Ok((name, ParamValue { raw: rest.get(..v_len).unwrap_or(&[]), quoted: false }))
+        Ok((
+            name,
+            ParamValue {
+                raw: rest.get(..v_len).unwrap_or(&[]),
+                quoted: false,
+            },
+        ))
     }
 }
 
 fn is_token68(b: &[u8]) -> bool {
-    let n = b.iter().take_while(|&&c| c.is_ascii_alphanumeric() || b"-._~+/".contains(&c)).count();
+    let n = b
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || b"-._~+/".contains(&c))
+        .count();
     n > 0 && b.get(n..).unwrap_or(&[]).iter().all(|&c| c == b'=')
 }
 
@@ -302,7 +339,11 @@ pub struct Challenges<'a> {
 impl<'a> Challenges<'a> {
     /// Iterates the challenges in `field_value`.
     pub const fn new(field_value: &'a [u8]) -> Self {
-        Self { input: field_value, pos: 0, failed: false }
+        Self {
+            input: field_value,
+            pos: 0,
+            failed: false,
+        }
     }
 
     fn next_challenge(&mut self) -> Result<Option<Challenge<'a>>, AuthParseError> {
@@ -330,15 +371,27 @@ impl<'a> Challenges<'a> {
         let after = el.get(n..).unwrap_or(&[]);
         let ws = after.iter().take_while(|&&b| is_ws(b)).count();
         if ws == 0 && !after.is_empty() {
-            return Err(AuthParseError { offset: s.saturating_add(n) });
+            return Err(AuthParseError {
+                offset: s.saturating_add(n),
+            });
         }
         let first_at = s.saturating_add(n).saturating_add(ws);
         let first = self.input.get(first_at..e).unwrap_or(&[]);
         if first.is_empty() {
-            return Ok(Some(Challenge { scheme, scheme_name, token68: None, params: &[] }));
+            return Ok(Some(Challenge {
+                scheme,
+                scheme_name,
+                token68: None,
+                params: &[],
+            }));
         }
         if is_token68(first) {
-            return Ok(Some(Challenge { scheme, scheme_name, token68: Some(first), params: &[] }));
+            return Ok(Some(Challenge {
+                scheme,
+                scheme_name,
+                token68: Some(first),
+                params: &[],
+            }));
         }
         parse_param(first, first_at)?;
         // Take following elements while they are parameters.
@@ -361,7 +414,12 @@ impl<'a> Challenges<'a> {
             }
         }
         let params = self.input.get(first_at..end).unwrap_or(&[]);
-        Ok(Some(Challenge { scheme, scheme_name, token68: None, params }))
+        Ok(Some(Challenge {
+            scheme,
+            scheme_name,
+            token68: None,
+            params,
+        }))
     }
 }
 
@@ -383,6 +441,13 @@ impl<'a> Iterator for Challenges<'a> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     extern crate std;
     use super::*;
@@ -432,7 +497,10 @@ mod tests {
         assert_eq!(all(b"Digest realm=\"x\"y").unwrap_err().offset, 16);
         assert_eq!(all(b"Digest realm=a b").unwrap_err().offset, 15);
         assert_eq!(all(b"Digest realm=a, =b").unwrap_err().offset, 16);
-        assert_eq!(all(b"Digest realm").unwrap()[0].token68, Some(&b"realm"[..]));
+        assert_eq!(
+            all(b"Digest realm").unwrap()[0].token68,
+            Some(&b"realm"[..])
+        );
         assert_eq!(all(b"Digest\"x\"").unwrap_err().offset, 6);
     }
 }

@@ -61,7 +61,10 @@ impl Hasher {
         self
     }
     fn hex(self) -> Hex {
-        let mut out = Hex { buf: [0; 64], len: 0 };
+        let mut out = Hex {
+            buf: [0; 64],
+            len: 0,
+        };
         out.len = match self {
             Self::Md5(h) => hex_lower(&h.finalize(), &mut out.buf),
             Self::Sha256(h) => hex_lower(&h.finalize(), &mut out.buf),
@@ -86,20 +89,36 @@ struct Inputs<'x> {
 
 fn compute(i: &Inputs<'_>) -> Hex {
     let mut h = Hasher::new(i.algorithm);
-    h.value(&i.username).update(b":").value(&i.realm).update(b":").update(i.password);
+    h.value(&i.username)
+        .update(b":")
+        .value(&i.realm)
+        .update(b":")
+        .update(i.password);
     let mut ha1 = h.hex();
     if i.algorithm.is_sess() {
         let mut h = Hasher::new(i.algorithm);
-        h.update(ha1.as_bytes()).update(b":").value(&i.nonce).update(b":").value(&i.cnonce);
+        h.update(ha1.as_bytes())
+            .update(b":")
+            .value(&i.nonce)
+            .update(b":")
+            .value(&i.cnonce);
         ha1 = h.hex();
     }
     let mut h = Hasher::new(i.algorithm);
     h.update(i.method).update(b":").value(&i.uri);
     let ha2 = h.hex();
     let mut h = Hasher::new(i.algorithm);
-    h.update(ha1.as_bytes()).update(b":").value(&i.nonce).update(b":");
+    h.update(ha1.as_bytes())
+        .update(b":")
+        .value(&i.nonce)
+        .update(b":");
     if let Some(qop) = i.qop {
-        h.update(i.nc).update(b":").value(&i.cnonce).update(b":").update(qop).update(b":");
+        h.update(i.nc)
+            .update(b":")
+            .value(&i.cnonce)
+            .update(b":")
+            .update(qop)
+            .update(b":");
     }
     h.update(ha2.as_bytes());
     h.hex()
@@ -169,14 +188,19 @@ impl<'a> DigestChallenge<'a> {
             algorithm_explicit,
             qop_auth,
             qop_auth_int,
-            stale: c.param(b"stale").is_some_and(|s| s.eq_ignore_ascii_case(b"true")),
+            stale: c
+                .param(b"stale")
+                .is_some_and(|s| s.eq_ignore_ascii_case(b"true")),
         }))
     }
 
     pub(crate) fn to_state(self) -> Result<DigestState, AuthError> {
         let mut realm = heapless::Vec::new();
         let mut nonce = heapless::Vec::new();
-        for (v, out) in [(&self.realm, &mut realm as &mut dyn Extend), (&self.nonce, &mut nonce)] {
+        for (v, out) in [
+            (&self.realm, &mut realm as &mut dyn Extend),
+            (&self.nonce, &mut nonce),
+        ] {
             out.fill(v)?;
         }
         let opaque = match &self.opaque {
@@ -189,7 +213,12 @@ impl<'a> DigestChallenge<'a> {
         };
         // The values are written back into a UTF-8 header value.
         let utf8 = |b: &[u8]| core::str::from_utf8(b).is_ok();
-        if !utf8(&realm) || !utf8(&nonce) || opaque.as_ref().is_some_and(|o: &heapless::Vec<u8, { crate::http::limits::MAX_OPAQUE_LEN }>| !utf8(o)) {
+        if !utf8(&realm)
+            || !utf8(&nonce)
+            || opaque.as_ref().is_some_and(
+                |o: &heapless::Vec<u8, { crate::http::limits::MAX_OPAQUE_LEN }>| !utf8(o),
+            )
+        {
             return Err(AuthError::BadChallenge);
         }
         Ok(DigestState {
@@ -212,7 +241,8 @@ trait Extend {
 impl<const N: usize> Extend for heapless::Vec<u8, N> {
     fn fill(&mut self, v: &ParamValue<'_>) -> Result<(), AuthError> {
         for p in v.pieces() {
-            self.extend_from_slice(p).map_err(|_| AuthError::BadChallenge)?;
+            self.extend_from_slice(p)
+                .map_err(|_| AuthError::BadChallenge)?;
         }
         Ok(())
     }
@@ -321,7 +351,14 @@ pub struct ServerChallenge<'a> {
 impl<'a> ServerChallenge<'a> {
     /// An MD5, qop=auth challenge without opaque.
     pub const fn new(realm: &'a str, nonce: &'a str) -> Self {
-        Self { realm, nonce, opaque: None, algorithm: Algorithm::Md5, qop_auth: true, stale: false }
+        Self {
+            realm,
+            nonce,
+            opaque: None,
+            algorithm: Algorithm::Md5,
+            qop_auth: true,
+            stale: false,
+        }
     }
 
     /// Writes `Digest realm="..", qop="auth", nonce="..", opaque="..", algorithm=.., stale=true`.
@@ -330,8 +367,15 @@ impl<'a> ServerChallenge<'a> {
     /// [`WriteError::InvalidField`] when realm, nonce or opaque holds `"`, `\` or a control
     /// byte; the writer's error.
     pub fn write<W: Write>(&self, w: &mut W) -> Result<(), WriteError<W::Error>> {
-        let bad = |s: &str| s.bytes().any(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\');
-        if bad(self.realm) || bad(self.nonce) || self.nonce.is_empty() || self.opaque.is_some_and(bad) {
+        let bad = |s: &str| {
+            s.bytes()
+                .any(|b| b < 0x20 || b == 0x7f || b == b'"' || b == b'\\')
+        };
+        if bad(self.realm)
+            || bad(self.nonce)
+            || self.nonce.is_empty()
+            || self.opaque.is_some_and(bad)
+        {
             return Err(WriteError::InvalidField);
         }
         w.write_all(b"Digest realm=\"")?;
@@ -377,8 +421,12 @@ impl<'a> ServerChallenge<'a> {
         }
         let n = N.saturating_sub(w.len());
         let mut s = heapless::String::new();
-        s.push_str(buf.get(..n).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or(""))
-            .map_err(|_| AuthError::TooLong)?;
+        s.push_str(
+            buf.get(..n)
+                .and_then(|b| core::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        )
+        .map_err(|_| AuthError::TooLong)?;
         Ok(s)
     }
 }
@@ -482,7 +530,9 @@ impl<'a> DigestResponse<'a> {
     /// [`AuthError::Parse`] for bad syntax or another scheme; [`AuthError::BadChallenge`] when
     /// `username`, `nonce`, `uri` or `response` is missing.
     pub fn parse(value: &'a [u8]) -> Result<Self, AuthError> {
-        let c = Challenges::new(value).next().ok_or(AuthError::Parse(super::AuthParseError { offset: 0 }))??;
+        let c = Challenges::new(value)
+            .next()
+            .ok_or(AuthError::Parse(super::AuthParseError { offset: 0 }))??;
         if c.scheme != AuthScheme::Digest {
             return Err(AuthError::Parse(super::AuthParseError { offset: 0 }));
         }
@@ -522,7 +572,13 @@ impl<'a> DigestResponse<'a> {
     /// Verifies the response against the challenge the server issued, the request's method and
     /// request-target, and the password of [`username`](Self::username) (looked up by the
     /// caller). The digest comparison is constant-time (`subtle`).
-    pub fn verify(&self, challenge: &ServerChallenge<'_>, method: &str, request_target: &str, password: &[u8]) -> Verification {
+    pub fn verify(
+        &self,
+        challenge: &ServerChallenge<'_>,
+        method: &str,
+        request_target: &str,
+        password: &[u8],
+    ) -> Verification {
         if !self.realm.eq_bytes(challenge.realm.as_bytes()) {
             return Verification::Invalid(InvalidReason::Realm);
         }
@@ -598,12 +654,31 @@ impl fmt::Display for InvalidReason {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     extern crate std;
     use super::*;
-    use crate::http::auth::{ClientAuth, ChallengeOutcome};
+    use crate::http::auth::{ChallengeOutcome, ClientAuth};
 
-    fn inputs<'x>(alg: Algorithm, user: &'x [u8], realm: &'x [u8], pw: &'x [u8], nonce: &'x [u8], cnonce: &'x [u8], nc: &'x [u8], qop: Option<&'x [u8]>, method: &'x [u8], uri: &'x [u8]) -> Inputs<'x> {
+    #[allow(clippy::too_many_arguments)]
+    fn inputs<'x>(
+        alg: Algorithm,
+        user: &'x [u8],
+        realm: &'x [u8],
+        pw: &'x [u8],
+        nonce: &'x [u8],
+        cnonce: &'x [u8],
+        nc: &'x [u8],
+        qop: Option<&'x [u8]>,
+        method: &'x [u8],
+        uri: &'x [u8],
+    ) -> Inputs<'x> {
         Inputs {
             algorithm: alg,
             username: ParamValue::plain(user),
@@ -623,16 +698,52 @@ mod tests {
     fn rfc7616_example() {
         let nonce = b"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v";
         let cnonce = b"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
-        let md5 = compute(&inputs(Algorithm::Md5, b"Mufasa", b"http-auth@example.org", b"Circle of Life", nonce, cnonce, b"00000001", Some(b"auth"), b"GET", b"/dir/index.html"));
+        let md5 = compute(&inputs(
+            Algorithm::Md5,
+            b"Mufasa",
+            b"http-auth@example.org",
+            b"Circle of Life",
+            nonce,
+            cnonce,
+            b"00000001",
+            Some(b"auth"),
+            b"GET",
+            b"/dir/index.html",
+        ));
         assert_eq!(md5.as_bytes(), b"8ca523f5e9506fed4657c9700eebdbec");
-        let sha = compute(&inputs(Algorithm::Sha256, b"Mufasa", b"http-auth@example.org", b"Circle of Life", nonce, cnonce, b"00000001", Some(b"auth"), b"GET", b"/dir/index.html"));
-        assert_eq!(sha.as_bytes(), b"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
+        let sha = compute(&inputs(
+            Algorithm::Sha256,
+            b"Mufasa",
+            b"http-auth@example.org",
+            b"Circle of Life",
+            nonce,
+            cnonce,
+            b"00000001",
+            Some(b"auth"),
+            b"GET",
+            b"/dir/index.html",
+        ));
+        assert_eq!(
+            sha.as_bytes(),
+            b"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
+        );
     }
 
     /// RFC 2617 §3.5.
     #[test]
     fn rfc2617_example() {
-        let r = compute(&inputs(Algorithm::Md5, b"Mufasa", b"testrealm@host.com", b"Circle Of Life", b"dcd98b7102dd2f0e8b11d0f600bfb0c093", b"0a4f113b", b"00000001", Some(b"auth"), b"GET", b"/dir/index.html"));
+        let r = compute(&inputs(
+            Algorithm::Md5,
+            b"Mufasa",
+            b"testrealm@host.com",
+            b"Circle Of Life",
+            b"dcd98b7102dd2f0e8b11d0f600bfb0c093",
+            b"0a4f113b",
+            b"00000001",
+            Some(b"auth"),
+            b"GET",
+            b"/dir/index.html",
+        ));
         assert_eq!(r.as_bytes(), b"6629fae49393a05397450978507c4ef1");
     }
 
@@ -641,11 +752,22 @@ mod tests {
     fn client_header_matches_rfc2617() {
         let ch: &[u8] = b"Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"";
         let mut a = ClientAuth::new();
-        assert_eq!(a.handle_challenges([ch].into_iter()), Ok(ChallengeOutcome::Digest { stale: false }));
+        assert_eq!(
+            a.handle_challenges([ch].into_iter()),
+            Ok(ChallengeOutcome::Digest { stale: false })
+        );
         // The RFC's cnonce 0a4f113b is not 16 random bytes' hex; check the computation through
         // the server verifier instead, with our cnonce.
         let v = a
-            .authorization(&Credentials { username: "Mufasa", password: "Circle Of Life" }, "GET", "/dir/index.html", &[0xab; 16])
+            .authorization(
+                &Credentials {
+                    username: "Mufasa",
+                    password: "Circle Of Life",
+                },
+                "GET",
+                "/dir/index.html",
+                &[0xab; 16],
+            )
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -661,38 +783,97 @@ mod tests {
         };
         let resp = DigestResponse::parse(v.as_bytes()).unwrap();
         assert!(resp.username.eq_bytes(b"Mufasa"));
-        assert_eq!(resp.verify(&server, "GET", "/dir/index.html", b"Circle Of Life"), Verification::Valid { nc: Some(1) });
-        assert_eq!(resp.verify(&server, "GET", "/dir/index.html", b"circle of life"), Verification::Invalid(InvalidReason::Response));
-        assert_eq!(resp.verify(&server, "POST", "/dir/index.html", b"Circle Of Life"), Verification::Invalid(InvalidReason::Response));
-        assert_eq!(resp.verify(&server, "GET", "/other", b"Circle Of Life"), Verification::Invalid(InvalidReason::Uri));
-        let newer = ServerChallenge { nonce: "fresh", ..server };
-        assert_eq!(resp.verify(&newer, "GET", "/dir/index.html", b"Circle Of Life"), Verification::Stale { nc: Some(1) });
-        let other_realm = ServerChallenge { realm: "x", ..server };
-        assert_eq!(resp.verify(&other_realm, "GET", "/dir/index.html", b"Circle Of Life"), Verification::Invalid(InvalidReason::Realm));
-        let other_opaque = ServerChallenge { opaque: Some("y"), ..server };
-        assert_eq!(resp.verify(&other_opaque, "GET", "/dir/index.html", b"Circle Of Life"), Verification::Invalid(InvalidReason::Opaque));
-        let sha = ServerChallenge { algorithm: Algorithm::Sha256, ..server };
-        assert_eq!(resp.verify(&sha, "GET", "/dir/index.html", b"Circle Of Life"), Verification::Invalid(InvalidReason::Algorithm));
+        assert_eq!(
+            resp.verify(&server, "GET", "/dir/index.html", b"Circle Of Life"),
+            Verification::Valid { nc: Some(1) }
+        );
+        assert_eq!(
+            resp.verify(&server, "GET", "/dir/index.html", b"circle of life"),
+            Verification::Invalid(InvalidReason::Response)
+        );
+        assert_eq!(
+            resp.verify(&server, "POST", "/dir/index.html", b"Circle Of Life"),
+            Verification::Invalid(InvalidReason::Response)
+        );
+        assert_eq!(
+            resp.verify(&server, "GET", "/other", b"Circle Of Life"),
+            Verification::Invalid(InvalidReason::Uri)
+        );
+        let newer = ServerChallenge {
+            nonce: "fresh",
+            ..server
+        };
+        assert_eq!(
+            resp.verify(&newer, "GET", "/dir/index.html", b"Circle Of Life"),
+            Verification::Stale { nc: Some(1) }
+        );
+        let other_realm = ServerChallenge {
+            realm: "x",
+            ..server
+        };
+        assert_eq!(
+            resp.verify(&other_realm, "GET", "/dir/index.html", b"Circle Of Life"),
+            Verification::Invalid(InvalidReason::Realm)
+        );
+        let other_opaque = ServerChallenge {
+            opaque: Some("y"),
+            ..server
+        };
+        assert_eq!(
+            resp.verify(&other_opaque, "GET", "/dir/index.html", b"Circle Of Life"),
+            Verification::Invalid(InvalidReason::Opaque)
+        );
+        let sha = ServerChallenge {
+            algorithm: Algorithm::Sha256,
+            ..server
+        };
+        assert_eq!(
+            resp.verify(&sha, "GET", "/dir/index.html", b"Circle Of Life"),
+            Verification::Invalid(InvalidReason::Algorithm)
+        );
     }
 
     /// Every algorithm, with and without qop, round-trips client → server.
     #[test]
     fn all_algorithms_round_trip() {
-        for alg in [Algorithm::Md5, Algorithm::Md5Sess, Algorithm::Sha256, Algorithm::Sha256Sess] {
+        for alg in [
+            Algorithm::Md5,
+            Algorithm::Md5Sess,
+            Algorithm::Sha256,
+            Algorithm::Sha256Sess,
+        ] {
             for qop in [true, false] {
-                let server = ServerChallenge { algorithm: alg, qop_auth: qop, opaque: Some("op"), ..ServerChallenge::new("cwmp", "n0nce") };
+                let server = ServerChallenge {
+                    algorithm: alg,
+                    qop_auth: qop,
+                    opaque: Some("op"),
+                    ..ServerChallenge::new("cwmp", "n0nce")
+                };
                 let ch = server.to_value::<256>().unwrap();
                 let mut a = ClientAuth::new();
                 a.handle_challenges([ch.as_bytes()].into_iter()).unwrap();
-                let creds = Credentials { username: "00D09E-STB-1", password: "p\"w\\" };
+                let creds = Credentials {
+                    username: "00D09E-STB-1",
+                    password: "p\"w\\",
+                };
                 for i in 1..=3u32 {
-                    let v = a.authorization(&creds, "GET", "/cr?x=1", &[i as u8; 16]).unwrap().unwrap();
+                    let v = a
+                        .authorization(&creds, "GET", "/cr?x=1", &[i as u8; 16])
+                        .unwrap()
+                        .unwrap();
                     assert_eq!(v.contains("qop=auth"), qop, "{v}");
                     assert_eq!(v.contains("cnonce="), qop || alg.is_sess(), "{v}");
                     let r = DigestResponse::parse(v.as_bytes()).unwrap();
                     let want_nc = if qop { Some(i) } else { None };
-                    assert_eq!(r.verify(&server, "GET", "/cr?x=1", b"p\"w\\"), Verification::Valid { nc: want_nc }, "{alg:?} {qop} {v}");
-                    assert_eq!(r.verify(&server, "GET", "/cr?x=1", b"pw"), Verification::Invalid(InvalidReason::Response));
+                    assert_eq!(
+                        r.verify(&server, "GET", "/cr?x=1", b"p\"w\\"),
+                        Verification::Valid { nc: want_nc },
+                        "{alg:?} {qop} {v}"
+                    );
+                    assert_eq!(
+                        r.verify(&server, "GET", "/cr?x=1", b"pw"),
+                        Verification::Invalid(InvalidReason::Response)
+                    );
                 }
             }
         }
@@ -703,40 +884,98 @@ mod tests {
         let ch: &[u8] = b"Digest realm=r, nonce=abc";
         let mut a = ClientAuth::new();
         a.handle_challenges([ch].into_iter()).unwrap();
-        let v = a.authorization(&Credentials { username: "u", password: "p" }, "POST", "/", &[0; 16]).unwrap().unwrap();
-        assert!(!v.contains("qop") && !v.contains("nc=") && !v.contains("cnonce") && !v.contains("algorithm"), "{v}");
-        let want = compute(&inputs(Algorithm::Md5, b"u", b"r", b"p", b"abc", b"", b"", None, b"POST", b"/"));
+        let v = a
+            .authorization(
+                &Credentials {
+                    username: "u",
+                    password: "p",
+                },
+                "POST",
+                "/",
+                &[0; 16],
+            )
+            .unwrap()
+            .unwrap();
+        assert!(
+            !v.contains("qop")
+                && !v.contains("nc=")
+                && !v.contains("cnonce")
+                && !v.contains("algorithm"),
+            "{v}"
+        );
+        let want = compute(&inputs(
+            Algorithm::Md5,
+            b"u",
+            b"r",
+            b"p",
+            b"abc",
+            b"",
+            b"",
+            None,
+            b"POST",
+            b"/",
+        ));
         assert!(v.contains(core::str::from_utf8(want.as_bytes()).unwrap()));
     }
 
     #[test]
     fn challenge_writer_and_nonce() {
         let n = server_nonce(0x0123_4567_89ab_cdef, &[0xff; 16]);
-        assert_eq!(n.as_str(), "0123456789abcdefffffffffffffffffffffffffffffffff");
+        assert_eq!(
+            n.as_str(),
+            "0123456789abcdefffffffffffffffffffffffffffffffff"
+        );
         assert_eq!(server_nonce_time(n.as_bytes()), Some(0x0123_4567_89ab_cdef));
         assert_eq!(server_nonce_time(b"xyz"), None);
-        let c = ServerChallenge { stale: true, opaque: Some("o"), algorithm: Algorithm::Sha256, ..ServerChallenge::new("cwmp", n.as_str()) };
+        let c = ServerChallenge {
+            stale: true,
+            opaque: Some("o"),
+            algorithm: Algorithm::Sha256,
+            ..ServerChallenge::new("cwmp", n.as_str())
+        };
         let v = c.to_value::<256>().unwrap();
         assert_eq!(v.as_str(), "Digest realm=\"cwmp\", qop=\"auth\", nonce=\"0123456789abcdefffffffffffffffffffffffffffffffff\", opaque=\"o\", algorithm=SHA-256, stale=true");
         assert_eq!(c.encoded_len(), v.len());
-        assert_eq!(ServerChallenge::new("a\"b", "n").to_value::<64>(), Err(AuthError::InvalidCredentials));
-        assert_eq!(ServerChallenge::new("a", "n").to_value::<8>(), Err(AuthError::TooLong));
+        assert_eq!(
+            ServerChallenge::new("a\"b", "n").to_value::<64>(),
+            Err(AuthError::InvalidCredentials)
+        );
+        assert_eq!(
+            ServerChallenge::new("a", "n").to_value::<8>(),
+            Err(AuthError::TooLong)
+        );
     }
 
     #[test]
     fn response_parse_errors() {
-        assert!(matches!(DigestResponse::parse(b"Basic abc"), Err(AuthError::Parse(_))));
-        assert_eq!(DigestResponse::parse(b"Digest username=u, nonce=n, uri=/"), Err(AuthError::BadChallenge));
+        assert!(matches!(
+            DigestResponse::parse(b"Basic abc"),
+            Err(AuthError::Parse(_))
+        ));
+        assert_eq!(
+            DigestResponse::parse(b"Digest username=u, nonce=n, uri=/"),
+            Err(AuthError::BadChallenge)
+        );
         let r = DigestResponse::parse(b"Digest username=u, realm=r, nonce=n, uri=/, response=00, qop=auth-int, nc=0000000g, cnonce=c").unwrap();
         assert_eq!(r.nc, None);
         let server = ServerChallenge::new("r", "n");
-        assert_eq!(r.verify(&server, "GET", "/", b"p"), Verification::Invalid(InvalidReason::Qop));
-        let r = DigestResponse::parse(b"Digest username=u, realm=r, nonce=n, uri=/, response=00").unwrap();
-        assert_eq!(r.verify(&server, "GET", "/", b"p"), Verification::Invalid(InvalidReason::Qop));
+        assert_eq!(
+            r.verify(&server, "GET", "/", b"p"),
+            Verification::Invalid(InvalidReason::Qop)
+        );
+        let r = DigestResponse::parse(b"Digest username=u, realm=r, nonce=n, uri=/, response=00")
+            .unwrap();
+        assert_eq!(
+            r.verify(&server, "GET", "/", b"p"),
+            Verification::Invalid(InvalidReason::Qop)
+        );
         let long = [b'a'; 100];
         let mut v = std::vec::Vec::from(&b"Digest username=u, realm=r, nonce=n, uri=/, qop=auth, nc=00000001, cnonce=c, response="[..]);
         v.extend_from_slice(&long);
         let r = DigestResponse::parse(&v).unwrap();
-        assert_eq!(r.verify(&server, "GET", "/", b"p"), Verification::Invalid(InvalidReason::Response));
+        assert_eq!(
+            r.verify(&server, "GET", "/", b"p"),
+            Verification::Invalid(InvalidReason::Response)
+        );
     }
 }

@@ -27,8 +27,8 @@ mod digest;
 pub use basic::{basic_challenge, BasicCredentials};
 pub use challenge::{AuthParseError, AuthScheme, Challenge, Challenges, ParamValue};
 pub use digest::{
-    server_nonce, server_nonce_time, DigestChallenge, DigestResponse, InvalidReason, ServerChallenge,
-    Verification,
+    server_nonce, server_nonce_time, DigestChallenge, DigestResponse, InvalidReason,
+    ServerChallenge, Verification,
 };
 
 use super::limits::{MAX_AUTHORIZATION_LEN, MAX_NONCE_LEN, MAX_OPAQUE_LEN, MAX_REALM_LEN};
@@ -48,7 +48,9 @@ pub struct Credentials<'a> {
 
 impl fmt::Debug for Credentials<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -140,10 +142,14 @@ impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Parse(e) => fmt::Display::fmt(e, f),
-            Self::BadChallenge => f.write_str("digest challenge without nonce or with oversized fields"),
+            Self::BadChallenge => {
+                f.write_str("digest challenge without nonce or with oversized fields")
+            }
             Self::NoSupportedChallenge => f.write_str("no supported authentication challenge"),
             Self::Rejected => f.write_str("credentials rejected"),
-            Self::InvalidCredentials => f.write_str("username or password not allowed in this scheme"),
+            Self::InvalidCredentials => {
+                f.write_str("username or password not allowed in this scheme")
+            }
             Self::TooLong => f.write_str("authentication value too long for its buffer"),
             Self::NonceCountExhausted => f.write_str("nonce count exhausted"),
         }
@@ -225,18 +231,30 @@ impl Default for ClientAuth {
 impl ClientAuth {
     /// No credentials until challenged.
     pub const fn new() -> Self {
-        Self { state: State::None, preemptive_basic: false, sent: false }
+        Self {
+            state: State::None,
+            preemptive_basic: false,
+            sent: false,
+        }
     }
 
     /// Sends Basic credentials on the first request, before any challenge: for use over TLS
     /// only (§3.4.4 SHOULD). A Digest challenge still switches to Digest.
     pub const fn preemptive_basic() -> Self {
-        Self { state: State::Basic, preemptive_basic: true, sent: false }
+        Self {
+            state: State::Basic,
+            preemptive_basic: true,
+            sent: false,
+        }
     }
 
     /// Forgets the challenge (new Session). Pre-emptive Basic stays on.
     pub fn reset(&mut self) {
-        self.state = if self.preemptive_basic { State::Basic } else { State::None };
+        self.state = if self.preemptive_basic {
+            State::Basic
+        } else {
+            State::None
+        };
         self.sent = false;
     }
 
@@ -262,7 +280,10 @@ impl ClientAuth {
     ///
     /// # Errors
     /// See [`handle_challenges`](Self::handle_challenges).
-    pub fn on_response(&mut self, head: &ResponseHead<'_, '_>) -> Result<Option<ChallengeOutcome>, AuthError> {
+    pub fn on_response(
+        &mut self,
+        head: &ResponseHead<'_, '_>,
+    ) -> Result<Option<ChallengeOutcome>, AuthError> {
         if head.status == 401 {
             self.handle_challenges(head.www_authenticate()).map(Some)
         } else {
@@ -357,6 +378,13 @@ impl ClientAuth {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
 
@@ -365,12 +393,18 @@ mod tests {
         assert_eq!(Algorithm::parse(b"md5"), Some(Algorithm::Md5));
         assert_eq!(Algorithm::parse(b"MD5-SESS"), Some(Algorithm::Md5Sess));
         assert_eq!(Algorithm::parse(b"sha-256"), Some(Algorithm::Sha256));
-        assert_eq!(Algorithm::parse(b"SHA-256-sess"), Some(Algorithm::Sha256Sess));
+        assert_eq!(
+            Algorithm::parse(b"SHA-256-sess"),
+            Some(Algorithm::Sha256Sess)
+        );
         assert_eq!(Algorithm::parse(b"SHA-512-256"), None);
     }
 
     fn creds() -> Credentials<'static> {
-        Credentials { username: "cpe", password: "pw" }
+        Credentials {
+            username: "cpe",
+            password: "pw",
+        }
     }
 
     #[test]
@@ -380,9 +414,18 @@ mod tests {
             b"Basic realm=\"r\", Digest realm=\"r\", nonce=\"n1\", algorithm=MD5",
             b"Digest realm=\"r\", nonce=\"n2\", algorithm=SHA-256, qop=auth, Digest realm=\"r\", nonce=\"n3\", algorithm=SHA-512-256",
         ];
-        assert_eq!(a.handle_challenges(v.into_iter()), Ok(ChallengeOutcome::Digest { stale: false }));
-        let v = a.authorization(&creds(), "POST", "/", &[0; 16]).unwrap().unwrap();
-        assert!(v.contains("nonce=\"n2\"") && v.contains("algorithm=SHA-256"), "{v}");
+        assert_eq!(
+            a.handle_challenges(v.into_iter()),
+            Ok(ChallengeOutcome::Digest { stale: false })
+        );
+        let v = a
+            .authorization(&creds(), "POST", "/", &[0; 16])
+            .unwrap()
+            .unwrap();
+        assert!(
+            v.contains("nonce=\"n2\"") && v.contains("algorithm=SHA-256"),
+            "{v}"
+        );
     }
 
     #[test]
@@ -391,18 +434,30 @@ mod tests {
         let ch: &[u8] = b"Digest realm=\"r\", nonce=\"n1\", qop=\"auth\"";
         a.handle_challenges([ch].into_iter()).unwrap();
         a.authorization(&creds(), "POST", "/", &[1; 16]).unwrap();
-        assert_eq!(a.handle_challenges([ch].into_iter()), Err(AuthError::Rejected));
+        assert_eq!(
+            a.handle_challenges([ch].into_iter()),
+            Err(AuthError::Rejected)
+        );
         let stale: &[u8] = b"Digest realm=\"r\", nonce=\"n2\", qop=\"auth\", stale=TRUE";
-        assert_eq!(a.handle_challenges([stale].into_iter()), Ok(ChallengeOutcome::Digest { stale: true }));
+        assert_eq!(
+            a.handle_challenges([stale].into_iter()),
+            Ok(ChallengeOutcome::Digest { stale: true })
+        );
         assert_eq!(a.nonce_count(), Some(0));
-        let v = a.authorization(&creds(), "POST", "/", &[1; 16]).unwrap().unwrap();
+        let v = a
+            .authorization(&creds(), "POST", "/", &[1; 16])
+            .unwrap()
+            .unwrap();
         assert!(v.contains("nonce=\"n2\"") && v.contains("nc=00000001"));
         // Basic rejected the same way.
         let mut b = ClientAuth::new();
         let basic: &[u8] = b"Basic realm=\"x\"";
         b.handle_challenges([basic].into_iter()).unwrap();
         b.authorization(&creds(), "POST", "/", &[0; 16]).unwrap();
-        assert_eq!(b.handle_challenges([basic].into_iter()), Err(AuthError::Rejected));
+        assert_eq!(
+            b.handle_challenges([basic].into_iter()),
+            Err(AuthError::Rejected)
+        );
     }
 
     #[test]
@@ -411,7 +466,10 @@ mod tests {
         let ch: &[u8] = b"Digest realm=r, nonce=n, qop=auth";
         a.handle_challenges([ch].into_iter()).unwrap();
         for i in 1..=17u32 {
-            let v = a.authorization(&creds(), "POST", "/", &[2; 16]).unwrap().unwrap();
+            let v = a
+                .authorization(&creds(), "POST", "/", &[2; 16])
+                .unwrap()
+                .unwrap();
             let want = std::format!("nc={i:08x}");
             assert!(v.contains(want.as_str()), "{v}");
         }
@@ -424,12 +482,27 @@ mod tests {
         let mut a = ClientAuth::new();
         assert_eq!(a.authorization(&creds(), "POST", "/", &[0; 16]), Ok(None));
         let mut b = ClientAuth::preemptive_basic();
-        assert_eq!(b.authorization(&creds(), "POST", "/", &[0; 16]).unwrap().unwrap().as_str(), "Basic Y3BlOnB3");
+        assert_eq!(
+            b.authorization(&creds(), "POST", "/", &[0; 16])
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "Basic Y3BlOnB3"
+        );
         let none: &[u8] = b"Bearer realm=x";
-        assert_eq!(a.handle_challenges([none].into_iter()), Err(AuthError::NoSupportedChallenge));
+        assert_eq!(
+            a.handle_challenges([none].into_iter()),
+            Err(AuthError::NoSupportedChallenge)
+        );
         let bad: &[u8] = b"Digest realm=x";
-        assert_eq!(a.handle_challenges([bad].into_iter()), Err(AuthError::BadChallenge));
+        assert_eq!(
+            a.handle_challenges([bad].into_iter()),
+            Err(AuthError::BadChallenge)
+        );
         let malformed: &[u8] = b"Digest realm=\"x";
-        assert!(matches!(a.handle_challenges([malformed].into_iter()), Err(AuthError::Parse(_))));
+        assert!(matches!(
+            a.handle_challenges([malformed].into_iter()),
+            Err(AuthError::Parse(_))
+        ));
     }
 }

@@ -314,12 +314,20 @@ impl<'a> Url<'a> {
                         && !s.contains('/')
                 })
         });
-        if has_scheme {
+        if has_scheme || reference.starts_with("//") {
+            if !has_scheme {
+                o.push(self.scheme.as_str())?;
+                o.push(":")?;
+            }
             o.push(reference)?;
-        } else if let Some(rest) = reference.strip_prefix("//") {
-            o.push(self.scheme.as_str())?;
-            o.push("://")?;
-            o.push(rest)?;
+            // RFC 3986 §5.2.2: dot segments are removed from an absolute reference's path too.
+            let written = o.buf.get(..o.len).unwrap_or(&[]);
+            let after_scheme = written.windows(3).position(|w| w == b"://").map_or(0, |p| p.saturating_add(3));
+            let path_start = written
+                .get(after_scheme..)
+                .and_then(|r| r.iter().position(|&b| b == b'/' || b == b'?'))
+                .map_or(o.len, |p| after_scheme.saturating_add(p));
+            o.remove_dot_segments(path_start);
         } else {
             o.push(self.scheme.as_str())?;
             o.push("://")?;
@@ -344,9 +352,7 @@ impl<'a> Url<'a> {
             } else {
                 // Merge (RFC 3986 §5.2.3): base path up to its last '/', then the reference.
                 let base = self.path();
-                let dir = base
-                    .rfind('/')
-                    .map_or("/", |i| base.get(..=i).unwrap_or("/"));
+                let dir = base.rfind('/').map_or("/", |i| base.get(..=i).unwrap_or("/"));
                 o.push(dir)?;
                 o.push(reference)?;
             }
@@ -572,6 +578,9 @@ mod tests {
             ("/a/./b/../c/./", "http://acs.example.com:7547/a/c/"),
             ("g?x=../y", "http://acs.example.com:7547/a/b/g?x=../y"),
             ("d#frag", "http://acs.example.com:7547/a/b/d"),
+            ("http://x/a/./b/../c", "http://x/a/c"),
+            ("//x/../y?z", "http://x/y?z"),
+            ("HTTPS://x", "HTTPS://x"),
         ];
         for (r, want) in cases {
             let mut out = [0u8; 128];

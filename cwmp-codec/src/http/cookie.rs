@@ -253,6 +253,7 @@ pub struct SetCookie<'a> {
 /// new `name=value` (Netscape-style folding), never inside `Expires=Wed, 21 Oct ...`.
 /// Items without `=` are skipped (RFC 6265 §5.2 step 2).
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SetCookies<'a> {
     rest: &'a [u8],
 }

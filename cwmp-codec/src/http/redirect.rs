@@ -113,6 +113,34 @@ impl Redirects {
         Url::parse(self.target.as_str()).map_err(RedirectError::Location)
     }
 
+    /// Follows a redirect from wherever the last request went: the redirect target in force, or
+    /// `acs_url` when there is none. Same as [`follow`](Self::follow) without the caller having
+    /// to keep a copy of the current URL.
+    ///
+    /// # Errors
+    /// As [`follow`](Self::follow); also the parse error of `acs_url`.
+    pub fn follow_location(
+        &mut self,
+        acs_url: &str,
+        location: &str,
+    ) -> Result<Url<'_>, RedirectError> {
+        let mut base = [0u8; MAX_URL_LEN];
+        let src = if self.target.is_empty() {
+            acs_url
+        } else {
+            self.target.as_str()
+        };
+        let n = src.len();
+        let dst = base.get_mut(..n).ok_or(RedirectError::Location(UrlError {
+            kind: super::url::UrlErrorKind::TooLong,
+            offset: MAX_URL_LEN,
+        }))?;
+        dst.copy_from_slice(src.as_bytes());
+        let base = core::str::from_utf8(base.get(..n).unwrap_or(&[])).unwrap_or("");
+        let current = Url::parse(base).map_err(RedirectError::Location)?;
+        self.follow(&current, location)
+    }
+
     /// A response other than a redirect arrived: the next redirect counts from one again.
     pub fn reset_consecutive(&mut self) {
         self.consecutive = 0;
@@ -165,6 +193,31 @@ mod tests {
     extern crate std;
     fn format_loc(i: u8) -> std::string::String {
         std::format!("/r{i}")
+    }
+
+    #[test]
+    fn follow_location_chains_relative_targets() {
+        let mut r = Redirects::new();
+        let acs = "http://acs.example.com/a/cwmp";
+        assert_eq!(
+            r.follow_location(acs, "b/x").unwrap().as_str(),
+            "http://acs.example.com/a/b/x"
+        );
+        assert_eq!(
+            r.follow_location(acs, "../y").unwrap().as_str(),
+            "http://acs.example.com/a/y"
+        );
+        assert_eq!(
+            r.follow_location(acs, "//h2:81/z").unwrap().as_str(),
+            "http://h2:81/z"
+        );
+        assert_eq!(r.consecutive(), 3);
+        assert!(
+            matches!(
+                r.follow_location("nope", "x"),
+                Err(RedirectError::Location(_))
+            ) || r.target().is_some()
+        );
     }
 
     #[test]

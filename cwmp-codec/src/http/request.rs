@@ -270,6 +270,19 @@ pub fn is_valid_target(value: &str) -> bool {
     value.starts_with('/') && is_field_safe(value.as_bytes()) && !value.contains([' ', '\t'])
 }
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for RequestHead<'_, '_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "RequestHead({=usize} bytes, {=usize} fields, {})",
+            self.head_len,
+            self.headers.len(),
+            self.framing
+        );
+    }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::unwrap_used,

@@ -390,6 +390,19 @@ impl fmt::Display for ResponseClass {
     }
 }
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for ResponseHead<'_, '_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "ResponseHead({=usize} bytes, {=usize} fields, {})",
+            self.head_len,
+            self.headers.len(),
+            self.framing
+        );
+    }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::unwrap_used,

@@ -322,7 +322,10 @@ impl<'a> Url<'a> {
             o.push(reference)?;
             // RFC 3986 §5.2.2: dot segments are removed from an absolute reference's path too.
             let written = o.buf.get(..o.len).unwrap_or(&[]);
-            let after_scheme = written.windows(3).position(|w| w == b"://").map_or(0, |p| p.saturating_add(3));
+            let after_scheme = written
+                .windows(3)
+                .position(|w| w == b"://")
+                .map_or(0, |p| p.saturating_add(3));
             let path_start = written
                 .get(after_scheme..)
                 .and_then(|r| r.iter().position(|&b| b == b'/' || b == b'?'))
@@ -352,7 +355,9 @@ impl<'a> Url<'a> {
             } else {
                 // Merge (RFC 3986 §5.2.3): base path up to its last '/', then the reference.
                 let base = self.path();
-                let dir = base.rfind('/').map_or("/", |i| base.get(..=i).unwrap_or("/"));
+                let dir = base
+                    .rfind('/')
+                    .map_or("/", |i| base.get(..=i).unwrap_or("/"));
                 o.push(dir)?;
                 o.push(reference)?;
             }
@@ -365,6 +370,22 @@ impl<'a> Url<'a> {
             .and_then(|b| core::str::from_utf8(b).ok())
             .unwrap_or("");
         Url::parse(s)
+    }
+
+    /// [`resolve`](Self::resolve) into a heapless string.
+    ///
+    /// # Errors
+    /// As [`resolve`](Self::resolve); `TooLong` when it exceeds `N`.
+    pub fn resolve_into<const N: usize>(
+        &self,
+        reference: &str,
+        out: &mut heapless::String<N>,
+    ) -> Result<(), UrlError> {
+        let mut buf = [0u8; N];
+        let u = self.resolve(reference, &mut buf)?;
+        out.clear();
+        out.push_str(u.as_str())
+            .map_err(|_| UrlError::new(UrlErrorKind::TooLong, N))
     }
 }
 
@@ -587,6 +608,14 @@ mod tests {
             let u = base.resolve(r, &mut out).unwrap();
             assert_eq!(u.as_str(), want, "{r}");
         }
+        let mut s: heapless::String<64> = heapless::String::new();
+        base.resolve_into("x/y", &mut s).unwrap();
+        assert_eq!(s.as_str(), "http://acs.example.com:7547/a/b/x/y");
+        let mut tiny: heapless::String<8> = heapless::String::new();
+        assert_eq!(
+            base.resolve_into("x", &mut tiny).unwrap_err().kind,
+            UrlErrorKind::TooLong
+        );
         let mut small = [0u8; 10];
         assert_eq!(
             base.resolve("/long/path", &mut small).unwrap_err().kind,

@@ -171,6 +171,7 @@ impl<'a> Challenge<'a> {
 
 /// Iterator over `name=value` pairs of a validated [`Challenge`].
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Params<'a> {
     input: &'a [u8],
     pos: usize,
@@ -330,6 +331,7 @@ fn is_token68(b: &[u8]) -> bool {
 /// Iterator over the challenges of one `WWW-Authenticate` field value (also parses the single
 /// credentials of an `Authorization` value). Yields an error once and then stops.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Challenges<'a> {
     input: &'a [u8],
     pos: usize,

@@ -11,7 +11,7 @@ use embedded_io::Write;
 use super::body::Framing;
 use super::fields;
 use super::url::HostHeader;
-use super::write::{header, header_decimal, is_field_safe, Counter};
+use super::write::{header, header_decimal, Counter};
 use super::{HeadError, HeadErrorKind, Header, Status, WriteError};
 
 /// What a CPE's POST carries; decides `Content-Type` and `SOAPAction` (§3.4.1).
@@ -38,7 +38,8 @@ pub struct PostHead<'a> {
     /// `Host` value (from [`Url::host_header`](super::url::Url::host_header)).
     pub host: HostHeader<'a>,
     /// Request-target (origin-form: path and query, from
-    /// [`Url::request_target`](super::url::Url::request_target)).
+    /// [`Url::request_target`](super::url::Url::request_target)); a target starting with `?` is
+    /// written with a `/` in front.
     pub target: &'a str,
     /// What the body is.
     pub kind: PostKind,
@@ -83,7 +84,9 @@ impl<'a> PostHead<'a> {
     /// value with a control character (header injection). Never panics.
     pub fn write<W: Write>(&self, w: &mut W) -> Result<(), WriteError<W::Error>> {
         let t = self.target.as_bytes();
-        if t.first() != Some(&b'/') || t.iter().any(|&b| b <= 0x20 || b == 0x7f) {
+        let slash_needed = t.first() == Some(&b'?');
+        if !(t.first() == Some(&b'/') || slash_needed) || t.iter().any(|&b| b <= 0x20 || b == 0x7f)
+        {
             return Err(WriteError::InvalidField);
         }
         let host = self.host.host.as_bytes();
@@ -95,6 +98,10 @@ impl<'a> PostHead<'a> {
             return Err(WriteError::InvalidField);
         }
         w.write_all(b"POST ")?;
+        if slash_needed {
+            // `http://host?query` (see `Url::request_target`).
+            w.write_all(b"/")?;
+        }
         w.write_all(t)?;
         w.write_all(b" HTTP/1.1\r\nHost: ")?;
         self.host.write(w)?;
@@ -263,11 +270,6 @@ impl<'h, 'b> RequestHead<'h, 'b> {
     pub fn is_empty_post(&self) -> bool {
         self.method == "POST" && self.framing == Framing::Empty
     }
-}
-
-/// True when `value` can be written as a request-target (used by tests and the fuzz target).
-pub fn is_valid_target(value: &str) -> bool {
-    value.starts_with('/') && is_field_safe(value.as_bytes()) && !value.contains([' ', '\t'])
 }
 
 #[cfg(feature = "defmt")]
@@ -447,7 +449,7 @@ mod tests {
         assert_eq!(r.framing(), Framing::Length(5));
         assert_eq!(r.header("host"), Some(&b"[::1]:8080"[..]));
         assert_eq!(r.soap_action(), Some(&b""[..]));
-        assert!(is_valid_target("/cwmp?x=1"));
-        assert!(!is_valid_target("cwmp"));
+        let q = PostHead::new(HostHeader::new("h"), "?x=1", PostKind::Empty, 0);
+        assert!(written(&q).starts_with("POST /?x=1 HTTP/1.1\r\n"));
     }
 }

@@ -75,7 +75,10 @@ impl<'h, 'b> ResponseHead<'h, 'b> {
     /// Parses a response head from `buf` (everything received so far).
     ///
     /// Returns [`Status::Partial`] until the empty line that ends the head arrived. On
-    /// [`Status::Complete`], the body starts at [`head_len`](Self::head_len).
+    /// [`Status::Complete`], the body starts at [`head_len`](Self::head_len). A head that fills
+    /// the caller's buffer while still partial is too long: fail the exchange. A `100 Continue`
+    /// head (never asked for by this crate's writer) is complete on its own: skip `head_len`
+    /// bytes and parse again.
     ///
     /// # Errors
     /// [`HeadError`]: bad syntax, more fields than `headers` holds (`TooManyHeaders`: retry with a
@@ -83,7 +86,14 @@ impl<'h, 'b> ResponseHead<'h, 'b> {
     /// chunked. Never panics.
     pub fn parse(buf: &'b [u8], headers: &'h mut [Header<'b>]) -> Result<Status<Self>, HeadError> {
         let mut resp = httparse::Response::new(headers);
-        let head_len = match resp.parse(buf)? {
+        // Tolerant reader (DESIGN §2): obsolete line folding, spaces after a field name and
+        // doubled spaces in the status line are accepted from servers.
+        let head_len = match httparse::ParserConfig::default()
+            .allow_obsolete_multiline_headers_in_responses(true)
+            .allow_spaces_after_header_name_in_responses(true)
+            .allow_multiple_spaces_in_response_status_delimiters(true)
+            .parse_response(&mut resp, buf)?
+        {
             Status::Complete(n) => n,
             Status::Partial => return Ok(Status::Partial),
         };
@@ -563,6 +573,18 @@ mod tests {
         let mut h = [EMPTY_HEADER; 1];
         let e = ResponseHead::parse(b"HTTP/2 200 OK\r\n\r\n", &mut h).unwrap_err();
         assert_eq!(e.kind, HeadErrorKind::Version);
+    }
+
+    #[test]
+    fn tolerant_of_sloppy_servers() {
+        parse(b"HTTP/1.1  200  OK\r\nContent-Type : text/xml\r\nX-Long: a\r\n b\r\nContent-Length: 0\r\n\r\n", |r| {
+            assert_eq!(r.status, 200);
+            assert!(r.is_text_xml());
+            assert_eq!(r.framing(), Framing::Empty);
+        });
+        parse(b"HTTP/1.1 204 No Content\n\n", |r| {
+            assert_eq!(r.status, 204)
+        });
     }
 
     #[test]

@@ -259,15 +259,16 @@ impl<'a> Url<'a> {
             .and_then(|q| q.strip_prefix('?'))
     }
 
-    /// The request-target for the request line (RFC 9112 §3.2.1, origin-form): path and query.
-    /// `/` when the URL has no path; `/?q` when it has only a query... written as the URL has it
-    /// after the authority, so `http://h?x` gives `?x` prefixed by nothing: use
-    /// [`write_request_target`](Self::write_request_target) for that rare case.
+    /// The request-target for the request line (RFC 9112 §3.2.1, origin-form): path and query,
+    /// `/` when the URL has neither. For the rare `http://host?query` form (a query but no path)
+    /// it is `?query`: [`PostHead`](super::request::PostHead) and
+    /// [`ClientAuth::authorization`](super::auth::ClientAuth::authorization) both write such a
+    /// target with the missing `/` in front, so the request line and the Digest `uri` agree.
     pub fn request_target(&self) -> &'a str {
-        if self.target.starts_with('/') {
-            self.target
-        } else {
+        if self.target.is_empty() {
             "/"
+        } else {
+            self.target
         }
     }
 
@@ -554,6 +555,11 @@ mod tests {
             ("[::1]", "::1", 8080, true)
         );
         assert_eq!(std::format!("{}", u.host_header()), "[::1]:8080");
+        let u = Url::parse("http://h?x=1").unwrap();
+        assert_eq!(
+            (u.path(), u.query(), u.request_target()),
+            ("/", Some("x=1"), "?x=1")
+        );
         let u = Url::parse("http://h:80/").unwrap();
         assert_eq!(std::format!("{}", u.host_header()), "h");
         let u = Url::parse("  http://10.0.0.1:/a  ").unwrap();

@@ -84,6 +84,8 @@ struct Inputs<'x> {
     nc: &'x [u8],
     qop: Option<&'x [u8]>,
     method: &'x [u8],
+    /// `/` for a `?query` request-target (see `Url::request_target`), else empty.
+    uri_prefix: &'x [u8],
     uri: ParamValue<'x>,
 }
 
@@ -105,7 +107,10 @@ fn compute(i: &Inputs<'_>) -> Hex {
         ha1 = h.hex();
     }
     let mut h = Hasher::new(i.algorithm);
-    h.update(i.method).update(b":").value(&i.uri);
+    h.update(i.method)
+        .update(b":")
+        .update(i.uri_prefix)
+        .value(&i.uri);
     let ha2 = h.hex();
     let mut h = Hasher::new(i.algorithm);
     h.update(ha1.as_bytes())
@@ -254,11 +259,21 @@ fn push(out: &mut AuthorizationValue, s: &str) -> Result<(), AuthError> {
 
 /// Pushes `"value"` with `"` and `\` escaped (RFC 9110 §5.6.4).
 fn push_quoted(out: &mut AuthorizationValue, v: &[u8]) -> Result<(), AuthError> {
+    push_quoted_prefixed(out, "", v)
+}
+
+/// Pushes `"prefix value"`, the value escaped; `prefix` is written as is.
+fn push_quoted_prefixed(
+    out: &mut AuthorizationValue,
+    prefix: &str,
+    v: &[u8],
+) -> Result<(), AuthError> {
     let s = core::str::from_utf8(v).map_err(|_| AuthError::InvalidCredentials)?;
     if s.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
         return Err(AuthError::InvalidCredentials);
     }
     push(out, "\"")?;
+    push(out, prefix)?;
     for piece in s.split_inclusive(['"', '\\']) {
         match piece.strip_suffix(['"', '\\']) {
             Some(head) => {
@@ -296,6 +311,7 @@ pub(crate) fn write_authorization(
         nc: &nc_hex,
         qop: d.qop_auth.then_some(b"auth"),
         method: method.as_bytes(),
+        uri_prefix: if uri.starts_with('?') { b"/" } else { b"" },
         uri: ParamValue::plain(uri.as_bytes()),
     });
     push(out, "Digest username=")?;
@@ -305,7 +321,12 @@ pub(crate) fn write_authorization(
     push(out, ", nonce=")?;
     push_quoted(out, &d.nonce)?;
     push(out, ", uri=")?;
-    push_quoted(out, uri.as_bytes())?;
+    // A `?query` target goes on the request line as `/?query` (see `Url::request_target`).
+    push_quoted_prefixed(
+        out,
+        if uri.starts_with('?') { "/" } else { "" },
+        uri.as_bytes(),
+    )?;
     if d.algorithm_explicit || d.algorithm != Algorithm::Md5 {
         push(out, ", algorithm=")?;
         push(out, d.algorithm.as_str())?;
@@ -617,6 +638,7 @@ impl<'a> DigestResponse<'a> {
             nc: self.nc_raw.map_or(&b""[..], |v| v.raw()),
             qop,
             method: method.as_bytes(),
+            uri_prefix: b"",
             uri: self.uri,
         });
         // Lowercase the received hex for comparison; lengths are public.
@@ -689,6 +711,7 @@ mod tests {
             nc,
             qop,
             method,
+            uri_prefix: b"",
             uri: ParamValue::plain(uri),
         }
     }
@@ -877,6 +900,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn query_only_target_gets_its_slash_in_uri() {
+        let server = ServerChallenge::new("r", "n");
+        let ch = server.to_value::<128>().unwrap();
+        let mut a = ClientAuth::new();
+        a.handle_challenges([ch.as_bytes()].into_iter()).unwrap();
+        let creds = Credentials {
+            username: "u",
+            password: "p",
+        };
+        let v = a
+            .authorization(&creds, "POST", "?id=7", &[1; 16])
+            .unwrap()
+            .unwrap();
+        assert!(v.contains("uri=\"/?id=7\""), "{v}");
+        let r = DigestResponse::parse(v.as_bytes()).unwrap();
+        assert_eq!(
+            r.verify(&server, "POST", "/?id=7", b"p"),
+            Verification::Valid { nc: Some(1) }
+        );
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! checks the invariants it can (lengths within the input, round trips, stable re-parses).
 
 use cwmp_codec::http::{
-    auth::{BasicCredentials, Challenges, ClientAuth, Credentials, DigestChallenge, DigestResponse, ServerChallenge},
+    auth::{
+        BasicCredentials, Challenges, ClientAuth, Credentials, DigestChallenge, DigestResponse,
+        ServerChallenge,
+    },
     body::{BodyDecoder, BodyStatus, Framing},
     cookie::CookieJar,
     limits::MAX_AUTHORIZATION_LEN,
@@ -13,6 +16,8 @@ use cwmp_codec::http::{
 };
 
 /// Every HTTP fuzz target: `(corpus directory name, body)`.
+// The shape the seed-replay harness expects (same as `crate::Target`).
+#[allow(clippy::type_complexity)]
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("http_response_head", response_head),
     ("http_request_head", request_head),
@@ -46,7 +51,16 @@ fn body_both_ways(framing: Framing, raw: &[u8], split: usize) {
         r2 = d2.feed(&mut two, rest.len());
     }
     match (r1, r2) {
-        (Ok(BodyStatus::Complete { len: l1, excess: e1 }), Ok(BodyStatus::Complete { len: l2, excess: e2 })) => {
+        (
+            Ok(BodyStatus::Complete {
+                len: l1,
+                excess: e1,
+            }),
+            Ok(BodyStatus::Complete {
+                len: l2,
+                excess: e2,
+            }),
+        ) => {
             assert!(l1 <= raw.len() && l1 + e1 <= raw.len());
             assert_eq!(l1, l2);
             assert_eq!(one[..l1], two[..l2]);
@@ -68,12 +82,23 @@ fn body_both_ways(framing: Framing, raw: &[u8], split: usize) {
 /// A response head (and its body, decoded, and its cookies and challenges, processed).
 pub fn response_head(data: &[u8]) {
     let mut headers = [EMPTY_HEADER; 32];
-    let Ok(Status::Complete(head)) = ResponseHead::parse(data, &mut headers) else { return };
+    let Ok(Status::Complete(head)) = ResponseHead::parse(data, &mut headers) else {
+        return;
+    };
     assert!(head.head_len <= data.len());
     let body = &data[head.head_len..];
     let _ = head.classify(body);
-    let _ = (head.connection_close(), head.location(), head.retry_after(), head.is_text_xml());
-    let _ = (head.content_encoding(), head.content_length(), head.is_chunked());
+    let _ = (
+        head.connection_close(),
+        head.location(),
+        head.retry_after(),
+        head.is_text_xml(),
+    );
+    let _ = (
+        head.content_encoding(),
+        head.content_length(),
+        head.is_chunked(),
+    );
     let mut jar: CookieJar<512> = CookieJar::new();
     for c in head.set_cookies() {
         let _ = jar.store_set_cookie(c);
@@ -81,7 +106,10 @@ pub fn response_head(data: &[u8]) {
     assert!(jar.len() <= 512);
     let mut auth = ClientAuth::new();
     if let Ok(Some(_)) = auth.on_response(&head) {
-        let creds = Credentials { username: "00D09E-STB-1", password: "pw" };
+        let creds = Credentials {
+            username: "00D09E-STB-1",
+            password: "pw",
+        };
         if let Ok(Some(v)) = auth.authorization(&creds, "POST", "/", &[0; 16]) {
             assert!(v.len() <= MAX_AUTHORIZATION_LEN);
         }
@@ -92,11 +120,27 @@ pub fn response_head(data: &[u8]) {
 /// A request head (server side) and its body.
 pub fn request_head(data: &[u8]) {
     let mut headers = [EMPTY_HEADER; 32];
-    let Ok(Status::Complete(head)) = RequestHead::parse(data, &mut headers) else { return };
+    let Ok(Status::Complete(head)) = RequestHead::parse(data, &mut headers) else {
+        return;
+    };
     assert!(head.head_len <= data.len());
-    assert_ne!(head.framing(), Framing::UntilClose, "requests are never delimited by close");
-    let _ = (head.path(), head.query(), head.soap_action(), head.is_text_xml(), head.is_empty_post());
-    let _ = (head.connection_close(), head.expects_continue(), head.cookies().count());
+    assert_ne!(
+        head.framing(),
+        Framing::UntilClose,
+        "requests are never delimited by close"
+    );
+    let _ = (
+        head.path(),
+        head.query(),
+        head.soap_action(),
+        head.is_text_xml(),
+        head.is_empty_post(),
+    );
+    let _ = (
+        head.connection_close(),
+        head.expects_continue(),
+        head.cookies().count(),
+    );
     if let Some(a) = head.authorization() {
         authorization(a);
     }
@@ -106,7 +150,9 @@ pub fn request_head(data: &[u8]) {
 
 /// A chunked body; the first byte chooses the split point.
 pub fn chunked_body(data: &[u8]) {
-    let Some((&split, raw)) = data.split_first() else { return };
+    let Some((&split, raw)) = data.split_first() else {
+        return;
+    };
     body_both_ways(Framing::Chunked, raw, usize::from(split));
     // Every split point for short inputs.
     if raw.len() <= 64 {
@@ -130,7 +176,10 @@ pub fn www_authenticate(data: &[u8]) {
     }
     let mut auth = ClientAuth::new();
     if auth.handle_challenges([data].into_iter()).is_ok() {
-        let creds = Credentials { username: "u", password: "p" };
+        let creds = Credentials {
+            username: "u",
+            password: "p",
+        };
         for _ in 0..2 {
             match auth.authorization(&creds, "POST", "/cwmp", &[7; 16]) {
                 Ok(Some(v)) => {
@@ -151,7 +200,11 @@ pub fn authorization(data: &[u8]) {
     if let Ok(r) = DigestResponse::parse(data) {
         let ch = ServerChallenge::new("cwmp", "nonce");
         let _ = r.verify(&ch, "GET", "/", b"pw");
-        let ch = ServerChallenge { qop_auth: false, opaque: Some("o"), ..ch };
+        let ch = ServerChallenge {
+            qop_auth: false,
+            opaque: Some("o"),
+            ..ch
+        };
         let _ = r.verify(&ch, "POST", "/cwmp", b"");
     }
     let mut scratch = [0u8; 512];
@@ -162,11 +215,18 @@ pub fn authorization(data: &[u8]) {
 
 /// A URL (absolute), and the input as a reference resolved against a base.
 pub fn url(data: &[u8]) {
-    let Ok(s) = core::str::from_utf8(data) else { return };
+    let Ok(s) = core::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(u) = Url::parse(s) {
         assert!(u.port() > 0);
         assert!(u.path().starts_with('/'));
-        let _ = (u.host_bare(), u.query(), u.request_target(), u.host_header());
+        let _ = (
+            u.host_bare(),
+            u.query(),
+            u.request_target(),
+            u.host_header(),
+        );
         // Re-parsing the parsed form gives the same URL.
         let again = Url::parse(u.as_str()).expect("re-parse");
         assert_eq!(again, u);
@@ -176,7 +236,11 @@ pub fn url(data: &[u8]) {
     if let Ok(r) = base.resolve(s, &mut out) {
         assert!(r.as_str().len() <= 1024);
         assert!(r.path().starts_with('/'));
-        assert!(!r.path().contains("/./") && !r.path().contains("/../"), "{}", r.as_str());
+        assert!(
+            !r.path().contains("/./") && !r.path().contains("/../"),
+            "{}",
+            r.as_str()
+        );
     }
 }
 
@@ -191,7 +255,10 @@ pub fn set_cookie(data: &[u8]) {
         assert!(!v.contains("\r") && !v.contains('\n'));
         // Names are unique after replacement.
         for (i, (n, _)) in jar.iter().enumerate() {
-            assert!(jar.iter().skip(i + 1).all(|(m, _)| m != n), "duplicate cookie {n}");
+            assert!(
+                jar.iter().skip(i + 1).all(|(m, _)| m != n),
+                "duplicate cookie {n}"
+            );
         }
     }
 }

@@ -76,7 +76,10 @@ fn replay_http_seed_corpora() {
         assert!(seeds.len() >= 3, "{name}: a few seeds");
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         // HTTP_FUZZ_ITERS raises the mutation count for a longer local run.
-        let iters: usize = std::env::var("HTTP_FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
+        let iters: usize = std::env::var("HTTP_FUZZ_ITERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(300);
         for seed in &seeds {
             body(seed);
             for _ in 0..iters {

@@ -208,6 +208,9 @@ pub struct ClientAuth {
     preemptive_basic: bool,
     /// Credentials were sent since the last challenge.
     sent: bool,
+    /// A fresh (other nonce, not stale) challenge already followed sent credentials once since
+    /// the last accepted request.
+    retried: bool,
 }
 
 #[cfg(feature = "defmt")]
@@ -235,6 +238,7 @@ impl ClientAuth {
             state: State::None,
             preemptive_basic: false,
             sent: false,
+            retried: false,
         }
     }
 
@@ -245,6 +249,7 @@ impl ClientAuth {
             state: State::Basic,
             preemptive_basic: true,
             sent: false,
+            retried: false,
         }
     }
 
@@ -256,6 +261,7 @@ impl ClientAuth {
             State::None
         };
         self.sent = false;
+        self.retried = false;
     }
 
     /// The scheme in use, if any.
@@ -288,6 +294,7 @@ impl ClientAuth {
             self.handle_challenges(head.www_authenticate()).map(Some)
         } else {
             self.sent = false;
+            self.retried = false;
             Ok(None)
         }
     }
@@ -296,8 +303,10 @@ impl ClientAuth {
     ///
     /// # Errors
     /// [`AuthError::Parse`] for a malformed field; [`AuthError::NoSupportedChallenge`];
-    /// [`AuthError::BadChallenge`]; [`AuthError::Rejected`] when credentials were already sent
-    /// for the previous challenge and this one is not `stale=true`. On error the state is kept.
+    /// [`AuthError::BadChallenge`]; [`AuthError::Rejected`] when credentials were sent and the
+    /// server challenges again without `stale=true`: at once for Basic or for the same Digest
+    /// nonce, at the second such challenge when the nonce changed (it may be a new connection's
+    /// nonce, §3.4.5). On error the state is kept.
     pub fn handle_challenges<'v>(
         &mut self,
         values: impl Iterator<Item = &'v [u8]>,
@@ -326,7 +335,15 @@ impl ClientAuth {
         if let Some(d) = best_digest {
             let stale = d.stale;
             if self.sent && !stale {
-                return Err(AuthError::Rejected);
+                // Same nonce again: the server refused the credentials. Another nonce may just be
+                // a new connection's (§3.4.5: fresh nonce per TCP connection), so allow one more
+                // try before giving up.
+                let same_nonce =
+                    matches!(&self.state, State::Digest(s) if d.nonce.eq_bytes(&s.nonce));
+                if same_nonce || self.retried {
+                    return Err(AuthError::Rejected);
+                }
+                self.retried = true;
             }
             self.state = State::Digest(d.to_state()?);
             self.sent = false;
@@ -438,6 +455,21 @@ mod tests {
             a.handle_challenges([ch].into_iter()),
             Err(AuthError::Rejected)
         );
+        // Another nonce (a new connection's?) gets one more try, not two.
+        let other: &[u8] = b"Digest realm=\"r\", nonce=\"n9\", qop=\"auth\"";
+        assert!(a.handle_challenges([other].into_iter()).is_ok());
+        a.authorization(&creds(), "POST", "/", &[1; 16]).unwrap();
+        let third: &[u8] = b"Digest realm=\"r\", nonce=\"n10\", qop=\"auth\"";
+        assert_eq!(
+            a.handle_challenges([third].into_iter()),
+            Err(AuthError::Rejected)
+        );
+        // An accepted request resets the allowance.
+        let mut b = ClientAuth::new();
+        b.handle_challenges([ch].into_iter()).unwrap();
+        b.authorization(&creds(), "POST", "/", &[1; 16]).unwrap();
+        assert!(b.handle_challenges([other].into_iter()).is_ok());
+
         let stale: &[u8] = b"Digest realm=\"r\", nonce=\"n2\", qop=\"auth\", stale=TRUE";
         assert_eq!(
             a.handle_challenges([stale].into_iter()),

@@ -4,7 +4,7 @@
 use cwmp_codec::http::{
     auth::{
         BasicCredentials, Challenges, ClientAuth, Credentials, DigestChallenge, DigestResponse,
-        ServerChallenge,
+        ServerChallenge, VerifyPolicy,
     },
     body::{BodyDecoder, BodyStatus, Framing},
     cookie::CookieJar,
@@ -206,6 +206,7 @@ pub fn authorization(data: &[u8]) {
             ..ch
         };
         let _ = r.verify(&ch, "POST", "/cwmp", b"");
+        let _ = r.verify_with(&ch, "GET", "/", b"pw", VerifyPolicy::LENIENT);
     }
     let mut scratch = [0u8; 512];
     if let Ok(b) = BasicCredentials::parse(data, &mut scratch) {

@@ -504,6 +504,29 @@ pub struct DigestResponse<'a> {
     nc_raw: Option<ParamValue<'a>>,
 }
 
+/// How lenient [`DigestResponse::verify_with`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct VerifyPolicy {
+    /// Accept a response without `qop` (the RFC 2069 form) even though `qop="auth"` was offered.
+    /// Some ACSs answer a connection request that way (INTEROP S7, "digest with or without
+    /// qop"); the price is that such a response has no `nc` and can be replayed while the nonce
+    /// is valid, so keep nonces short-lived.
+    pub allow_rfc2069: bool,
+}
+
+impl VerifyPolicy {
+    /// Strict RFC 7616 checking (the default).
+    pub const STRICT: Self = Self {
+        allow_rfc2069: false,
+    };
+    /// Also accept the RFC 2069 form (INTEROP S7).
+    pub const LENIENT: Self = Self {
+        allow_rfc2069: true,
+    };
+}
+
 /// Why a Digest response was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -592,13 +615,33 @@ impl<'a> DigestResponse<'a> {
 
     /// Verifies the response against the challenge the server issued, the request's method and
     /// request-target, and the password of [`username`](Self::username) (looked up by the
-    /// caller). The digest comparison is constant-time (`subtle`).
+    /// caller). The digest comparison is constant-time (`subtle`). Strict: when `qop="auth"` was
+    /// offered, a response without qop is refused (RFC 7616 §3.4); see
+    /// [`verify_with`](Self::verify_with) to accept RFC 2069 clients.
     pub fn verify(
         &self,
         challenge: &ServerChallenge<'_>,
         method: &str,
         request_target: &str,
         password: &[u8],
+    ) -> Verification {
+        self.verify_with(
+            challenge,
+            method,
+            request_target,
+            password,
+            VerifyPolicy::STRICT,
+        )
+    }
+
+    /// [`verify`](Self::verify) with a [`VerifyPolicy`].
+    pub fn verify_with(
+        &self,
+        challenge: &ServerChallenge<'_>,
+        method: &str,
+        request_target: &str,
+        password: &[u8],
+        policy: VerifyPolicy,
     ) -> Verification {
         if !self.realm.eq_bytes(challenge.realm.as_bytes()) {
             return Verification::Invalid(InvalidReason::Realm);
@@ -619,7 +662,9 @@ impl<'a> DigestResponse<'a> {
                 Some(&b"auth"[..])
             }
             Some(_) => return Verification::Invalid(InvalidReason::Qop),
-            None if challenge.qop_auth => return Verification::Invalid(InvalidReason::Qop),
+            None if challenge.qop_auth && !policy.allow_rfc2069 => {
+                return Verification::Invalid(InvalidReason::Qop)
+            }
             None => None,
         };
         if algorithm.is_sess() && self.cnonce.is_none() {
@@ -1007,6 +1052,36 @@ mod tests {
         assert_eq!(
             r.verify(&server, "GET", "/", b"p"),
             Verification::Invalid(InvalidReason::Qop)
+        );
+        // An RFC 2069 client against a qop=auth challenge: refused, unless lenient (S7).
+        let h = compute(&inputs(
+            Algorithm::Md5,
+            b"u",
+            b"r",
+            b"p",
+            b"n",
+            b"",
+            b"",
+            None,
+            b"GET",
+            b"/",
+        ));
+        let v = std::format!(
+            "Digest username=u, realm=r, nonce=n, uri=/, response={}",
+            core::str::from_utf8(h.as_bytes()).unwrap()
+        );
+        let old = DigestResponse::parse(v.as_bytes()).unwrap();
+        assert_eq!(
+            old.verify(&server, "GET", "/", b"p"),
+            Verification::Invalid(InvalidReason::Qop)
+        );
+        assert_eq!(
+            old.verify_with(&server, "GET", "/", b"p", VerifyPolicy::LENIENT),
+            Verification::Valid { nc: None }
+        );
+        assert_eq!(
+            old.verify_with(&server, "GET", "/", b"x", VerifyPolicy::LENIENT),
+            Verification::Invalid(InvalidReason::Response)
         );
         let r = DigestResponse::parse(b"Digest username=u, realm=r, nonce=n, uri=/, response=00")
             .unwrap();

@@ -28,7 +28,7 @@ pub use basic::{basic_challenge, BasicCredentials};
 pub use challenge::{AuthParseError, AuthScheme, Challenge, Challenges, ParamValue};
 pub use digest::{
     server_nonce, server_nonce_time, DigestChallenge, DigestResponse, InvalidReason,
-    ServerChallenge, Verification,
+    ServerChallenge, Verification, VerifyPolicy,
 };
 
 use super::limits::{MAX_AUTHORIZATION_LEN, MAX_NONCE_LEN, MAX_OPAQUE_LEN, MAX_REALM_LEN};

@@ -1,0 +1,284 @@
+//! The one mechanism every message field goes through (DESIGN.md: "a table or macro that
+//! describes each RPC once").
+//!
+//! A [`Field`] knows how to take one occurrence of its element from the [`Reader`], how to
+//! finish (required, optional, repeated), how to write itself as an element, and how to show
+//! itself to a [`Visitor`]. The `cwmp_struct!` macro in [`crate::message`] lists each struct's
+//! fields once, in schema order, and derives decoding (children in any order, INTEROP V11;
+//! member names matched without regard to case, V12; unknown children skipped, §3.5),
+//! encoding (schema order) and visiting from that list.
+//!
+//! The trait is sealed: its methods name crate-private types.
+
+use embedded_io::Write;
+
+use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::visit::Visitor;
+use crate::xml::ns::Ns;
+use crate::xml::reader::{Reader, Tag};
+use crate::xml::writer::{WResult, XmlWriter};
+use crate::xml::XmlStr;
+
+/// Decoding of one element's content into a value (crate-internal).
+pub trait DecodeElement<'a>: Sized {
+    /// Decodes the element `tag` (the reader's current element), through its end tag.
+    fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError>;
+    /// The value a missing required element takes when decoding tolerates its absence (it is
+    /// then recorded as a schema deviation); `None` when absence cannot be tolerated.
+    fn missing() -> Option<Self> {
+        None
+    }
+    /// For a repeated member: is `tag` a container some peers write instead, holding several
+    /// members as children (`<Operations><InstallOpStruct>…<UninstallOpStruct>…</Operations>`)?
+    fn is_container(_r: &Reader<'a>, _tag: &Tag<'a>) -> bool {
+        false
+    }
+    /// Decodes one child of such a container.
+    fn decode_contained(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        Self::decode_element(r, tag)
+    }
+}
+
+/// Encoding of a value as an element (crate-internal).
+pub trait EncodeElement {
+    /// Writes `<name …>content</name>`.
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W>;
+    /// Shows the value to a visitor (leaf values call [`Visitor::value`]).
+    fn visit(&self, v: &mut dyn Visitor);
+}
+
+/// A field of a CWMP struct: how occurrences of its element accumulate and how absence is
+/// treated.
+pub trait Field<'a>: Sized {
+    /// What accumulates while the parent's children are read.
+    type Slot: Default;
+    /// Takes one occurrence of the field's element.
+    fn accept(slot: &mut Self::Slot, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError>;
+    /// The field's value once the parent has ended; `parent` is the parent's offset, for the
+    /// error (or recorded deviation) when a required element is missing.
+    fn finish(slot: Self::Slot, parent: usize, r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+    /// The value of a field whose whole parent is missing (see [`DecodeElement::missing`]).
+    fn absent() -> Option<Self>;
+    /// Writes the field (nothing for an absent optional field).
+    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W>;
+    /// Shows the field to a visitor.
+    fn visit_field(&self, v: &mut dyn Visitor);
+}
+
+/// Implements [`Field`] for types that occur exactly once.
+macro_rules! single_field {
+    ($($t:ty),* $(,)?) => {$(
+        impl<'a> $crate::field::Field<'a> for $t {
+            type Slot = Option<Self>;
+            fn accept(
+                slot: &mut Option<Self>,
+                r: &mut $crate::xml::reader::Reader<'a>,
+                tag: &$crate::xml::reader::Tag<'a>,
+            ) -> Result<(), $crate::error::DecodeError> {
+                if slot.is_some() {
+                    return Err($crate::error::DecodeError::new(
+                        $crate::error::DecodeErrorKind::DuplicateElement,
+                        tag.offset,
+                    ));
+                }
+                *slot = Some(<Self as $crate::field::DecodeElement<'a>>::decode_element(r, tag)?);
+                Ok(())
+            }
+            fn finish(
+                slot: Option<Self>,
+                parent: usize,
+                r: &mut $crate::xml::reader::Reader<'a>,
+            ) -> Result<Self, $crate::error::DecodeError> {
+                $crate::field::finish_single(slot, parent, r)
+            }
+            fn absent() -> Option<Self> {
+                <Self as $crate::field::DecodeElement<'a>>::missing()
+            }
+            fn encode_field<W: embedded_io::Write>(
+                &self,
+                w: &mut $crate::xml::writer::XmlWriter<'_, W>,
+                name: &str,
+            ) -> $crate::xml::writer::WResult<W> {
+                <Self as $crate::field::EncodeElement>::encode_element(self, w, name)
+            }
+            fn visit_field(&self, v: &mut dyn $crate::visit::Visitor) {
+                <Self as $crate::field::EncodeElement>::visit(self, v)
+            }
+        }
+    )*};
+}
+pub(crate) use single_field;
+
+impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
+    type Slot = Option<T>;
+    fn accept(slot: &mut Option<T>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
+        T::accept(slot, r, tag)
+    }
+    fn finish(slot: Option<T>, _parent: usize, _r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        Ok(slot)
+    }
+    fn absent() -> Option<Self> {
+        Some(None)
+    }
+    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+        match self {
+            Some(v) => v.encode_field(w, name),
+            None => Ok(()),
+        }
+    }
+    fn visit_field(&self, v: &mut dyn Visitor) {
+        if let Some(x) = self {
+            x.visit_field(v)
+        }
+    }
+}
+
+/// A required single element at the end of its parent: present, or tolerated as missing
+/// with its default (recorded), or an error.
+pub fn finish_single<'a, T: DecodeElement<'a>>(
+    slot: Option<T>,
+    parent: usize,
+    r: &mut Reader<'a>,
+) -> Result<T, DecodeError> {
+    match slot {
+        Some(v) => Ok(v),
+        None => match T::missing() {
+            Some(d) => {
+                r.tolerate(K::MissingElement, parent);
+                Ok(d)
+            }
+            None => Err(DecodeError::new(K::MissingElement, parent)),
+        },
+    }
+}
+
+/// Parses a typed element's trimmed text; text that does not parse is tolerated as the
+/// type's default and recorded (INTEROP: real peers send `<RetryCount/>`, `<FileSize>foo`).
+fn tolerant<'a, T: Default>(
+    r: &mut Reader<'a>,
+    f: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, DecodeError> {
+    let (t, at) = typed_text(r)?;
+    match parse_typed(t, at, f) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            r.tolerate(e.kind, e.offset);
+            Ok(T::default())
+        }
+    }
+}
+
+/// May a member element of a CWMP struct be in namespace `ns`? The schema makes them
+/// unqualified; a default namespace in scope (INTEROP N5) or a needless CWMP prefix puts them
+/// in the CWMP namespace, which we accept too.
+pub(crate) fn member_ns(ns: Ns) -> bool {
+    matches!(ns, Ns::None | Ns::Cwmp(_))
+}
+
+/// The trimmed text of a typed element (INTEROP V4), borrowed; `None` when it holds markup,
+/// which no typed value needs.
+fn typed_text<'a>(r: &mut Reader<'a>) -> Result<(XmlStr<'a>, usize), DecodeError> {
+    let at = r.offset();
+    let t = r.text()?;
+    Ok((t.trim(), at))
+}
+
+/// Parses a typed value's text with a small scratch buffer for the rare escaped form.
+pub(crate) fn parse_typed<T>(
+    text: XmlStr<'_>,
+    at: usize,
+    f: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, DecodeError> {
+    let mut scratch = [0u8; 64];
+    let s = text
+        .to_str(&mut scratch)
+        .ok_or(DecodeError::new(K::InvalidValue, at))?;
+    f(s).ok_or(DecodeError::new(K::InvalidValue, at))
+}
+
+/// `xsd:boolean`: `0`, `1`, `true`, `false` (TR-069 §A.2.1, INTEROP V6).
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Integers: an optional sign then ASCII digits, nothing else (Rust's `parse` also takes a
+/// leading `+`, which XML Schema allows too).
+pub(crate) fn parse_int<T: core::str::FromStr>(s: &str) -> Option<T> {
+    s.parse().ok()
+}
+
+// --- Scalars -------------------------------------------------------------------------------
+
+impl<'a> DecodeElement<'a> for XmlStr<'a> {
+    fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        r.text()
+    }
+    fn missing() -> Option<Self> {
+        Some(XmlStr::EMPTY)
+    }
+}
+
+impl EncodeElement for XmlStr<'_> {
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+        if self.is_empty() {
+            return w.empty(name);
+        }
+        w.start(name)?;
+        w.xml_str(self)?;
+        w.end(name)
+    }
+    fn visit(&self, v: &mut dyn Visitor) {
+        v.value(self)
+    }
+}
+
+impl<'a> DecodeElement<'a> for bool {
+    fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        tolerant(r, parse_bool)
+    }
+    fn missing() -> Option<Self> {
+        Some(false)
+    }
+}
+
+impl EncodeElement for bool {
+    /// Booleans are written `0`/`1` (INTEROP V6).
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+        w.start(name)?;
+        w.raw(if *self { "1" } else { "0" })?;
+        w.end(name)
+    }
+    fn visit(&self, v: &mut dyn Visitor) {
+        v.value(&u8::from(*self))
+    }
+}
+
+macro_rules! int_element {
+    ($($t:ty => $wr:ident as $as:ty),*) => {$(
+        impl<'a> DecodeElement<'a> for $t {
+            fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
+                tolerant(r, parse_int::<$t>)
+            }
+            fn missing() -> Option<Self> {
+                Some(0)
+            }
+        }
+        impl EncodeElement for $t {
+            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+                w.start(name)?;
+                w.$wr(<$as>::from(*self))?;
+                w.end(name)
+            }
+            fn visit(&self, v: &mut dyn Visitor) {
+                v.value(self)
+            }
+        }
+    )*};
+}
+int_element!(u32 => u64 as u64, i32 => i64 as i64);
+
+single_field!(XmlStr<'a>, bool, u32, i32);

@@ -1,0 +1,504 @@
+//! The SOAP Envelope (TR-069 §3.5): the [`Header`] elements of Table 4, the [`Body`] with
+//! its one method element, and the entry points [`decode`] and [`Envelope::encode`].
+
+use core::convert::Infallible;
+
+use embedded_io::Write;
+
+use super::fault::SoapFault;
+use super::methods::*;
+use super::Content;
+use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError};
+use crate::field::{parse_bool, parse_typed, DecodeElement};
+use crate::version::CwmpNamespace;
+use crate::visit::Visitor;
+use crate::xml::ns::{Ns, SOAP_ENC, SOAP_ENV, XSD, XSI};
+use crate::xml::reader::{Reader, Tag};
+use crate::xml::writer::{Counter, WResult, XmlWriter};
+use crate::xml::XmlStr;
+
+/// The SOAP header elements of TR-069 Table 4. Absent elements are `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Header<'a> {
+    /// `ID` (either side, in requests; echoed in the response): opaque, echoed byte for byte
+    /// (INTEROP N8). `mustUnderstand="1"`.
+    pub id: Option<XmlStr<'a>>,
+    /// `HoldRequests` (ACS → CPE, DEPRECATED but REQUIRED in the CPE). `mustUnderstand="1"`.
+    pub hold_requests: Option<bool>,
+    /// `SessionTimeout` in seconds (CPE → ACS, with the Inform; v1.3+). `mustUnderstand="0"`.
+    pub session_timeout: Option<u32>,
+    /// `SupportedCWMPVersions` (CPE → ACS, with every Inform of a 1.4 CPE), e.g.
+    /// `1.0,1.1,1.2,1.3,1.4`. `mustUnderstand="0"`.
+    pub supported_cwmp_versions: Option<XmlStr<'a>>,
+    /// `UseCWMPVersion` (ACS → CPE, with the InformResponse; v1.4). `mustUnderstand="1"`.
+    pub use_cwmp_version: Option<XmlStr<'a>>,
+    /// `NoMoreRequests`: a CWMP 1.0 header (Amendment 1), gone from later versions and from
+    /// the schemas, that 1.0 peers still send, sometimes with `mustUnderstand="1"`. Decoded so
+    /// they are understood; written only when set.
+    pub no_more_requests: Option<bool>,
+}
+
+impl<'a> Header<'a> {
+    fn is_empty(&self) -> bool {
+        *self == Header::default()
+    }
+
+    /// Decodes the SOAP `Header` element (the reader's current element).
+    ///
+    /// Header element names are matched without regard to case (INTEROP N7). Unknown header
+    /// elements are ignored; one with `mustUnderstand` `1`/`true` is recorded as the
+    /// envelope's schema deviation (DIGEST §17.20).
+    fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        let mut h = Header::default();
+        while let Some(child) = r.next_child()? {
+            let at = child.offset;
+            let dup = DecodeError::new(K::DuplicateElement, at);
+            let name = child.local;
+            let known = matches!(child.ns, Ns::Cwmp(_));
+            if known && name.eq_ignore_ascii_case("ID") {
+                if h.id.is_some() {
+                    return Err(dup);
+                }
+                h.id = Some(r.text()?);
+            } else if known && name.eq_ignore_ascii_case("HoldRequests") {
+                if h.hold_requests.is_some() {
+                    return Err(dup);
+                }
+                h.hold_requests = Some(bool::decode_element(r, &child)?);
+            } else if known && name.eq_ignore_ascii_case("SessionTimeout") {
+                if h.session_timeout.is_some() {
+                    return Err(dup);
+                }
+                h.session_timeout = Some(u32::decode_element(r, &child)?);
+            } else if known && name.eq_ignore_ascii_case("SupportedCWMPVersions") {
+                if h.supported_cwmp_versions.is_some() {
+                    return Err(dup);
+                }
+                h.supported_cwmp_versions = Some(r.text()?.trim());
+            } else if known && name.eq_ignore_ascii_case("NoMoreRequests") {
+                if h.no_more_requests.is_some() {
+                    return Err(dup);
+                }
+                h.no_more_requests = Some(bool::decode_element(r, &child)?);
+            } else if known && name.eq_ignore_ascii_case("UseCWMPVersion") {
+                if h.use_cwmp_version.is_some() {
+                    return Err(dup);
+                }
+                h.use_cwmp_version = Some(r.text()?.trim());
+            } else {
+                // SOAP 1.1 §4.2.3 wants a fault for these; we decode and record it, so the
+                // session can answer as strictly as it chooses (a misspelt `HoldRequest` is
+                // seen in the field).
+                if must_understand(r, &child)? {
+                    r.tolerate(K::MustUnderstandHeader, at);
+                }
+                r.skip()?;
+            }
+        }
+        Ok(h)
+    }
+
+    fn encode<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        w.start("soap-env:Header")?;
+        if let Some(id) = &self.id {
+            w.raw("<cwmp:ID soap-env:mustUnderstand=\"1\">")?;
+            w.xml_str(id)?;
+            w.end("cwmp:ID")?;
+        }
+        if let Some(h) = self.hold_requests {
+            w.raw("<cwmp:HoldRequests soap-env:mustUnderstand=\"1\">")?;
+            w.raw(if h { "1" } else { "0" })?;
+            w.end("cwmp:HoldRequests")?;
+        }
+        if let Some(t) = self.session_timeout {
+            w.raw("<cwmp:SessionTimeout soap-env:mustUnderstand=\"0\">")?;
+            w.u64(u64::from(t))?;
+            w.end("cwmp:SessionTimeout")?;
+        }
+        if let Some(v) = &self.supported_cwmp_versions {
+            w.raw("<cwmp:SupportedCWMPVersions soap-env:mustUnderstand=\"0\">")?;
+            w.xml_str(v)?;
+            w.end("cwmp:SupportedCWMPVersions")?;
+        }
+        if let Some(v) = &self.use_cwmp_version {
+            w.raw("<cwmp:UseCWMPVersion soap-env:mustUnderstand=\"1\">")?;
+            w.xml_str(v)?;
+            w.end("cwmp:UseCWMPVersion")?;
+        }
+        if let Some(h) = self.no_more_requests {
+            w.raw("<cwmp:NoMoreRequests>")?;
+            w.raw(if h { "1" } else { "0" })?;
+            w.end("cwmp:NoMoreRequests")?;
+        }
+        w.end("soap-env:Header")
+    }
+
+    fn visit(&self, v: &mut dyn Visitor) {
+        fn leaf(v: &mut dyn Visitor, name: &str, value: &dyn core::fmt::Display) {
+            v.enter(name);
+            v.value(value);
+            v.leave();
+        }
+        if let Some(x) = &self.id {
+            leaf(v, "ID", x);
+        }
+        if let Some(x) = self.hold_requests {
+            leaf(v, "HoldRequests", &u8::from(x));
+        }
+        if let Some(x) = self.session_timeout {
+            leaf(v, "SessionTimeout", &x);
+        }
+        if let Some(x) = &self.supported_cwmp_versions {
+            leaf(v, "SupportedCWMPVersions", x);
+        }
+        if let Some(x) = &self.use_cwmp_version {
+            leaf(v, "UseCWMPVersion", x);
+        }
+        if let Some(x) = self.no_more_requests {
+            leaf(v, "NoMoreRequests", &u8::from(x));
+        }
+    }
+}
+
+/// `soap:mustUnderstand` is `1` or `true` (INTEROP N8).
+fn must_understand(r: &Reader<'_>, tag: &Tag<'_>) -> Result<bool, DecodeError> {
+    // Some peers leave the attribute unprefixed (`<cwmp:ID mustUnderstand="1">`).
+    let attr = r
+        .attr(tag, Ns::SoapEnv, "mustUnderstand")
+        .or_else(|| r.attr(tag, Ns::None, "mustUnderstand"));
+    match attr {
+        None => Ok(false),
+        Some(a) => parse_typed(a.value.trim(), a.value_offset, parse_bool),
+    }
+}
+
+/// A Body element this codec does not know (a vendor method, or a method of a later
+/// amendment). Its content is skipped; a CPE answers it with fault 9000, an ACS with 8000
+/// (TR-069 §3.5, fn6, fn20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UnknownMethod<'a> {
+    /// The element's local name.
+    pub name: &'a str,
+}
+
+/// What a message is, for the session rules of §3.7 (Tables 7 and 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum MessageKind {
+    /// A request (an unknown method counts as one: it must be answered).
+    Request,
+    /// A successful response.
+    Response,
+    /// A SOAP Fault.
+    Fault,
+    /// An empty Body ([`Body::Empty`]).
+    Empty,
+}
+
+macro_rules! methods {
+    ($( $variant:ident $(<$lt:lifetime>)? ),* $(,)?) => {
+        /// The one element of the SOAP Body: every method of Annex A, request or response,
+        /// either direction, plus a Fault and unknown methods.
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        #[allow(clippy::large_enum_variant)]
+        pub enum Body<'a> {
+            $(
+                #[doc = concat!("`", stringify!($variant), "`.")]
+                $variant($variant $(<$lt>)?),
+            )*
+            /// A SOAP Fault with a CWMP Fault in its detail.
+            Fault(SoapFault<'a>),
+            /// A method this codec does not know.
+            Unknown(UnknownMethod<'a>),
+            /// An empty Body. Not a CWMP message (§3.5 requires one method element), but some
+            /// implementations send it; decoding records it as a schema deviation.
+            Empty,
+        }
+
+        impl<'a> Body<'a> {
+            /// The method element's name (`Inform`, `GetParameterValuesResponse`, `Fault`).
+            pub fn method_name(&self) -> &'a str {
+                match self {
+                    $( Body::$variant(_) => stringify!($variant), )*
+                    Body::Fault(_) => "Fault",
+                    Body::Unknown(u) => u.name,
+                    Body::Empty => "",
+                }
+            }
+
+            fn decode_method(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Body<'a>, DecodeError> {
+                Ok(match tag.local {
+                    $( stringify!($variant) => Body::$variant(<$variant $(<$lt>)?>::decode_element(r, tag)?), )*
+                    name => {
+                        r.skip()?;
+                        Body::Unknown(UnknownMethod { name })
+                    }
+                })
+            }
+
+            fn encode<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {
+                let name = self.method_name();
+                match self {
+                    $( Body::$variant(m) => {
+                        w.raw("<cwmp:")?;
+                        w.raw(name)?;
+                        w.raw(">")?;
+                        m.encode_content(w)?;
+                        w.raw("</cwmp:")?;
+                        w.raw(name)?;
+                        w.raw(">")
+                    } )*
+                    Body::Fault(f) => f.encode(w),
+                    Body::Unknown(_) => {
+                        w.raw("<cwmp:")?;
+                        w.text(name)?;
+                        w.raw("/>")
+                    }
+                    Body::Empty => Ok(()),
+                }
+            }
+
+            /// Shows the method's fields to `v`, under the method's name.
+            pub fn visit(&self, v: &mut dyn Visitor) {
+                v.enter(self.method_name());
+                match self {
+                    $( Body::$variant(m) => m.visit_content(v), )*
+                    Body::Fault(f) => f.visit(v),
+                    Body::Unknown(_) | Body::Empty => {}
+                }
+                v.leave();
+            }
+        }
+
+        /// Any method of Annex A or a Fault (never `Unknown` or `Empty`: they are not CWMP
+        /// messages).
+        #[cfg(feature = "arbitrary")]
+        impl<'a> arbitrary::Arbitrary<'a> for Body<'a> {
+            fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+                type Make<'a> = fn(&mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Body<'a>>;
+                let makers: &[Make<'a>] = &[
+                    $( |u| Ok(Body::$variant(u.arbitrary()?)), )*
+                    |u| Ok(Body::Fault(u.arbitrary()?)),
+                ];
+                let make = u.choose(makers)?;
+                make(u)
+            }
+        }
+
+        $(
+            impl<'a> From<$variant $(<$lt>)?> for Body<'a> {
+                fn from(m: $variant $(<$lt>)?) -> Body<'a> {
+                    Body::$variant(m)
+                }
+            }
+        )*
+    };
+}
+
+methods! {
+    // Either side.
+    GetRPCMethods, GetRPCMethodsResponse<'a>,
+    // ACS → CPE requests and their responses (§A.3.2, §A.4.1).
+    SetParameterValues<'a>, SetParameterValuesResponse,
+    GetParameterValues<'a>, GetParameterValuesResponse<'a>,
+    GetParameterNames<'a>, GetParameterNamesResponse<'a>,
+    SetParameterAttributes<'a>, SetParameterAttributesResponse,
+    GetParameterAttributes<'a>, GetParameterAttributesResponse<'a>,
+    AddObject<'a>, AddObjectResponse,
+    DeleteObject<'a>, DeleteObjectResponse,
+    Download<'a>, DownloadResponse<'a>,
+    Reboot<'a>, RebootResponse,
+    GetQueuedTransfers, GetQueuedTransfersResponse<'a>,
+    ScheduleInform<'a>, ScheduleInformResponse,
+    SetVouchers<'a>, SetVouchersResponse,
+    GetOptions<'a>, GetOptionsResponse<'a>,
+    Upload<'a>, UploadResponse<'a>,
+    FactoryReset, FactoryResetResponse,
+    GetAllQueuedTransfers, GetAllQueuedTransfersResponse<'a>,
+    ScheduleDownload<'a>, ScheduleDownloadResponse,
+    CancelTransfer<'a>, CancelTransferResponse,
+    ChangeDUState<'a>, ChangeDUStateResponse,
+    // CPE → ACS requests and their responses (§A.3.3, §A.4.2).
+    Inform<'a>, InformResponse,
+    TransferComplete<'a>, TransferCompleteResponse,
+    AutonomousTransferComplete<'a>, AutonomousTransferCompleteResponse,
+    Kicked<'a>, KickedResponse<'a>,
+    RequestDownload<'a>, RequestDownloadResponse,
+    DUStateChangeComplete<'a>, DUStateChangeCompleteResponse,
+    AutonomousDUStateChangeComplete<'a>, AutonomousDUStateChangeCompleteResponse,
+}
+
+impl Body<'_> {
+    /// Request, response or fault.
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Body::Fault(_) => MessageKind::Fault,
+            Body::Unknown(_) => MessageKind::Request,
+            Body::Empty => MessageKind::Empty,
+            b if b.method_name().ends_with("Response") => MessageKind::Response,
+            _ => MessageKind::Request,
+        }
+    }
+}
+
+/// A CWMP SOAP envelope.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Envelope<'a> {
+    /// The CWMP namespace: on decode, the one the Body's method (or the Fault's detail) was
+    /// in, non-standard `-1-3`/`-1-4` included (INTEROP N6); on encode, the one to write
+    /// (`-1-3`/`-1-4` are written as `-1-2`: never emitted).
+    pub cwmp_ns: CwmpNamespace,
+    /// The header elements.
+    pub header: Header<'a>,
+    /// The message.
+    pub body: Body<'a>,
+    /// The first departure from the schema that decoding tolerated, with its offset: a
+    /// missing required element (given its default: empty, 0, false), a typed value that
+    /// does not parse (given its default), an unknown event code, a method element in no
+    /// namespace, an empty Body. `None` for a conforming envelope; always `None` when
+    /// encoding. A strict receiver answers 9003 (CPE) or 8003 (ACS) when it is set (§A.2.3).
+    pub schema_deviation: Option<DecodeError>,
+}
+
+/// Decodes a CWMP SOAP envelope from `input`, borrowing from it.
+///
+/// Validates everything once, so that every accessor and array iterator of the result is
+/// infallible. Accepts an XML declaration, a UTF-8 BOM, comments, any namespace prefixes
+/// declared anywhere, and trailing whitespace (INTEROP N1–N8, V1–V12, H5). Extra RAM is
+/// O(nesting depth), whatever the input's size.
+///
+/// # Errors
+/// A [`DecodeError`] with the kind and byte offset of the first problem. Never panics.
+pub fn decode(input: &[u8]) -> Result<Envelope<'_>, DecodeError> {
+    let (mut r, root) = Reader::start(input)?;
+    if root.ns != Ns::SoapEnv || root.local != "Envelope" {
+        return Err(DecodeError::new(K::NotAnEnvelope, root.offset));
+    }
+    let mut header = None;
+    let mut body = None;
+    while let Some(child) = r.next_child()? {
+        match (child.ns, child.local) {
+            (Ns::SoapEnv, "Header") if header.is_none() && body.is_none() => {
+                header = Some(Header::decode(&mut r)?)
+            }
+            (Ns::SoapEnv, "Body") if body.is_none() => body = Some(decode_body(&mut r, &child)?),
+            (Ns::SoapEnv, _) => return Err(DecodeError::new(K::InvalidEnvelope, child.offset)),
+            // SOAP 1.1 §4.3 allows further elements after the Body.
+            _ => r.skip()?,
+        }
+    }
+    let (body, cwmp_ns) = body.ok_or(DecodeError::new(K::InvalidEnvelope, root.offset))?;
+    let schema_deviation = r.deviation();
+    r.finish()?;
+    Ok(Envelope {
+        cwmp_ns,
+        header: header.unwrap_or_default(),
+        body,
+        schema_deviation,
+    })
+}
+
+fn decode_body<'a>(
+    r: &mut Reader<'a>,
+    tag: &Tag<'a>,
+) -> Result<(Body<'a>, CwmpNamespace), DecodeError> {
+    let in_scope = r.cwmp_in_scope();
+    let Some(method) = r.next_child()? else {
+        r.tolerate(K::EmptyBody, tag.offset);
+        let ns = in_scope.ok_or(DecodeError::new(K::EmptyBody, tag.offset))?;
+        return Ok((Body::Empty, ns));
+    };
+    let decoded = match method.ns {
+        Ns::Cwmp(ns) => (Body::decode_method(r, &method)?, ns),
+        Ns::SoapEnv if method.local == "Fault" => {
+            let (f, ns) = SoapFault::decode(r, &method)?;
+            (Body::Fault(f), ns)
+        }
+        // A method element in no namespace (`<Reboot/>` with only `xmlns:cwmp` declared):
+        // read in the CWMP namespace declared in scope, and recorded.
+        Ns::None => {
+            let ns = in_scope.ok_or(DecodeError::new(K::NotCwmp, method.offset))?;
+            r.tolerate(K::NotCwmp, method.offset);
+            (Body::decode_method(r, &method)?, ns)
+        }
+        _ => return Err(DecodeError::new(K::NotCwmp, method.offset)),
+    };
+    if let Some(extra) = r.next_child()? {
+        return Err(DecodeError::new(K::InvalidEnvelope, extra.offset));
+    }
+    Ok(decoded)
+}
+
+impl<'a> Envelope<'a> {
+    /// An envelope with no header elements.
+    pub fn new(cwmp_ns: CwmpNamespace, body: impl Into<Body<'a>>) -> Self {
+        Envelope {
+            cwmp_ns,
+            header: Header::default(),
+            body: body.into(),
+            schema_deviation: None,
+        }
+    }
+
+    /// Writes the envelope in the canonical form (DESIGN.md §2): an XML declaration, every
+    /// namespace declared on the Envelope with the prefixes `soap-env`, `soap-enc`, `xsd`,
+    /// `xsi`, `cwmp`, no whitespace between elements, `0`/`1` booleans, references for
+    /// characters outside 9–10 and 32–126 (§3.4.1), and a final newline (INTEROP H5).
+    ///
+    /// Arrays are read from their sources as they are written: nothing is buffered.
+    ///
+    /// # Errors
+    /// The writer's error, or [`EncodeError::InvalidValue`] for a string holding a character
+    /// XML cannot carry or an array source whose length does not match its items.
+    pub fn encode<W: Write>(&self, w: &mut W) -> Result<(), EncodeError<W::Error>> {
+        let mut x = XmlWriter::new(w);
+        self.write(&mut x)
+    }
+
+    /// The exact number of bytes [`encode`](Envelope::encode) writes, from the same code path.
+    ///
+    /// # Errors
+    /// [`EncodeError::InvalidValue`] as for `encode`.
+    pub fn encoded_len(&self) -> Result<usize, EncodeError<Infallible>> {
+        let mut c = Counter::default();
+        self.encode(&mut c)?;
+        Ok(c.count)
+    }
+
+    fn write<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {
+        w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap-env:Envelope xmlns:soap-env=\"")?;
+        w.raw(SOAP_ENV)?;
+        w.raw("\" xmlns:soap-enc=\"")?;
+        w.raw(SOAP_ENC)?;
+        w.raw("\" xmlns:xsd=\"")?;
+        w.raw(XSD)?;
+        w.raw("\" xmlns:xsi=\"")?;
+        w.raw(XSI)?;
+        w.raw("\" xmlns:cwmp=\"")?;
+        w.raw(self.cwmp_ns.encoding_namespace().uri())?;
+        w.raw("\">")?;
+        self.header.encode(w)?;
+        w.start("soap-env:Body")?;
+        self.body.encode(w)?;
+        w.end("soap-env:Body")?;
+        w.raw("</soap-env:Envelope>\n")
+    }
+
+    /// Shows the header elements (under `Header`) and the message (under its method name)
+    /// to `v`.
+    pub fn visit(&self, v: &mut dyn Visitor) {
+        if !self.header.is_empty() {
+            v.enter("Header");
+            self.header.visit(v);
+            v.leave();
+        }
+        self.body.visit(v);
+    }
+}

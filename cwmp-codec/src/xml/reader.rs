@@ -1,0 +1,661 @@
+//! (Internal.) A pull tokenizer over a borrowed UTF-8 document: the only code that looks at raw markup.
+//!
+//! It checks well-formedness as it goes (names, attributes, references, characters, matching
+//! end tags), resolves namespaces through [`NsStack`], rejects DTDs, and bounds depth,
+//! attributes and bindings. It never copies: tags and text are slices of the input. Its
+//! state is the stack of open elements and of bindings, O(depth).
+//!
+//! The schema walker in [`crate::decode`] drives it with three calls on the current element:
+//! `Reader::next_child`, `Reader::text` and `Reader::skip`.
+
+use memchr::{memchr, memchr2, memmem};
+
+use super::ns::{split_qname, Ns, NsStack};
+use super::text::XmlStr;
+use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::limits::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_INPUT_LEN};
+
+/// A start tag, with its namespace resolved and its attributes validated.
+#[derive(Debug, Clone, Copy)]
+pub struct Tag<'a> {
+    /// Offset of the `<`.
+    pub offset: usize,
+    /// The local part of the name.
+    pub local: &'a str,
+    /// The element's namespace.
+    pub ns: Ns,
+    /// The raw attribute text (between the name and `>` or `/>`), already validated.
+    pub attrs: &'a str,
+    /// Offset of `attrs` in the input.
+    pub attrs_offset: usize,
+}
+
+/// One attribute of a [`Tag`].
+#[derive(Debug, Clone, Copy)]
+pub struct Attr<'a> {
+    pub prefix: &'a str,
+    pub local: &'a str,
+    pub value: XmlStr<'a>,
+    pub value_offset: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    name_off: u32,
+    name_len: u16,
+}
+
+enum Raw<'a> {
+    /// Character data between `start` and `end`; `markup` when it holds references.
+    Text {
+        start: usize,
+        end: usize,
+        markup: bool,
+    },
+    /// A CDATA section; `start..end` is its content.
+    CData {
+        start: usize,
+        end: usize,
+    },
+    /// A comment or processing instruction.
+    Misc,
+    Start(Tag<'a>),
+    /// An end tag (or the implicit end of an empty-element tag) at `offset`.
+    End {
+        offset: usize,
+    },
+}
+
+/// The tokenizer. See the module docs.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    src: &'a str,
+    pos: usize,
+    open: heapless::Vec<Open, MAX_DEPTH>,
+    ns: NsStack,
+    /// The last start tag was `<x/>`: its end is reported by the next call.
+    pending_empty: bool,
+    /// The first schema departure the decoder tolerated (see `Envelope::schema_deviation`).
+    deviation: Option<DecodeError>,
+}
+
+pub(crate) fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80
+}
+
+/// Is `c` a character XML 1.0 allows (production `Char`)?
+fn is_xml_char(c: u32) -> bool {
+    matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// Checks the references in `s` (which starts at `base` in the input) and that it holds no
+/// forbidden control characters. Returns whether it holds any `&`.
+pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
+    // Fast path: most text has neither references nor control characters.
+    if s.iter().all(|&b| b >= 0x20 && b != b'&') {
+        return Ok(false);
+    }
+    let mut has_ref = false;
+    let mut i = 0usize;
+    while let Some(&b) = s.get(i) {
+        let at = base.saturating_add(i);
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+            return Err(DecodeError::new(K::InvalidCharacter, at));
+        }
+        if b == b'&' {
+            has_ref = true;
+            let rest = s.get(i..).unwrap_or_default();
+            let (_, len) =
+                parse_reference(rest).ok_or(DecodeError::new(K::InvalidReference, at))?;
+            i = i.saturating_add(len);
+        } else {
+            i = i.saturating_add(1);
+        }
+    }
+    Ok(has_ref)
+}
+
+/// Parses the reference at the start of `s` (which begins with `&`): the character it stands
+/// for and the reference's length. `None` when malformed or not an XML character.
+pub(crate) fn parse_reference(s: &[u8]) -> Option<(char, usize)> {
+    let body = s.get(1..)?;
+    let semi = memchr(b';', body.get(..body.len().min(12))?)?;
+    let name = body.get(..semi)?;
+    let len = semi.checked_add(2)?;
+    let c = match name {
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"apos" => '\'',
+        b"quot" => '"',
+        _ => {
+            let (digits, radix) = match name {
+                [b'#', b'x', rest @ ..] => (rest, 16),
+                [b'#', rest @ ..] => (rest, 10),
+                _ => return None,
+            };
+            if digits.is_empty() {
+                return None;
+            }
+            let mut v: u32 = 0;
+            for &d in digits {
+                let dv = (d as char).to_digit(radix)?;
+                v = v.checked_mul(radix)?.checked_add(dv)?;
+            }
+            if !is_xml_char(v) {
+                return None;
+            }
+            char::from_u32(v)?
+        }
+    };
+    Some((c, len))
+}
+
+impl<'a> Reader<'a> {
+    /// Checks the encoding, skips the prolog (BOM, XML declaration, comments, processing
+    /// instructions; a DOCTYPE is an error) and reads the root start tag.
+    pub(crate) fn start(input: &'a [u8]) -> Result<(Reader<'a>, Tag<'a>), DecodeError> {
+        if input.len() > MAX_INPUT_LEN {
+            return Err(DecodeError::new(K::InputTooLarge, MAX_INPUT_LEN));
+        }
+        if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
+            return Err(DecodeError::new(K::UnsupportedEncoding, 0));
+        }
+        let src = core::str::from_utf8(input)
+            .map_err(|e| DecodeError::new(K::InvalidUtf8, e.valid_up_to()))?;
+        let pos = if src.starts_with('\u{FEFF}') { 3 } else { 0 };
+        let mut r = Reader {
+            src,
+            pos,
+            open: heapless::Vec::new(),
+            ns: NsStack::new(),
+            pending_empty: false,
+            deviation: None,
+        };
+        loop {
+            r.skip_ws();
+            match r.next_raw()? {
+                Raw::Misc => continue,
+                Raw::Start(tag) => return Ok((r, tag)),
+                Raw::Text { start, .. } | Raw::CData { start, .. } => {
+                    return Err(DecodeError::new(K::InvalidSyntax, start))
+                }
+                Raw::End { offset } => return Err(DecodeError::new(K::InvalidSyntax, offset)),
+            }
+        }
+    }
+
+    /// A reader positioned inside an element whose content was already validated, with the
+    /// namespace context captured by [`Reader::context`]: the lazy array iterators' way back
+    /// into the input. It ends (`next_child` gives `None`) at that element's end tag.
+    pub(crate) fn resume(src: &'a str, pos: usize, ns: NsStack) -> Reader<'a> {
+        Reader {
+            src,
+            pos,
+            open: heapless::Vec::new(),
+            ns,
+            pending_empty: false,
+            deviation: None,
+        }
+    }
+
+    /// Records a schema departure that decoding tolerates; the first one is kept.
+    pub(crate) fn tolerate(&mut self, kind: K, offset: usize) {
+        if self.deviation.is_none() {
+            self.deviation = Some(DecodeError::new(kind, offset));
+        }
+    }
+
+    /// The first tolerated schema departure.
+    pub(crate) fn deviation(&self) -> Option<DecodeError> {
+        self.deviation
+    }
+
+    /// Is `prefix` bound to a CWMP namespace in scope? Returns that namespace.
+    pub(crate) fn cwmp_in_scope(&self) -> Option<crate::version::CwmpNamespace> {
+        self.ns.any_cwmp()
+    }
+
+    /// The input, the position and the namespace context of the current element's content,
+    /// for [`Reader::resume`].
+    pub(crate) fn context(&self) -> (&'a str, usize, NsStack) {
+        (self.src, self.pos, self.ns.snapshot())
+    }
+
+    /// Like [`Reader::context`], but without the bindings the current element declares: the
+    /// context its siblings are read in.
+    pub(crate) fn context_of_parent(&self) -> (&'a str, usize, NsStack) {
+        (self.src, self.pos, self.ns.snapshot_below(self.open.len()))
+    }
+
+    /// Current byte offset.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The next child element of the current element, skipping whitespace, comments and
+    /// processing instructions; `None` once the current element's end tag has been read.
+    ///
+    /// # Errors
+    /// Non-whitespace text ([`K::UnexpectedText`]) and any well-formedness error.
+    pub(crate) fn next_child(&mut self) -> Result<Option<Tag<'a>>, DecodeError> {
+        loop {
+            match self.next_raw()? {
+                Raw::Start(tag) => return Ok(Some(tag)),
+                Raw::End { .. } => return Ok(None),
+                Raw::Misc => {}
+                Raw::Text { start, end, .. } | Raw::CData { start, end } => {
+                    let s = self.src.as_bytes().get(start..end).unwrap_or_default();
+                    if let Some(i) = s.iter().position(|&b| !is_ws(b)) {
+                        return Err(DecodeError::new(K::UnexpectedText, start.saturating_add(i)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The text content of the current element, up to and including its end tag.
+    ///
+    /// # Errors
+    /// A child element ([`K::UnexpectedElement`]) and any well-formedness error.
+    pub(crate) fn text(&mut self) -> Result<XmlStr<'a>, DecodeError> {
+        if self.pending_empty {
+            self.next_raw()?;
+            return Ok(XmlStr::EMPTY);
+        }
+        let start = self.pos;
+        let mut markup = false;
+        loop {
+            let here = self.pos;
+            match self.next_raw()? {
+                Raw::Text { markup: m, .. } => markup |= m,
+                Raw::CData { .. } | Raw::Misc => markup = true,
+                Raw::Start(tag) => return Err(DecodeError::new(K::UnexpectedElement, tag.offset)),
+                Raw::End { .. } => {
+                    let raw = self.src.get(start..here).unwrap_or_default();
+                    return Ok(XmlStr::from_validated(raw, markup));
+                }
+            }
+        }
+    }
+
+    /// Skips the rest of the current element, checking its well-formedness.
+    pub(crate) fn skip(&mut self) -> Result<(), DecodeError> {
+        let mut depth = 0usize;
+        loop {
+            match self.next_raw()? {
+                Raw::Start(_) => depth = depth.saturating_add(1),
+                Raw::End { .. } => match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => return Ok(()),
+                },
+                _ => {}
+            }
+        }
+    }
+
+    /// After the root element closed: only whitespace, comments and processing instructions
+    /// may follow (INTEROP H5).
+    pub(crate) fn finish(mut self) -> Result<(), DecodeError> {
+        loop {
+            self.skip_ws();
+            if self.pos >= self.src.len() {
+                return Ok(());
+            }
+            let at = self.pos;
+            match self.next_raw() {
+                Ok(Raw::Misc) => {}
+                _ => return Err(DecodeError::new(K::TrailingContent, at)),
+            }
+        }
+    }
+
+    /// The attributes of `tag`, in order. Only valid while `tag` is the current element (its
+    /// namespace declarations are in scope).
+    pub(crate) fn attrs(&self, tag: &Tag<'a>) -> Attrs<'a, '_> {
+        Attrs {
+            reader: self,
+            s: tag.attrs,
+            base: tag.attrs_offset,
+            pos: 0,
+        }
+    }
+
+    /// The value of the attribute `local` in namespace `ns` on `tag`.
+    pub(crate) fn attr(&self, tag: &Tag<'a>, ns: Ns, local: &str) -> Option<Attr<'a>> {
+        self.attrs(tag)
+            .find(|a| a.local == local && self.attr_ns(a.prefix) == ns)
+    }
+
+    /// The namespace of an attribute prefix (see [`NsStack::resolve_attr`]).
+    pub(crate) fn attr_ns(&self, prefix: &str) -> Ns {
+        self.ns.resolve_attr(self.src, prefix)
+    }
+
+    /// Resolves a QName written in an attribute value (`xsd:string`, `cwmp:InstallOpStruct`).
+    pub(crate) fn resolve_value_qname<'v>(&self, qname: &'v str) -> (Ns, &'v str) {
+        let (p, l) = split_qname(qname.trim_matches([' ', '\t', '\n', '\r']));
+        if p.is_empty() {
+            // An unprefixed QName in a value takes the default namespace.
+            (self.ns.resolve(self.src, "").unwrap_or(Ns::None), l)
+        } else {
+            (self.attr_ns(p), l)
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        let b = self.src.as_bytes();
+        while b.get(self.pos).is_some_and(|&c| is_ws(c)) {
+            self.pos = self.pos.saturating_add(1);
+        }
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.src.as_bytes().get(self.pos..).unwrap_or_default()
+    }
+
+    fn eof(&self) -> DecodeError {
+        DecodeError::new(K::UnexpectedEof, self.src.len())
+    }
+
+    /// Finds `pat` at or after `from`; returns its absolute offset.
+    fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
+        let hay = self.src.as_bytes().get(from..)?;
+        memmem::find(hay, pat).and_then(|i| from.checked_add(i))
+    }
+
+    fn close(&mut self, offset: usize) -> Raw<'a> {
+        self.open.pop();
+        self.ns.pop_deeper_than(self.open.len());
+        Raw::End { offset }
+    }
+
+    fn next_raw(&mut self) -> Result<Raw<'a>, DecodeError> {
+        if self.pending_empty {
+            self.pending_empty = false;
+            return Ok(self.close(self.pos));
+        }
+        let rest = self.rest();
+        let Some(&first) = rest.first() else {
+            return Err(self.eof());
+        };
+        if first != b'<' {
+            let start = self.pos;
+            let len = memchr(b'<', rest).ok_or_else(|| self.eof())?;
+            let end = start.saturating_add(len);
+            let markup = check_chars(rest.get(..len).unwrap_or_default(), start)?;
+            self.pos = end;
+            return Ok(Raw::Text { start, end, markup });
+        }
+        let lt = self.pos;
+        match rest.get(1) {
+            Some(b'/') => self.end_tag(lt),
+            Some(b'!') => {
+                if rest.starts_with(b"<!--") {
+                    let close = self
+                        .find(lt.saturating_add(4), b"-->")
+                        .ok_or_else(|| self.eof())?;
+                    check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
+                    self.pos = close.saturating_add(3);
+                    Ok(Raw::Misc)
+                } else if rest.starts_with(b"<![CDATA[") {
+                    let start = lt.saturating_add(9);
+                    let end = self.find(start, b"]]>").ok_or_else(|| self.eof())?;
+                    let body = self.src.as_bytes().get(start..end).unwrap_or_default();
+                    if let Some(i) = body
+                        .iter()
+                        .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+                    {
+                        return Err(DecodeError::new(
+                            K::InvalidCharacter,
+                            start.saturating_add(i),
+                        ));
+                    }
+                    self.pos = end.saturating_add(3);
+                    Ok(Raw::CData { start, end })
+                } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!ENTITY") {
+                    Err(DecodeError::new(K::DoctypeNotAllowed, lt))
+                } else {
+                    Err(DecodeError::new(K::InvalidSyntax, lt))
+                }
+            }
+            Some(b'?') => {
+                // The XML declaration may only open the document (after a BOM).
+                let target = rest.get(2..5).unwrap_or_default();
+                let bom = if self.src.starts_with('\u{FEFF}') {
+                    3
+                } else {
+                    0
+                };
+                if target.eq_ignore_ascii_case(b"xml")
+                    && rest.get(5).is_none_or(|&c| is_ws(c) || c == b'?')
+                    && lt != bom
+                {
+                    return Err(DecodeError::new(K::InvalidSyntax, lt));
+                }
+                let close = self
+                    .find(lt.saturating_add(2), b"?>")
+                    .ok_or_else(|| self.eof())?;
+                check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
+                self.pos = close.saturating_add(2);
+                Ok(Raw::Misc)
+            }
+            Some(_) => self.start_tag(lt),
+            None => Err(self.eof()),
+        }
+    }
+
+    /// Reads a name at `self.pos`; returns (start, end).
+    fn name(&mut self) -> Result<(usize, usize), DecodeError> {
+        let b = self.src.as_bytes();
+        let start = self.pos;
+        match b.get(start) {
+            Some(&c) if is_name_start(c) => {}
+            Some(_) => return Err(DecodeError::new(K::InvalidName, start)),
+            None => return Err(self.eof()),
+        }
+        let mut end = start.saturating_add(1);
+        while b.get(end).is_some_and(|&c| is_name_byte(c)) {
+            end = end.saturating_add(1);
+        }
+        self.pos = end;
+        Ok((start, end))
+    }
+
+    fn start_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
+        if self.open.len() >= MAX_DEPTH {
+            return Err(DecodeError::new(K::TooDeep, lt));
+        }
+        self.pos = lt.saturating_add(1);
+        let (ns_, ne) = self.name()?;
+        let qname = self.src.get(ns_..ne).unwrap_or_default();
+        let depth = self.open.len().saturating_add(1);
+        let attrs_offset = self.pos;
+        // Attributes: validate each, declare the namespaces they bind.
+        let mut count = 0usize;
+        let empty;
+        loop {
+            let had_ws = self.rest().first().is_some_and(|&c| is_ws(c));
+            self.skip_ws();
+            match self.rest() {
+                [b'>', ..] => {
+                    empty = false;
+                    break;
+                }
+                [b'/', b'>', ..] => {
+                    empty = true;
+                    break;
+                }
+                [] => return Err(self.eof()),
+                _ if !had_ws => return Err(DecodeError::new(K::InvalidSyntax, self.pos)),
+                _ => {}
+            }
+            count = count.saturating_add(1);
+            if count > MAX_ATTRIBUTES {
+                return Err(DecodeError::new(K::TooManyAttributes, self.pos));
+            }
+            let (an_s, an_e) = self.name()?;
+            let aname = self.src.get(an_s..an_e).unwrap_or_default();
+            self.skip_ws();
+            if self.rest().first() != Some(&b'=') {
+                return Err(DecodeError::new(K::InvalidSyntax, self.pos));
+            }
+            self.pos = self.pos.saturating_add(1);
+            self.skip_ws();
+            let quote = match self.rest().first() {
+                Some(&q @ (b'"' | b'\'')) => q,
+                Some(_) => return Err(DecodeError::new(K::InvalidSyntax, self.pos)),
+                None => return Err(self.eof()),
+            };
+            let vstart = self.pos.saturating_add(1);
+            let vrest = self.src.as_bytes().get(vstart..).unwrap_or_default();
+            let vlen = memchr2(quote, b'<', vrest).ok_or_else(|| self.eof())?;
+            if vrest.get(vlen) == Some(&b'<') {
+                return Err(DecodeError::new(
+                    K::InvalidSyntax,
+                    vstart.saturating_add(vlen),
+                ));
+            }
+            let value = vrest.get(..vlen).unwrap_or_default();
+            check_chars(value, vstart)?;
+            // Duplicate attribute names (by spelling; enough for well-formedness here).
+            let before = self.src.get(attrs_offset..an_s).unwrap_or_default();
+            if Attrs::names_in(before).any(|n| n == aname) {
+                return Err(DecodeError::new(K::DuplicateAttribute, an_s));
+            }
+            if aname == "xmlns" {
+                self.ns.push(an_e, 0, value, depth)?;
+            } else if let Some(prefix) = aname.strip_prefix("xmlns:") {
+                let poff = an_s.saturating_add(6);
+                self.ns.push(poff, prefix.len(), value, depth)?;
+            }
+            self.pos = vstart.saturating_add(vlen).saturating_add(1);
+        }
+        let attrs = self.src.get(attrs_offset..self.pos).unwrap_or_default();
+        self.pos = self.pos.saturating_add(if empty { 2 } else { 1 });
+        let (prefix, local) = split_qname(qname);
+        if local.is_empty() || local.contains(':') || (qname.contains(':') && prefix.is_empty()) {
+            return Err(DecodeError::new(K::InvalidName, ns_));
+        }
+        let ns = self
+            .ns
+            .resolve(self.src, prefix)
+            .ok_or(DecodeError::new(K::UnboundPrefix, ns_))?;
+        let open = Open {
+            name_off: u32::try_from(ns_).map_err(|_| DecodeError::new(K::InputTooLarge, ns_))?,
+            name_len: u16::try_from(qname.len())
+                .map_err(|_| DecodeError::new(K::InvalidName, ns_))?,
+        };
+        self.open
+            .push(open)
+            .map_err(|_| DecodeError::new(K::TooDeep, lt))?;
+        self.pending_empty = empty;
+        Ok(Raw::Start(Tag {
+            offset: lt,
+            local,
+            ns,
+            attrs,
+            attrs_offset,
+        }))
+    }
+
+    fn end_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
+        self.pos = lt.saturating_add(2);
+        let (s, e) = self.name()?;
+        let name = self.src.as_bytes().get(s..e).unwrap_or_default();
+        self.skip_ws();
+        if self.rest().first() != Some(&b'>') {
+            return Err(if self.rest().is_empty() {
+                self.eof()
+            } else {
+                DecodeError::new(K::InvalidSyntax, self.pos)
+            });
+        }
+        self.pos = self.pos.saturating_add(1);
+        // With no open element this is a resumed reader meeting the end tag of its (already
+        // validated) parent.
+        if let Some(o) = self.open.last() {
+            let start = o.name_off as usize;
+            let open_name = self
+                .src
+                .as_bytes()
+                .get(start..start.saturating_add(usize::from(o.name_len)));
+            if open_name != Some(name) {
+                return Err(DecodeError::new(K::MismatchedEndTag, lt));
+            }
+        }
+        Ok(self.close(lt))
+    }
+}
+
+/// Iterator over the attributes of a validated tag.
+pub struct Attrs<'a, 'r> {
+    reader: &'r Reader<'a>,
+    s: &'a str,
+    base: usize,
+    pos: usize,
+}
+
+impl<'a> Attrs<'a, '_> {
+    /// Splits the next `name="value"` of already-validated attribute text.
+    fn split(s: &str, pos: usize) -> Option<(&str, usize, usize, usize)> {
+        let b = s.as_bytes();
+        let mut i = pos;
+        while b.get(i).is_some_and(|&c| is_ws(c)) {
+            i = i.saturating_add(1);
+        }
+        let ns = i;
+        while b.get(i).is_some_and(|&c| is_name_byte(c)) {
+            i = i.saturating_add(1);
+        }
+        if i == ns {
+            return None;
+        }
+        let name = s.get(ns..i)?;
+        let q = i.saturating_add(memchr2(b'"', b'\'', b.get(i..)?)?);
+        let quote = *b.get(q)?;
+        let vs = q.saturating_add(1);
+        let ve = vs.saturating_add(memchr(quote, b.get(vs..)?)?);
+        Some((name, vs, ve, ve.saturating_add(1)))
+    }
+
+    fn names_in(s: &str) -> impl Iterator<Item = &str> {
+        let mut pos = 0;
+        core::iter::from_fn(move || {
+            let (name, _, _, next) = Self::split(s, pos)?;
+            pos = next;
+            Some(name)
+        })
+    }
+}
+
+impl<'a> Iterator for Attrs<'a, '_> {
+    type Item = Attr<'a>;
+
+    fn next(&mut self) -> Option<Attr<'a>> {
+        loop {
+            let (name, vs, ve, next) = Self::split(self.s, self.pos)?;
+            self.pos = next;
+            if name == "xmlns" || name.starts_with("xmlns:") {
+                continue;
+            }
+            let raw = self.s.get(vs..ve)?;
+            let (prefix, local) = split_qname(name);
+            let _ = self.reader;
+            return Some(Attr {
+                prefix,
+                local,
+                value: XmlStr::from_validated(raw, raw.as_bytes().contains(&b'&')),
+                value_offset: self.base.saturating_add(vs),
+            });
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! (Internal.) Streaming XML output: escaping (TR-069 §3.4.1) and the counting writer that gives the
+//! exact encoded length from the same code path (DESIGN.md §2).
+
+use core::convert::Infallible;
+
+use embedded_io::{ErrorType, Write};
+
+use super::text::{Chunk, XmlStr};
+use crate::error::EncodeError;
+
+/// A writer that only counts bytes: `encoded_len` runs the encoder into it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counter {
+    /// Bytes written so far.
+    pub count: usize,
+}
+
+impl ErrorType for Counter {
+    type Error = Infallible;
+}
+
+impl Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
+        self.count = self.count.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+/// The low-level XML writer the message encoders share.
+pub struct XmlWriter<'w, W: Write> {
+    w: &'w mut W,
+}
+
+pub type WResult<W> = Result<(), EncodeError<<W as ErrorType>::Error>>;
+
+impl<'w, W: Write> XmlWriter<'w, W> {
+    pub(crate) fn new(w: &'w mut W) -> Self {
+        XmlWriter { w }
+    }
+
+    /// Writes all of `buf`; a writer that accepts nothing is an error, not a hang or a panic.
+    pub(crate) fn raw_bytes(&mut self, mut buf: &[u8]) -> WResult<W> {
+        while !buf.is_empty() {
+            match self.w.write(buf)? {
+                0 => return Err(EncodeError::WriteZero),
+                n => buf = buf.get(n..).unwrap_or_default(),
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn raw(&mut self, s: &str) -> WResult<W> {
+        self.raw_bytes(s.as_bytes())
+    }
+
+    /// `<name>`
+    pub(crate) fn start(&mut self, name: &str) -> WResult<W> {
+        self.raw("<")?;
+        self.raw(name)?;
+        self.raw(">")
+    }
+
+    /// `</name>`
+    pub(crate) fn end(&mut self, name: &str) -> WResult<W> {
+        self.raw("</")?;
+        self.raw(name)?;
+        self.raw(">")
+    }
+
+    /// `<name/>`
+    pub(crate) fn empty(&mut self, name: &str) -> WResult<W> {
+        self.raw("<")?;
+        self.raw(name)?;
+        self.raw("/>")
+    }
+
+    /// Escaped text (element content or attribute value).
+    pub(crate) fn text(&mut self, s: &str) -> WResult<W> {
+        let b = s.as_bytes();
+        let mut run = 0usize;
+        let mut i = 0usize;
+        while let Some(&c) = b.get(i) {
+            let needs = !(matches!(c, 0x20..=0x7E | b'\t' | b'\n'))
+                || matches!(c, b'&' | b'<' | b'>' | b'"');
+            if !needs {
+                i = i.saturating_add(1);
+                continue;
+            }
+            self.raw_bytes(b.get(run..i).unwrap_or_default())?;
+            match c {
+                b'&' => self.raw("&amp;")?,
+                b'<' => self.raw("&lt;")?,
+                b'>' => self.raw("&gt;")?,
+                b'"' => self.raw("&quot;")?,
+                _ => {
+                    // A character outside 9–10 and 32–126 (§3.4.1): a character reference.
+                    let ch = s
+                        .get(i..)
+                        .and_then(|r| r.chars().next())
+                        .ok_or(EncodeError::InvalidValue)?;
+                    let cp = u32::from(ch);
+                    if cp < 0x20 && cp != 0x0D {
+                        return Err(EncodeError::InvalidValue);
+                    }
+                    self.raw("&#")?;
+                    self.u64(u64::from(cp))?;
+                    self.raw(";")?;
+                    i = i.saturating_add(ch.len_utf8());
+                    run = i;
+                    continue;
+                }
+            }
+            i = i.saturating_add(1);
+            run = i;
+        }
+        self.raw_bytes(b.get(run..).unwrap_or_default())
+    }
+
+    /// An [`XmlStr`], re-escaped canonically.
+    pub(crate) fn xml_str(&mut self, s: &XmlStr<'_>) -> WResult<W> {
+        if let Some(t) = s.as_str() {
+            return self.text(t);
+        }
+        for c in s.chunks() {
+            match c {
+                Chunk::Str(t) => self.text(t)?,
+                Chunk::Char(ch) => {
+                    let mut tmp = [0u8; 4];
+                    self.text(ch.encode_utf8(&mut tmp))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn u64(&mut self, v: u64) -> WResult<W> {
+        let mut buf = [0u8; 20];
+        let s = fmt_u64(v, &mut buf);
+        self.raw(s)
+    }
+
+    pub(crate) fn i64(&mut self, v: i64) -> WResult<W> {
+        if v < 0 {
+            self.raw("-")?;
+        }
+        self.u64(v.unsigned_abs())
+    }
+
+    /// Anything `Display`, escaped as it is formatted (no buffer).
+    pub(crate) fn display<T: core::fmt::Display + ?Sized>(&mut self, v: &T) -> WResult<W> {
+        struct Adapter<'x, 'w, W: Write> {
+            w: &'x mut XmlWriter<'w, W>,
+            err: Option<EncodeError<W::Error>>,
+        }
+        impl<W: Write> core::fmt::Write for Adapter<'_, '_, W> {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                self.w.text(s).map_err(|e| {
+                    self.err = Some(e);
+                    core::fmt::Error
+                })
+            }
+        }
+        let mut a = Adapter { w: self, err: None };
+        match core::fmt::write(&mut a, format_args!("{v}")) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),
+        }
+    }
+}
+
+/// Formats `v` in decimal into `buf`.
+pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i = i.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(i) {
+            // v % 10 < 10, so the addition cannot overflow.
+            *slot = b'0'.saturating_add((v % 10) as u8);
+        }
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
+}

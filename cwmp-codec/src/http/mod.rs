@@ -17,6 +17,14 @@
 //! | `compression` | gzip and deflate decoding (feature `compression`) | §3.4.7 |
 //! | [`limits`] | every size cap, named once | |
 //!
+//! **One receive buffer for head and body.** Read into one buffer and call
+//! [`ResponseHead::parse`](response::ResponseHead::parse) until it is complete; take what you
+//! need from the head (cookies into the jar, challenges into the auth state, `Location`, the
+//! `Copy` [`Framing`](body::Framing) and `head_len`), drop it, then `split_at_mut(head_len)` and
+//! give the tail to a [`BodyDecoder`](body::BodyDecoder): the body bytes already received are
+//! fed as they are, later reads go to `tail[decoder.write_position()..]`, and a chunked body is
+//! de-chunked in place there.
+//!
 //! What the CPE's side of a Session looks like, end to end (one round trip with a Digest
 //! challenge):
 //!

@@ -22,6 +22,7 @@ pub mod fault;
 #[doc(hidden)]
 pub mod field;
 pub mod filetype;
+pub mod http;
 pub mod limits;
 pub mod message;
 pub mod path;

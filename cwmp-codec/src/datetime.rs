@@ -507,9 +507,15 @@ impl DateTime {
         })
     }
 
-    /// `true` for Unknown Time, `0001-01-01T00:00:00Z` (§A.2.1).
+    /// `true` for Unknown Time, `0001-01-01T00:00:00Z` (§A.2.1). Tolerant reader: the same instant
+    /// written `+00:00` or `-00:00` counts too. Without a zone it is not Unknown Time but the
+    /// relative time of boot.
     pub fn is_unknown(&self) -> bool {
-        *self == Self::UNKNOWN
+        matches!(self.offset, Offset::Utc | Offset::Minutes(0))
+            && DateTime {
+                offset: Offset::Utc,
+                ..*self
+            } == Self::UNKNOWN
     }
 
     /// `true` for a relative time since boot: no zone and a year below 1000 (§A.2.1, Table 12).
@@ -672,6 +678,11 @@ mod tests {
         assert_eq!(t, DateTime::UNKNOWN);
         assert_eq!(DateTime::UNKNOWN.to_string(), "0001-01-01T00:00:00Z");
         assert!(!t.is_relative());
+        assert!(p("0001-01-01T00:00:00+00:00").is_unknown());
+        assert!(p("0001-01-01T00:00:00-00:00").is_unknown());
+        assert!(!p("0001-01-01T00:00:00+01:00").is_unknown());
+        assert!(!p("0001-01-01T00:00:00.5Z").is_unknown());
+        assert!(!p("0001-01-01T00:00:01Z").is_unknown());
         // Same fields without the zone is a relative time (boot), not Unknown Time.
         let boot = p("0001-01-01T00:00:00");
         assert!(!boot.is_unknown());

@@ -1,10 +1,18 @@
-//! cwmp-codec: the CWMP wire format.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(test)]
+// Tests, and the `arbitrary` feature (for fuzzers and test tools on std targets: its derive
+// names `std`), link std. The library itself uses only `core`.
+#[cfg(any(test, feature = "arbitrary"))]
 extern crate std;
+
+#[cfg(feature = "arbitrary")]
+extern crate alloc;
+
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impls;
 
 pub mod array;
 pub mod datetime;
@@ -14,6 +22,7 @@ pub mod fault;
 #[doc(hidden)]
 pub mod field;
 pub mod filetype;
+pub mod http;
 pub mod limits;
 pub mod message;
 pub mod path;

@@ -5,10 +5,8 @@
 //! A module per area, each with a `TARGETS` list; [`targets`] chains them all.
 
 pub mod codec;
-// INTEGRATOR: uncomment when the `http` branch merges (it brings src/http.rs).
-// pub mod http;
-// INTEGRATOR: uncomment when the `core` branch merges (it brings src/core.rs).
-// pub mod core;
+pub mod core;
+pub mod http;
 pub mod values;
 
 /// A fuzz target: its name (the directory under `corpus/`) and its body.
@@ -19,7 +17,7 @@ pub fn targets() -> impl Iterator<Item = Target> {
     codec::TARGETS
         .iter()
         .chain(values::TARGETS)
-        // INTEGRATOR: .chain(http::TARGETS)
-        // INTEGRATOR: .chain(core::TARGETS)
+        .chain(http::TARGETS)
+        .chain(core::TARGETS)
         .copied()
 }

@@ -276,6 +276,21 @@ macro_rules! methods {
             }
         }
 
+        /// Any method of Annex A or a Fault (never `Unknown` or `Empty`: they are not CWMP
+        /// messages).
+        #[cfg(feature = "arbitrary")]
+        impl<'a> arbitrary::Arbitrary<'a> for Body<'a> {
+            fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+                type Make<'a> = fn(&mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Body<'a>>;
+                let makers: &[Make<'a>] = &[
+                    $( |u| Ok(Body::$variant(u.arbitrary()?)), )*
+                    |u| Ok(Body::Fault(u.arbitrary()?)),
+                ];
+                let make = u.choose(makers)?;
+                make(u)
+            }
+        }
+
         $(
             impl<'a> From<$variant $(<$lt>)?> for Body<'a> {
                 fn from(m: $variant $(<$lt>)?) -> Body<'a> {

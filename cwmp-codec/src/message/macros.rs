@@ -92,6 +92,14 @@ macro_rules! cwmp_struct {
             }
         }
 
+        #[cfg(feature = "arbitrary")]
+        impl<'a> arbitrary::Arbitrary<'a> for $name $(<$lt>)? {
+            #[allow(unused_variables)]
+            fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+                Ok($name { $( $field: u.arbitrary()?, )* })
+            }
+        }
+
         $crate::field::single_field!($name $(<$lt>)?);
     };
 }

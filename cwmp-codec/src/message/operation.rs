@@ -109,3 +109,14 @@ impl EncodeElement for Operation<'_> {
 }
 
 single_field!(Operation<'a>);
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Operation<'a> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(match u.int_in_range(0u8..=2)? {
+            0 => Operation::Install(u.arbitrary()?),
+            1 => Operation::Update(u.arbitrary()?),
+            _ => Operation::Uninstall(u.arbitrary()?),
+        })
+    }
+}

@@ -49,7 +49,7 @@ cwmp_struct! {
         name: XmlStr<'a> = "Name",
         /// Whether `notification` is to be applied.
         notification_change: bool = "NotificationChange",
-        /// Notification, int[0:6].
+        /// Notification, `int[0:6]`.
         notification: i32 = "Notification",
         /// Whether `access_list` is to be applied.
         access_list_change: bool = "AccessListChange",
@@ -63,7 +63,7 @@ cwmp_struct! {
     pub struct ParameterAttributeStruct<'a> {
         /// Full Parameter name, string(256).
         name: XmlStr<'a> = "Name",
-        /// Notification, int[0:6].
+        /// Notification, `int[0:6]`.
         notification: i32 = "Notification",
         /// Entities other than the ACS allowed to write, string(64)[].
         access_list: Array<'a, XmlStr<'a>> = "AccessList",

@@ -6,7 +6,7 @@
 //! state is the stack of open elements and of bindings, O(depth).
 //!
 //! The schema walker in [`crate::decode`] drives it with three calls on the current element:
-//! [`Reader::next_child`], [`Reader::text`] and [`Reader::skip`].
+//! `Reader::next_child`, `Reader::text` and `Reader::skip`.
 
 use memchr::{memchr, memchr2, memmem};
 
@@ -77,6 +77,9 @@ pub struct Reader<'a> {
     pending_empty: bool,
     /// The first schema departure the decoder tolerated (see `Envelope::schema_deviation`).
     deviation: Option<DecodeError>,
+    /// Re-reading input `decode` already validated (the lazy array iterators): character
+    /// and duplicate-attribute checks are skipped, structure is still followed.
+    trusted: bool,
 }
 
 pub(crate) fn is_ws(b: u8) -> bool {
@@ -179,6 +182,7 @@ impl<'a> Reader<'a> {
             ns: NsStack::new(),
             pending_empty: false,
             deviation: None,
+            trusted: false,
         };
         loop {
             r.skip_ws();
@@ -204,6 +208,7 @@ impl<'a> Reader<'a> {
             ns,
             pending_empty: false,
             deviation: None,
+            trusted: true,
         }
     }
 
@@ -391,7 +396,12 @@ impl<'a> Reader<'a> {
             let start = self.pos;
             let len = memchr(b'<', rest).ok_or_else(|| self.eof())?;
             let end = start.saturating_add(len);
-            let markup = check_chars(rest.get(..len).unwrap_or_default(), start)?;
+            let text = rest.get(..len).unwrap_or_default();
+            let markup = if self.trusted {
+                memchr(b'&', text).is_some()
+            } else {
+                check_chars(text, start)?
+            };
             self.pos = end;
             return Ok(Raw::Text { start, end, markup });
         }

@@ -1,0 +1,110 @@
+#![allow(unsafe_code)]
+//! A counting global allocator proves that decoding, walking and encoding allocate nothing
+//! (DESIGN.md §7). Everything measured runs on this test's thread; the counter is per
+//! thread so the harness's own allocations on other threads do not count.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use cwmp_codec::{decode, Body, Visitor};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = ALLOCS.with(|c| c.get());
+    let r = f();
+    (r, ALLOCS.with(|c| c.get()) - before)
+}
+
+struct Sink(usize);
+impl Visitor for Sink {
+    fn enter(&mut self, _: &str) {}
+    fn enter_index(&mut self, _: usize) {}
+    fn leave(&mut self) {}
+    fn value(&mut self, v: &dyn std::fmt::Display) {
+        use std::fmt::Write;
+        struct Count<'a>(&'a mut usize);
+        impl Write for Count<'_> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                *self.0 += s.len();
+                Ok(())
+            }
+        }
+        let _ = write!(Count(&mut self.0), "{v}");
+    }
+}
+
+#[test]
+fn decode_walk_and_encode_allocate_nothing() {
+    let all = common::every_message();
+    let mut bufs = Vec::new();
+    for env in &all {
+        let mut out = Vec::new();
+        env.encode(&mut out).unwrap();
+        bufs.push(out);
+    }
+    let mut scratch = vec![0u8; 64 * 1024];
+    for bytes in &bufs {
+        let ((), n) = allocations(|| {
+            let env = decode(bytes).unwrap();
+            // Walk everything, lazy arrays included.
+            let mut sink = Sink(0);
+            env.visit(&mut sink);
+            assert!(
+                sink.0 > 0
+                    || matches!(env.body, Body::GetRPCMethods(_))
+                    || env.body.method_name().ends_with("Response")
+            );
+            // Encode into a fixed buffer, and count the length.
+            let len = env.encoded_len().unwrap();
+            let mut w: &mut [u8] = &mut scratch[..];
+            env.encode(&mut w).unwrap();
+            assert_eq!(64 * 1024 - w.len(), len);
+        });
+        assert_eq!(
+            n,
+            0,
+            "allocations while handling {}",
+            String::from_utf8_lossy(&bytes[..200.min(bytes.len())])
+        );
+    }
+}
+
+#[test]
+fn the_counter_sees_allocations() {
+    let (_v, n) = allocations(|| vec![1u8; 16]);
+    assert!(
+        n >= 1,
+        "the counting allocator must observe a Vec allocation"
+    );
+}

@@ -1,2 +1,0 @@
-#![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| cwmp_fuzz::codec::datetime_parse(data));

@@ -25,12 +25,18 @@ SAN="${SANITIZER:-address}"
 # cargo-fuzz knows address, memory, thread, leak, none; coverage builds come through RUSTFLAGS.
 case "$SAN" in address|memory|thread|leak) SAN_FLAG=(--sanitizer "$SAN") ;; *) SAN_FLAG=(--sanitizer none) ;; esac
 
-cargo fuzz build -O "${SAN_FLAG[@]}"
+# OSS-Fuzz's default toolchain is nightly; elsewhere use rustup's nightly if there is one.
+TC=()
+if ! rustc --version | grep -q nightly && rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  TC=(+nightly)
+fi
+
+cargo "${TC[@]}" fuzz build -O "${SAN_FLAG[@]}"
 
 TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
 BIN_DIR="target/$TRIPLE/release"
 
-for target in $(cargo fuzz list); do
+for target in $(cargo "${TC[@]}" fuzz list); do
   cp "$BIN_DIR/$target" "$OUT/"
   cp cwmp.dict "$OUT/$target.dict"
   seeds=()
@@ -41,4 +47,4 @@ for target in $(cargo fuzz list); do
     zip -q -j -r "$OUT/${target}_seed_corpus.zip" "${seeds[@]}"
   fi
 done
-echo "built: $(cargo fuzz list | tr '\n' ' ')"
+echo "built: $(cargo "${TC[@]}" fuzz list | tr '\n' ' ')"

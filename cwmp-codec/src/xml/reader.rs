@@ -99,18 +99,32 @@ fn is_xml_char(c: u32) -> bool {
     matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
+/// Is the character starting at `s[i]` one XML 1.0 forbids: a C0 control other than tab, LF,
+/// CR, or U+FFFE/U+FFFF (UTF-8 `EF BF BE`/`EF BF BF`)? `s` is valid UTF-8.
+fn is_forbidden_at(s: &[u8], i: usize) -> bool {
+    match s.get(i) {
+        Some(&b) if b < 0x20 => !matches!(b, b'\t' | b'\n' | b'\r'),
+        Some(0xEF) => {
+            s.get(i.saturating_add(1)) == Some(&0xBF)
+                && matches!(s.get(i.saturating_add(2)), Some(0xBE | 0xBF))
+        }
+        _ => false,
+    }
+}
+
 /// Checks the references in `s` (which starts at `base` in the input) and that it holds no
-/// forbidden control characters. Returns whether it holds any `&`.
+/// forbidden characters (C0 controls but tab/LF/CR, U+FFFE, U+FFFF). Returns whether it holds
+/// any `&`.
 pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
-    // Fast path: most text has neither references nor control characters.
-    if s.iter().all(|&b| b >= 0x20 && b != b'&') {
+    // Fast path: most text has neither references nor forbidden characters.
+    if s.iter().all(|&b| b >= 0x20 && b != b'&' && b != 0xEF) {
         return Ok(false);
     }
     let mut has_ref = false;
     let mut i = 0usize;
     while let Some(&b) = s.get(i) {
         let at = base.saturating_add(i);
-        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
+        if is_forbidden_at(s, i) {
             return Err(DecodeError::new(K::InvalidCharacter, at));
         }
         if b == b'&' {
@@ -420,10 +434,7 @@ impl<'a> Reader<'a> {
                     let start = lt.saturating_add(9);
                     let end = self.find(start, b"]]>").ok_or_else(|| self.eof())?;
                     let body = self.src.as_bytes().get(start..end).unwrap_or_default();
-                    if let Some(i) = body
-                        .iter()
-                        .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-                    {
+                    if let Some(i) = (0..body.len()).find(|&i| is_forbidden_at(body, i)) {
                         return Err(DecodeError::new(
                             K::InvalidCharacter,
                             start.saturating_add(i),

@@ -52,6 +52,7 @@
 
 pub use cwmp_codec as codec;
 
+pub mod cpe;
 mod crc32;
 pub mod events;
 pub mod limits;
@@ -62,5 +63,9 @@ pub mod schedule;
 pub mod time;
 pub mod transfer;
 
+pub use cpe::{
+    AcsRequest, ApiMisuse, Config, Cpe, Event, Incoming, RequestKind, SendError, SessionError,
+    SessionOutcome, Transmit, TransmitKind, TransportError,
+};
 pub use rng::{Rng, SplitMix64};
 pub use time::{Duration, Instant};

@@ -17,6 +17,8 @@ pub enum ApiMisuse {
     /// The buffer does not hold a complete HTTP response yet: read more and call again with the
     /// same buffer (a chunked body is only de-chunked once complete).
     IncompleteResponse,
+    /// The response's announced body does not fit in the receive buffer.
+    BufferTooSmall,
     /// `respond` while no ACS request is waiting for its answer.
     NoAcsRequest,
     /// `send_request` while the machine did not ask for that request.
@@ -33,6 +35,7 @@ impl ApiMisuse {
             ApiMisuse::NoRequestOutstanding => "no request awaits a response",
             ApiMisuse::LengthOutOfRange => "length beyond the buffer",
             ApiMisuse::IncompleteResponse => "incomplete HTTP response",
+            ApiMisuse::BufferTooSmall => "receive buffer too small for the body",
             ApiMisuse::NoAcsRequest => "no ACS request awaits an answer",
             ApiMisuse::RequestNotReady => "that request cannot be sent now",
             ApiMisuse::TooLong => "value too long",

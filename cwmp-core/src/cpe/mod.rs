@@ -89,7 +89,7 @@ pub use session::MAX_ACS_ID_LEN;
 use cwmp_codec::datetime::{DateTime, Offset};
 use cwmp_codec::event::EventCode;
 use cwmp_codec::http::auth::{ClientAuth, Credentials};
-use cwmp_codec::http::body::{BodyDecoder, BodyStatus, Framing};
+use cwmp_codec::http::body::{BodyDecoder, BodyErrorKind, BodyStatus, Framing};
 use cwmp_codec::http::cookie::CookieJar;
 use cwmp_codec::http::limits::MAX_URL_LEN;
 use cwmp_codec::http::redirect::Redirects;
@@ -811,7 +811,8 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     ///
     /// [`ApiMisuse::NoRequestOutstanding`] out of turn, [`ApiMisuse::LengthOutOfRange`],
     /// [`ApiMisuse::IncompleteResponse`] (read more and call again; a chunked body must be
-    /// complete since it is de-chunked in place). The machine is then unchanged. Never panics.
+    /// complete since it is de-chunked in place), [`ApiMisuse::BufferTooSmall`] (the announced
+    /// body does not fit in `rx`). The machine is then unchanged. Never panics.
     pub fn handle_response<'r>(
         &mut self,
         now: Instant,
@@ -822,7 +823,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             Some(s) if s.phase == Phase::AwaitingResponse => {}
             _ => return Err(ApiMisuse::NoRequestOutstanding),
         }
-        let data = rx.get_mut(..len).ok_or(ApiMisuse::LengthOutOfRange)?;
+        let data = rx.get(..len).ok_or(ApiMisuse::LengthOutOfRange)?;
 
         // Pass 1: the head's Copy facts, nothing changed yet.
         let parsed = {
@@ -838,9 +839,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             return Ok(Incoming::Nothing);
         };
 
-        // The body, de-chunked in place.
-        let (head_bytes, tail) = data.split_at_mut(head_len.min(len));
-        let received = tail.len();
+        // The body, de-chunked in place; the rest of `rx` is room for it.
+        let (head_bytes, tail) = rx.split_at_mut(head_len.min(len));
+        let received = len.saturating_sub(head_len);
         let mut decoder = BodyDecoder::new(framing);
         let body_len = match decoder.feed(tail, received) {
             Ok(BodyStatus::Complete { len, .. }) => len,
@@ -852,6 +853,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                 }
             },
             Ok(_) => return Err(ApiMisuse::IncompleteResponse),
+            Err(e) if e.kind == BodyErrorKind::TooLarge => return Err(ApiMisuse::BufferTooSmall),
             Err(_) => {
                 self.fail(now, SessionError::MalformedHttp);
                 return Ok(Incoming::Nothing);

@@ -196,6 +196,13 @@ pub fn request_with(inner: &'static str, hold: Option<bool>) -> Step {
     }))
 }
 
+/// An ACS request in namespace `ns`.
+pub fn request_ns(ns: &'static str, inner: &'static str) -> Step {
+    Step::Reply(Box::new(move |_| {
+        http(200, "", &envelope(ns, "<cwmp:ID soapenv:mustUnderstand=\"1\">a1</cwmp:ID>", inner))
+    }))
+}
+
 pub fn request(inner: &'static str) -> Step {
     request_with(inner, None)
 }

@@ -663,3 +663,28 @@ fn api_misuse_changes_nothing() {
     assert_eq!(p.cpe.handle_response(p.now, &mut rx, 513), Err(ApiMisuse::LengthOutOfRange));
     assert!(p.cpe.in_session());
 }
+
+// --- The application's own requests (§A.4.2) ------------------------------------------------
+
+#[test]
+fn kicked_request_goes_after_the_inform_and_is_confirmed_by_its_response() {
+    let mut p = pair();
+    p.cpe.queue_request(p.now, cwmp_core::cpe::RequestKind::Kicked, "").unwrap();
+    p.script([inform_response(), response("KickedResponse"), empty()]);
+    p.run();
+    assert_eq!(p.methods(), ["Inform", "Kicked", ""]);
+    assert_eq!(codes(&p.seen[0]), ["5 KICKED"]);
+    assert!(p.cpe.events().is_empty());
+    assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
+}
+
+#[test]
+fn kicked_faulted_with_8005_is_resent_identically() {
+    let mut p = pair();
+    p.cpe.queue_request(p.now, cwmp_core::cpe::RequestKind::Kicked, "").unwrap();
+    p.script([inform_response(), fault(8005), response("KickedResponse"), empty()]);
+    p.run();
+    assert_eq!(p.methods(), ["Inform", "Kicked", "Kicked", ""]);
+    assert_eq!(p.seen[1].id, p.seen[2].id);
+    assert!(p.cpe.events().is_empty());
+}

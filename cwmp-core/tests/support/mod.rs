@@ -19,10 +19,10 @@ use cwmp_core::codec::datetime::DateTime;
 use cwmp_core::codec::http::request::RequestHead;
 use cwmp_core::codec::http::{Status, EMPTY_HEADER};
 use cwmp_core::codec::message::{
-    DownloadResponse, FactoryResetResponse, GetParameterValuesResponse, RebootResponse,
+    Kicked, DownloadResponse, FactoryResetResponse, GetParameterValuesResponse, RebootResponse,
     ScheduleInformResponse, SetParameterValuesResponse, SoapFault,
 };
-use cwmp_core::codec::{decode, Array, Body, DateTimeValue};
+use cwmp_core::codec::{decode, Array, Body, DateTimeValue, XmlStr};
 use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
 use cwmp_core::transfer::TransferKind;
 use cwmp_core::{Duration, Instant};
@@ -255,6 +255,7 @@ pub struct Pair {
     tx: Vec<u8>,
     pending_tx: Option<usize>,
     last_request_id: Option<String>,
+    ready_request: Option<cwmp_core::cpe::RequestKind>,
 }
 
 impl Pair {
@@ -275,6 +276,7 @@ impl Pair {
             tx: vec![0u8; 16 * 1024],
             pending_tx: None,
             last_request_id: None,
+            ready_request: None,
         }
     }
 
@@ -311,6 +313,7 @@ impl Pair {
                 }
                 Event::Reboot | Event::FactoryReset => self.reboots += 1,
                 Event::StartTransfer { id } => self.started_transfers.push(id),
+                Event::RequestReady { kind } => self.ready_request = Some(kind),
                 _ => {}
             }
         }
@@ -321,6 +324,21 @@ impl Pair {
         self.drain_events();
         let len = match self.pending_tx.take() {
             Some(n) => Some(n),
+            None if self.ready_request.is_some() => {
+                let kind = self.ready_request.take().unwrap();
+                let mut w: &mut [u8] = &mut self.tx;
+                let body: Body<'_> = match kind {
+                    cwmp_core::cpe::RequestKind::Kicked => Kicked {
+                        command: XmlStr::new("cmd"),
+                        referer: XmlStr::new("http://lan/"),
+                        arg: XmlStr::new(""),
+                        next: XmlStr::new("http://lan/next"),
+                    }
+                    .into(),
+                    _ => panic!("harness builds Kicked only"),
+                };
+                Some(self.cpe.send_request(self.now, body, &mut w).unwrap().len)
+            }
             None => {
                 let mut w: &mut [u8] = &mut self.tx;
                 self.cpe.poll_transmit(self.now, &mut w).unwrap().map(|t| t.len)
@@ -328,7 +346,7 @@ impl Pair {
         };
         self.drain_events();
         let Some(len) = len else {
-            return false;
+            return self.ready_request.is_some();
         };
         assert!(self.connected, "POST without a connection");
         let mut seen = parse_post(&self.tx[..len], self.connections);

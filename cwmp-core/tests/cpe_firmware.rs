@@ -120,3 +120,22 @@ fn scheduled_download_cancel_and_queue_limits() {
     assert_eq!(p.cpe.cancel_transfer(p.now, "k1").cancelled, 1);
     assert_eq!(p.cpe.transfers().queued().count(), 2);
 }
+
+#[test]
+fn transfer_finished_during_a_session_is_reported_in_the_next_one() {
+    let mut p = bootstrapped();
+    p.cpe.handle_connection_request(p.now);
+    p.script([inform_response()]);
+    p.step();
+    let id = p
+        .cpe
+        .queue_transfer(p.now, cwmp_core::transfer::TransferKind::Download, "mid", "1 Firmware Upgrade Image", 0)
+        .unwrap();
+    p.cpe.handle_timeout(p.now);
+    p.cpe.transfer_finished(p.now, id, 0, "", DateTime::UNKNOWN, DateTime::UNKNOWN).unwrap();
+    p.script([empty(), inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.run();
+    assert_eq!(p.methods()[2..], ["Inform", "", "Inform", "TransferComplete", ""]);
+    assert_eq!(codes(&p.seen[4]), ["M Download", "7 TRANSFER COMPLETE"]);
+    assert!(p.cpe.events().is_empty());
+}

@@ -106,14 +106,16 @@ use cwmp_codec::{
 };
 use embedded_io::Write;
 
-use crate::events::{EventQueue, SessionEnd};
+use crate::events::{EventQueue, EventState, SessionEnd};
 use crate::limits::{CommandKey, MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
 use crate::persist::{BufferTooSmall, Generations, Record, RestoreError};
 use crate::retry::{RetryPolicy, RetryState};
 use crate::rng::SplitMix64;
 use crate::schedule::{PeriodicInform, PeriodicInformConfig, ScheduleInformError, ScheduleInformQueue};
 use crate::time::{Duration, Instant};
-use crate::transfer::{CancelOutcome, TransferError, TransferId, TransferKind, Transfers};
+use crate::transfer::{
+    CancelOutcome, TransferError, TransferId, TransferKind, TransferResult, Transfers,
+};
 use session::{CpeRequest, LastSent, Phase, Session};
 use wire::{u32_text, write_post, InformEvents, Parameters, PostContext};
 
@@ -397,11 +399,19 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     }
 
     fn next_cpe_request(&self, s: &Session) -> Option<CpeRequest> {
-        if let Some((id, _)) = self
-            .transfers
-            .results()
-            .find(|(id, _)| !s.is_skipped(CpeRequest::TransferComplete(*id)))
-        {
+        // A result whose `M` event is still pending finished during this Session: its
+        // TransferComplete goes in a later Session, after the Inform that announces it
+        // (§A.3.3.2; Table 8: confirmed only once announced).
+        let announced = |r: &TransferResult| {
+            !self.events.iter().any(|e| {
+                e.state() == EventState::Pending
+                    && e.code() == r.kind.event_code()
+                    && e.command_key() == r.command_key.as_str()
+            })
+        };
+        if let Some((id, _)) = self.transfers.results().find(|(id, r)| {
+            !s.is_skipped(CpeRequest::TransferComplete(*id)) && announced(r)
+        }) {
             return Some(CpeRequest::TransferComplete(id));
         }
         self.app_requests

@@ -256,6 +256,10 @@ pub struct Pair {
     pending_tx: Option<usize>,
     last_request_id: Option<String>,
     ready_request: Option<cwmp_core::cpe::RequestKind>,
+    /// Answers POSTs when the script is empty.
+    pub responder: Option<Box<dyn FnMut(&Seen) -> Step>>,
+    /// At every failed Session: (time, retry deadline, post-reboot retry count).
+    pub retry_log: Vec<(Instant, Option<Instant>, u32)>,
 }
 
 impl Pair {
@@ -277,6 +281,8 @@ impl Pair {
             pending_tx: None,
             last_request_id: None,
             ready_request: None,
+            responder: None,
+            retry_log: Vec::new(),
         }
     }
 
@@ -303,6 +309,10 @@ impl Pair {
                 Event::Close => self.connected = false,
                 Event::SessionEnded { outcome } => {
                     self.outcomes.push(outcome);
+                    if outcome != SessionOutcome::Success {
+                        let r = self.cpe.retry_state();
+                        self.retry_log.push((self.now, r.poll_timeout(), r.post_reboot_count()));
+                    }
                     assert!(!self.connected, "connection left open after the Session");
                 }
                 Event::PersistChanged => {
@@ -356,9 +366,9 @@ impl Pair {
         }
         seen.request_id = self.last_request_id.clone();
         self.seen.push(seen.clone());
-        let step = self
-            .script
-            .pop_front()
+        let from_script = self.script.pop_front();
+        let step = from_script
+            .or_else(|| self.responder.as_mut().map(|r| r(&seen)))
             .unwrap_or_else(|| panic!("script exhausted at {:?} (seen so far: {:?})", seen.method, self.methods()));
         match step {
             Step::Transport(kind) => {
@@ -457,6 +467,7 @@ impl Pair {
 
     /// Simulates a reboot: a fresh CPE restored from the last flash record.
     pub fn reboot(&mut self, seed: u64) {
+        self.drain_events();
         self.advance(Duration::from_secs(60));
         let mut cpe = Cpe::new(&config(), self.now, seed).unwrap();
         let flash = self.flash.clone();

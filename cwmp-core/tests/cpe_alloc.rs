@@ -65,7 +65,12 @@ impl<'a> ItemSource<ParameterValueStruct<'a>> for Many {
 fn respond_http(buf: &mut [u8], status: &str, extra: &str, body: &str) -> usize {
     use std::io::Write;
     let mut c = std::io::Cursor::new(buf);
-    write!(c, "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}\r\n{body}", body.len()).unwrap();
+    write!(
+        c,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     c.position() as usize
 }
 
@@ -78,7 +83,13 @@ fn a_full_session_allocates_nothing() {
     let gpv = format!(
         "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">x7</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:GetParameterValues><ParameterNames soapenc:arrayType=\"xsd:string[1]\"><string>Device.</string></ParameterNames></cwmp:GetParameterValues></soapenv:Body></soapenv:Envelope>"
     );
-    let mut config = Config::new("http://acs.example.com/cwmp", "Acme", "00D09E", "STB", "SN1");
+    let mut config = Config::new(
+        "http://acs.example.com/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
     config.username = "u";
     config.password = "p";
     let mut cpe: Cpe = Cpe::new(&config, Instant::from_secs(1), 42).unwrap();
@@ -91,9 +102,8 @@ fn a_full_session_allocates_nothing() {
         let mut sent = 0usize;
         let mut outcome = None;
         cpe.bootstrap(now);
-        let mut stage = 0;
         let mut pending: Option<usize> = None;
-        for _ in 0..20 {
+        for stage in 0..20 {
             while let Some(ev) = cpe.poll_event() {
                 match ev {
                     Event::Connect { .. } => cpe.handle_connected(now).unwrap(),
@@ -116,15 +126,21 @@ fn a_full_session_allocates_nothing() {
             };
             sent += len;
             let n = match stage {
-                0 => respond_http(&mut rx, "401 Unauthorized", "WWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\n", ""),
+                0 => respond_http(
+                    &mut rx,
+                    "401 Unauthorized",
+                    "WWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\n",
+                    "",
+                ),
                 1 => respond_http(&mut rx, "200 OK", "", &inform_response),
                 2 => respond_http(&mut rx, "200 OK", "", &gpv),
                 _ => respond_http(&mut rx, "204 No Content", "", ""),
             };
-            stage += 1;
             if let Incoming::AcsRequest(req) = cpe.handle_response(now, &mut rx, n).unwrap() {
                 assert!(matches!(req.body(), Body::GetParameterValues(_)));
-                let reply = GetParameterValuesResponse { parameter_list: Array::from_source(&Many) };
+                let reply = GetParameterValuesResponse {
+                    parameter_list: Array::from_source(&Many),
+                };
                 // Streamed into a sink that counts: a 1,000-entry response through no buffer.
                 let mut w = Sink(0);
                 let t = cpe.respond(now, reply.into(), &mut w).unwrap();

@@ -41,9 +41,12 @@ fn firmware_upgrade_with_reboot_in_the_middle() {
     assert_eq!(p.started_transfers.len(), 1);
     let id = p.started_transfers[0];
     // The image is fetched and written; the result is recorded before rebooting into it.
-    let start = DateTime::from_unix(1_700_000_000, cwmp_core::codec::datetime::Offset::Utc).unwrap();
+    let start =
+        DateTime::from_unix(1_700_000_000, cwmp_core::codec::datetime::Offset::Utc).unwrap();
     let end = DateTime::from_unix(1_700_000_090, cwmp_core::codec::datetime::Offset::Utc).unwrap();
-    p.cpe.transfer_finished(p.now, id, 0, "", start, end).unwrap();
+    p.cpe
+        .transfer_finished(p.now, id, 0, "", start, end)
+        .unwrap();
     // A Session for the TransferComplete would start now; the firmware reboots first (power
     // cut in the middle of the connection attempt).
     p.drain_events();
@@ -51,7 +54,11 @@ fn firmware_upgrade_with_reboot_in_the_middle() {
     let record = p.flash.clone().unwrap();
     assert!(!record.is_empty());
     p.reboot(99);
-    p.script([inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.script([
+        inform_response(),
+        response("TransferCompleteResponse"),
+        empty(),
+    ]);
     p.run();
     let boot = p.seen.iter().rposition(|s| s.method == "Inform").unwrap();
     assert_eq!(
@@ -62,7 +69,10 @@ fn firmware_upgrade_with_reboot_in_the_middle() {
             ("1 BOOT".to_string(), String::new()),
         ]
     );
-    assert_eq!(p.seen[boot + 1].transfer_complete, Some(("fw-42".to_string(), 0)));
+    assert_eq!(
+        p.seen[boot + 1].transfer_complete,
+        Some(("fw-42".to_string(), 0))
+    );
     assert_eq!(p.seen[boot + 2].method, "");
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
     assert!(p.cpe.events().is_empty());
@@ -70,7 +80,14 @@ fn firmware_upgrade_with_reboot_in_the_middle() {
     // And the flash now says so too.
     let mut fresh: Cpe = new_cpe(1);
     fresh.boot(p.now, p.flash.as_deref()).unwrap();
-    assert_eq!(fresh.events().iter().map(|e| e.code().as_str()).collect::<Vec<_>>(), ["1 BOOT"]);
+    assert_eq!(
+        fresh
+            .events()
+            .iter()
+            .map(|e| e.code().as_str())
+            .collect::<Vec<_>>(),
+        ["1 BOOT"]
+    );
 }
 
 #[test]
@@ -78,21 +95,55 @@ fn transfer_complete_lost_to_a_failure_is_sent_again_after_reboot() {
     let mut p = bootstrapped();
     let id = p
         .cpe
-        .queue_transfer(p.now, cwmp_core::transfer::TransferKind::Download, "fw-9", "1 Firmware Upgrade Image", 0)
+        .queue_transfer(
+            p.now,
+            cwmp_core::transfer::TransferKind::Download,
+            "fw-9",
+            "1 Firmware Upgrade Image",
+            0,
+        )
         .unwrap();
     p.run_until(p.now);
-    p.cpe.transfer_finished(p.now, id, 9010, "download failed", DateTime::UNKNOWN, DateTime::UNKNOWN).unwrap();
+    p.cpe
+        .transfer_finished(
+            p.now,
+            id,
+            9010,
+            "download failed",
+            DateTime::UNKNOWN,
+            DateTime::UNKNOWN,
+        )
+        .unwrap();
     // The ACS drops the connection after the InformResponse, before the TransferCompleteResponse.
     p.script([inform_response(), Step::Transport(TransportError::Receive)]);
     p.run();
-    assert_eq!(p.last_outcome(), Some(SessionOutcome::Failed(SessionError::Transport(TransportError::Receive))));
+    assert_eq!(
+        p.last_outcome(),
+        Some(SessionOutcome::Failed(SessionError::Transport(
+            TransportError::Receive
+        )))
+    );
     p.reboot(5);
-    p.script([inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.script([
+        inform_response(),
+        response("TransferCompleteResponse"),
+        empty(),
+    ]);
     p.run();
     let boot = p.seen.iter().rposition(|s| s.method == "Inform").unwrap();
-    assert_eq!(codes(&p.seen[boot]), ["M Download", "7 TRANSFER COMPLETE", "1 BOOT"]);
-    assert_eq!(p.seen[boot].retry_count, Some(1), "RetryCount survives the reboot");
-    assert_eq!(p.seen[boot + 1].transfer_complete, Some(("fw-9".to_string(), 9010)));
+    assert_eq!(
+        codes(&p.seen[boot]),
+        ["M Download", "7 TRANSFER COMPLETE", "1 BOOT"]
+    );
+    assert_eq!(
+        p.seen[boot].retry_count,
+        Some(1),
+        "RetryCount survives the reboot"
+    );
+    assert_eq!(
+        p.seen[boot + 1].transfer_complete,
+        Some(("fw-9".to_string(), 9010))
+    );
     assert!(p.cpe.events().is_empty());
 }
 
@@ -105,8 +156,16 @@ fn corrupt_record_is_reported_and_not_trusted() {
     let last = record.len() - 1;
     record[last] ^= 0xff;
     let mut cpe: Cpe = new_cpe(3);
-    assert!(cpe.boot(p.now + Duration::from_secs(1), Some(&record)).is_err());
-    assert_eq!(cpe.events().iter().map(|e| e.code().as_str()).collect::<Vec<_>>(), ["1 BOOT"]);
+    assert!(cpe
+        .boot(p.now + Duration::from_secs(1), Some(&record))
+        .is_err());
+    assert_eq!(
+        cpe.events()
+            .iter()
+            .map(|e| e.code().as_str())
+            .collect::<Vec<_>>(),
+        ["1 BOOT"]
+    );
 }
 
 #[test]
@@ -114,9 +173,22 @@ fn scheduled_download_cancel_and_queue_limits() {
     let mut p = bootstrapped();
     let kind = cwmp_core::transfer::TransferKind::Download;
     for i in 0..3 {
-        p.cpe.queue_transfer(p.now, kind, &format!("k{i}"), "1 Firmware Upgrade Image", 3600).unwrap();
+        p.cpe
+            .queue_transfer(
+                p.now,
+                kind,
+                &format!("k{i}"),
+                "1 Firmware Upgrade Image",
+                3600,
+            )
+            .unwrap();
     }
-    assert!(p.cpe.queue_transfer(p.now, kind, "k3", "1 Firmware Upgrade Image", 3600).is_err(), "9004");
+    assert!(
+        p.cpe
+            .queue_transfer(p.now, kind, "k3", "1 Firmware Upgrade Image", 3600)
+            .is_err(),
+        "9004"
+    );
     assert_eq!(p.cpe.cancel_transfer(p.now, "k1").cancelled, 1);
     assert_eq!(p.cpe.transfers().queued().count(), 2);
 }
@@ -129,13 +201,29 @@ fn transfer_finished_during_a_session_is_reported_in_the_next_one() {
     p.step();
     let id = p
         .cpe
-        .queue_transfer(p.now, cwmp_core::transfer::TransferKind::Download, "mid", "1 Firmware Upgrade Image", 0)
+        .queue_transfer(
+            p.now,
+            cwmp_core::transfer::TransferKind::Download,
+            "mid",
+            "1 Firmware Upgrade Image",
+            0,
+        )
         .unwrap();
     p.cpe.handle_timeout(p.now);
-    p.cpe.transfer_finished(p.now, id, 0, "", DateTime::UNKNOWN, DateTime::UNKNOWN).unwrap();
-    p.script([empty(), inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.cpe
+        .transfer_finished(p.now, id, 0, "", DateTime::UNKNOWN, DateTime::UNKNOWN)
+        .unwrap();
+    p.script([
+        empty(),
+        inform_response(),
+        response("TransferCompleteResponse"),
+        empty(),
+    ]);
     p.run();
-    assert_eq!(p.methods()[2..], ["Inform", "", "Inform", "TransferComplete", ""]);
+    assert_eq!(
+        p.methods()[2..],
+        ["Inform", "", "Inform", "TransferComplete", ""]
+    );
     assert_eq!(codes(&p.seen[4]), ["M Download", "7 TRANSFER COMPLETE"]);
     assert!(p.cpe.events().is_empty());
 }

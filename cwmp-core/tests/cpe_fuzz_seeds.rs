@@ -27,7 +27,9 @@ use cwmp_core::rng::{Rng, SplitMix64};
 #[test]
 fn replay_cpe_seed_corpus() {
     for (name, body) in cpe_targets::TARGETS {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus").join(name);
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/corpus")
+            .join(name);
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
             let data = std::fs::read(entry.unwrap().path()).unwrap();

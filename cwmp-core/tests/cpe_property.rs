@@ -53,17 +53,20 @@ fn responder(acs: Rc<RefCell<Acs>>, seed: u64) -> Box<dyn FnMut(&Seen) -> Step> 
         // Confirmed events must never come back.
         if seen.method == "Inform" {
             if a.bootstrap_confirmed && seen.events.iter().any(|(c, _)| c == "0 BOOTSTRAP") {
-                a.violations.push("BOOTSTRAP re-sent after confirmation".into());
+                a.violations
+                    .push("BOOTSTRAP re-sent after confirmation".into());
             }
             for (c, k) in &seen.events {
                 if c == "M Download" && a.confirmed.contains(k) {
-                    a.violations.push(format!("M Download {k} re-sent after confirmation"));
+                    a.violations
+                        .push(format!("M Download {k} re-sent after confirmation"));
                 }
             }
         }
         if let Some((k, _)) = &seen.transfer_complete {
             if a.confirmed.contains(k) {
-                a.violations.push(format!("TransferComplete {k} re-sent after confirmation"));
+                a.violations
+                    .push(format!("TransferComplete {k} re-sent after confirmation"));
             }
         }
         if chance(&mut rng, a.chaos) {
@@ -120,7 +123,10 @@ struct Totals {
 
 fn case(seed: u64, totals: &mut Totals) {
     let mut rng = SplitMix64::new(seed);
-    let acs = Rc::new(RefCell::new(Acs { chaos: 30, ..Acs::default() }));
+    let acs = Rc::new(RefCell::new(Acs {
+        chaos: 30,
+        ..Acs::default()
+    }));
     let mut p = Pair::new(new_cpe(seed));
     p.responder = Some(responder(acs.clone(), seed));
     p.cpe.bootstrap(p.now);
@@ -133,11 +139,26 @@ fn case(seed: u64, totals: &mut Totals) {
             1 => p.cpe.value_changed(p.now, true),
             2 => {
                 let key = format!("k{seed}-{round}");
-                if let Ok(id) = p.cpe.queue_transfer(p.now, TransferKind::Download, &key, "1 Firmware Upgrade Image", 0) {
+                if let Ok(id) = p.cpe.queue_transfer(
+                    p.now,
+                    TransferKind::Download,
+                    &key,
+                    "1 Firmware Upgrade Image",
+                    0,
+                ) {
                     p.cpe.handle_timeout(p.now);
                     p.drain_events();
                     let fault = if chance(&mut rng, 50) { 0 } else { 9010 };
-                    p.cpe.transfer_finished(p.now, id, fault, "", DateTime::UNKNOWN, DateTime::UNKNOWN).unwrap();
+                    p.cpe
+                        .transfer_finished(
+                            p.now,
+                            id,
+                            fault,
+                            "",
+                            DateTime::UNKNOWN,
+                            DateTime::UNKNOWN,
+                        )
+                        .unwrap();
                     raised_keys.push(key);
                 }
             }
@@ -153,7 +174,10 @@ fn case(seed: u64, totals: &mut Totals) {
             }
             _ => {}
         }
-        settle(&mut p, Duration::from_secs(u64::from(rng.next_u32() % 3000)));
+        settle(
+            &mut p,
+            Duration::from_secs(u64::from(rng.next_u32() % 3000)),
+        );
     }
     // The faults stop: everything must get through.
     acs.borrow_mut().chaos = 0;
@@ -164,8 +188,19 @@ fn case(seed: u64, totals: &mut Totals) {
     assert!(a.violations.is_empty(), "seed {seed}: {:?}", a.violations);
     assert!(!p.cpe.in_session(), "seed {seed}: Session left open");
     assert!(!p.connected, "seed {seed}: connection left open");
-    assert!(p.cpe.events().is_empty(), "seed {seed}: undelivered {:?}", p.cpe.events().iter().map(|e| e.code().as_str()).collect::<Vec<_>>());
-    assert!(a.bootstrap_confirmed, "seed {seed}: BOOTSTRAP never delivered");
+    assert!(
+        p.cpe.events().is_empty(),
+        "seed {seed}: undelivered {:?}",
+        p.cpe
+            .events()
+            .iter()
+            .map(|e| e.code().as_str())
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        a.bootstrap_confirmed,
+        "seed {seed}: BOOTSTRAP never delivered"
+    );
     for k in &raised_keys {
         assert!(a.confirmed.contains(k), "seed {seed}: transfer {k} lost");
     }
@@ -179,7 +214,10 @@ fn case(seed: u64, totals: &mut Totals) {
         let deadline = deadline.expect("a retry is scheduled after a failure");
         let (lo, hi) = policy.window_millis(n);
         let wait = (deadline - at).as_millis();
-        assert!(wait >= lo && wait <= hi, "seed {seed}: wait {wait} ms outside #{n} window {lo}..={hi}");
+        assert!(
+            wait >= lo && wait <= hi,
+            "seed {seed}: wait {wait} ms outside #{n} window {lo}..={hi}"
+        );
     }
 }
 

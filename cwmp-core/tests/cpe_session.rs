@@ -31,14 +31,23 @@ fn bootstrap_session_inform_first_then_empty_post_then_204() {
     assert_eq!(p.methods(), ["Inform", ""]);
     let inform = &p.seen[0];
     assert_eq!(codes(inform), ["0 BOOTSTRAP"]);
-    assert_eq!(inform.supported_versions.as_deref(), Some("1.0,1.1,1.2,1.3,1.4"));
+    assert_eq!(
+        inform.supported_versions.as_deref(),
+        Some("1.0,1.1,1.2,1.3,1.4")
+    );
     assert_eq!(inform.ns, NS12);
     assert_eq!(inform.retry_count, Some(0));
     assert_eq!(inform.soap_action.as_deref(), Some("\"\""));
     assert_eq!(inform.host, "acs.example.com:7547");
-    assert!(p.seen[1].soap_action.is_none(), "empty POST without SOAPAction (INTEROP H2)");
+    assert!(
+        p.seen[1].soap_action.is_none(),
+        "empty POST without SOAPAction (INTEROP H2)"
+    );
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
-    assert!(p.cpe.events().is_empty(), "BOOTSTRAP confirmed by the InformResponse");
+    assert!(
+        p.cpe.events().is_empty(),
+        "BOOTSTRAP confirmed by the InformResponse"
+    );
     assert_eq!(p.connections, 1);
     assert!(!p.cpe.in_session());
     assert!(p.events.contains(&Event::SessionInitiated));
@@ -76,7 +85,13 @@ fn pair_with_pending_transfer_complete() -> Pair {
     p.run();
     let id = p
         .cpe
-        .queue_transfer(p.now, cwmp_core::transfer::TransferKind::Download, "ck", "1 Firmware Upgrade Image", 0)
+        .queue_transfer(
+            p.now,
+            cwmp_core::transfer::TransferKind::Download,
+            "ck",
+            "1 Firmware Upgrade Image",
+            0,
+        )
         .unwrap();
     p.run_until(p.now);
     let t = unknown_time();
@@ -88,7 +103,11 @@ fn pair_with_pending_transfer_complete() -> Pair {
 #[test]
 fn table7_pending_request_hold_false_no_acs_request_sends_the_request() {
     let mut p = pair_with_pending_transfer_complete();
-    p.script([inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.script([
+        inform_response(),
+        response("TransferCompleteResponse"),
+        empty(),
+    ]);
     p.run();
     assert_eq!(p.methods()[2..], ["Inform", "TransferComplete", ""]);
     assert_eq!(codes(&p.seen[2]), ["M Download", "7 TRANSFER COMPLETE"]);
@@ -112,9 +131,18 @@ fn table7_acs_request_outstanding_gets_the_response_even_with_requests_pending()
     p.run();
     assert_eq!(
         p.methods()[2..],
-        ["Inform", "TransferComplete", "GetParameterValuesResponse", ""]
+        [
+            "Inform",
+            "TransferComplete",
+            "GetParameterValuesResponse",
+            ""
+        ]
     );
-    assert_eq!(p.seen[4].id.as_deref(), Some("acs&amp;1"), "cwmp:ID echoed byte for byte");
+    assert_eq!(
+        p.seen[4].id.as_deref(),
+        Some("acs&amp;1"),
+        "cwmp:ID echoed byte for byte"
+    );
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
 
@@ -135,7 +163,13 @@ fn table7_hold_requests_true_gives_empty_post_and_requests_wait() {
     p.run();
     assert_eq!(
         p.methods()[2..],
-        ["Inform", "", "GetParameterValuesResponse", "TransferComplete", ""]
+        [
+            "Inform",
+            "",
+            "GetParameterValuesResponse",
+            "TransferComplete",
+            ""
+        ]
     );
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
@@ -159,21 +193,42 @@ fn no_request_after_empty_post_with_hold_false() {
     p.script([inform_response(), request(GPV)]);
     p.step(); // Inform -> InformResponse
     p.step(); // empty POST (HoldRequests false) -> GetParameterValues, answered
-    // A transfer finishes now, mid-Session: its TransferComplete must wait (§3.7.1.3 cond. 3).
+              // A transfer finishes now, mid-Session: its TransferComplete must wait (§3.7.1.3 cond. 3).
     let id = p
         .cpe
-        .queue_transfer(p.now, cwmp_core::transfer::TransferKind::Download, "late", "1 Firmware Upgrade Image", 0)
+        .queue_transfer(
+            p.now,
+            cwmp_core::transfer::TransferKind::Download,
+            "late",
+            "1 Firmware Upgrade Image",
+            0,
+        )
         .unwrap();
     p.cpe.handle_timeout(p.now);
     let t = unknown_time();
     p.cpe.transfer_finished(p.now, id, 0, "", t, t).unwrap();
-    p.script([empty(), inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.script([
+        empty(),
+        inform_response(),
+        response("TransferCompleteResponse"),
+        empty(),
+    ]);
     p.run();
     assert_eq!(
         p.methods(),
-        ["Inform", "", "GetParameterValuesResponse", "Inform", "TransferComplete", ""]
+        [
+            "Inform",
+            "",
+            "GetParameterValuesResponse",
+            "Inform",
+            "TransferComplete",
+            ""
+        ]
     );
-    assert_eq!(p.outcomes, [SessionOutcome::Success, SessionOutcome::Success]);
+    assert_eq!(
+        p.outcomes,
+        [SessionOutcome::Success, SessionOutcome::Success]
+    );
 }
 
 #[test]
@@ -208,7 +263,11 @@ fn no_response_within_30_s_fails() {
 fn http_5xx_and_4xx_fail() {
     for code in [500u16, 503, 400, 404] {
         let p = bootstrapped_failing(status(code));
-        assert_eq!(p.last_outcome(), failed(SessionError::HttpStatus(code)), "{code}");
+        assert_eq!(
+            p.last_outcome(),
+            failed(SessionError::HttpStatus(code)),
+            "{code}"
+        );
     }
 }
 
@@ -224,13 +283,19 @@ fn second_401_fails() {
 
 #[test]
 fn malformed_xml_fails() {
-    let p = bootstrapped_failing(raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 12\r\n\r\n<soap:Envel>"));
+    let p = bootstrapped_failing(raw(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 12\r\n\r\n<soap:Envel>",
+    ));
     assert_eq!(p.last_outcome(), failed(SessionError::MalformedEnvelope));
 }
 
 #[test]
 fn fault_without_cwmp_detail_fails() {
-    let body = envelope(NS12, "", "<soapenv:Fault><faultcode>Server</faultcode><faultstring>x</faultstring></soapenv:Fault>");
+    let body = envelope(
+        NS12,
+        "",
+        "<soapenv:Fault><faultcode>Server</faultcode><faultstring>x</faultstring></soapenv:Fault>",
+    );
     let bytes: &'static [u8] = Box::leak(http(200, "", &body).into_boxed_slice());
     let p = bootstrapped_failing(raw(bytes));
     assert_eq!(p.last_outcome(), failed(SessionError::MalformedEnvelope));
@@ -269,7 +334,15 @@ fn wrong_response_method_or_id_is_a_protocol_violation() {
     let mut p = pair();
     p.cpe.bootstrap(p.now);
     p.script([Step::Reply(Box::new(|_| {
-        http(200, "", &envelope(NS12, "<cwmp:ID soapenv:mustUnderstand=\"1\">other</cwmp:ID>", "<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>"))
+        http(
+            200,
+            "",
+            &envelope(
+                NS12,
+                "<cwmp:ID soapenv:mustUnderstand=\"1\">other</cwmp:ID>",
+                "<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>",
+            ),
+        )
     }))]);
     p.run();
     assert_eq!(p.last_outcome(), failed(SessionError::ProtocolViolation));
@@ -277,7 +350,11 @@ fn wrong_response_method_or_id_is_a_protocol_violation() {
 
 #[test]
 fn transport_errors_fail_while_awaiting_a_response() {
-    for kind in [TransportError::Receive, TransportError::Send, TransportError::Closed] {
+    for kind in [
+        TransportError::Receive,
+        TransportError::Send,
+        TransportError::Closed,
+    ] {
         let p = bootstrapped_failing(Step::Transport(kind));
         assert_eq!(p.last_outcome(), failed(SessionError::Transport(kind)));
     }
@@ -287,11 +364,22 @@ fn transport_errors_fail_while_awaiting_a_response() {
 fn connect_failure_fails_the_session() {
     let mut p = pair();
     p.cpe.bootstrap(p.now);
-    let Some(Event::SessionStarted) = p.cpe.poll_event() else { panic!() };
-    let Some(Event::Connect { port: 7547, tls: false }) = p.cpe.poll_event() else { panic!() };
+    let Some(Event::SessionStarted) = p.cpe.poll_event() else {
+        panic!()
+    };
+    let Some(Event::Connect {
+        port: 7547,
+        tls: false,
+    }) = p.cpe.poll_event()
+    else {
+        panic!()
+    };
     p.cpe.handle_transport_error(p.now, TransportError::Connect);
     p.drain_events();
-    assert_eq!(p.last_outcome(), failed(SessionError::Transport(TransportError::Connect)));
+    assert_eq!(
+        p.last_outcome(),
+        failed(SessionError::Transport(TransportError::Connect))
+    );
 }
 
 #[test]
@@ -333,12 +421,29 @@ fn unauthorized_then_success_on_the_same_connection() {
     assert_eq!(p.methods(), ["Inform", "Inform", ""]);
     assert!(p.seen[0].authorization.is_none());
     let auth = p.seen[1].authorization.as_deref().unwrap();
-    assert!(auth.starts_with("Digest username=\"00D09E-STB-SN123\""), "{auth}");
+    assert!(
+        auth.starts_with("Digest username=\"00D09E-STB-SN123\""),
+        "{auth}"
+    );
     assert!(auth.contains("nc=00000001"));
-    assert!(p.seen[2].authorization.as_deref().unwrap().contains("nc=00000002"), "nc counts on the kept-alive connection");
-    assert_eq!(p.seen[1].cookie.as_deref(), Some("session=abc"), "cookie from the 401 echoed");
+    assert!(
+        p.seen[2]
+            .authorization
+            .as_deref()
+            .unwrap()
+            .contains("nc=00000002"),
+        "nc counts on the kept-alive connection"
+    );
+    assert_eq!(
+        p.seen[1].cookie.as_deref(),
+        Some("session=abc"),
+        "cookie from the 401 echoed"
+    );
     assert_eq!(p.seen[2].cookie.as_deref(), Some("session=abc"));
-    assert_eq!(p.seen[1].id, p.seen[0].id, "the re-sent Inform is the same request");
+    assert_eq!(
+        p.seen[1].id, p.seen[0].id,
+        "the re-sent Inform is the same request"
+    );
     assert_eq!(p.connections, 1);
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
@@ -377,7 +482,10 @@ fn cookies_are_cleared_between_sessions() {
     p.run();
     assert_eq!(p.seen[3].method, "Inform");
     assert!(p.seen[3].cookie.is_none());
-    assert!(p.seen[3].authorization.is_none(), "a new Session starts without credentials");
+    assert!(
+        p.seen[3].authorization.is_none(),
+        "a new Session starts without credentials"
+    );
 }
 
 // --- Redirects (§3.4.2) ----------------------------------------------------------------------
@@ -396,13 +504,26 @@ fn five_redirects_are_followed() {
         empty(),
     ]);
     p.run();
-    assert_eq!(p.methods(), ["Inform"; 6].iter().copied().chain([""]).collect::<Vec<_>>());
+    assert_eq!(
+        p.methods(),
+        ["Inform"; 6]
+            .iter()
+            .copied()
+            .chain([""])
+            .collect::<Vec<_>>()
+    );
     assert_eq!(p.seen[1].host, "r1.example.com");
     assert_eq!(p.seen[2].host, "r2.example.com:8080");
     assert_eq!(p.seen[3].host, "r2.example.com:8080");
     assert_eq!(p.seen[3].target, "/c");
-    assert!(p.events.contains(&Event::Connect { port: 443, tls: true }));
-    assert_eq!(p.seen[6].host, "r5.example.com", "rest of the Session at the target");
+    assert!(p.events.contains(&Event::Connect {
+        port: 443,
+        tls: true
+    }));
+    assert_eq!(
+        p.seen[6].host, "r5.example.com",
+        "rest of the Session at the target"
+    );
     assert_eq!(p.connections, 6);
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
     // The target is not kept for the next Session.
@@ -428,10 +549,18 @@ fn a_sixth_redirect_fails() {
 fn retry_request_fault_three_times_then_success() {
     let mut p = pair();
     p.cpe.bootstrap(p.now);
-    p.script([fault(8005), fault(8005), fault(8005), inform_response(), empty()]);
+    p.script([
+        fault(8005),
+        fault(8005),
+        fault(8005),
+        inform_response(),
+        empty(),
+    ]);
     p.run();
     assert_eq!(p.methods(), ["Inform", "Inform", "Inform", "Inform", ""]);
-    assert!(p.seen[..4].iter().all(|s| s.id == p.seen[0].id && s.events == p.seen[0].events));
+    assert!(p.seen[..4]
+        .iter()
+        .all(|s| s.id == p.seen[0].id && s.events == p.seen[0].events));
     assert_eq!(p.seen[1].raw_len, p.seen[0].raw_len, "identical request");
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
@@ -457,9 +586,16 @@ fn fault_to_transfer_complete_continues_and_it_is_retried_next_session() {
     assert_eq!(p.cpe.events().len(), 2, "7 and M Download kept");
     // Next Session: the same events and the TransferComplete again.
     p.cpe.handle_connection_request(p.now);
-    p.script([inform_response(), response("TransferCompleteResponse"), empty()]);
+    p.script([
+        inform_response(),
+        response("TransferCompleteResponse"),
+        empty(),
+    ]);
     p.run();
-    assert_eq!(codes(&p.seen[5]), ["M Download", "7 TRANSFER COMPLETE", "6 CONNECTION REQUEST"]);
+    assert_eq!(
+        codes(&p.seen[5]),
+        ["M Download", "7 TRANSFER COMPLETE", "6 CONNECTION REQUEST"]
+    );
     assert!(p.cpe.events().is_empty());
 }
 
@@ -474,14 +610,20 @@ fn failed_session_is_retried_within_the_table3_window_with_retry_count() {
     let failed_at = p.now;
     let at = p.cpe.poll_timeout().unwrap();
     let wait = at - failed_at;
-    assert!(wait >= Duration::from_secs(5) && wait <= Duration::from_secs(10), "{wait}");
+    assert!(
+        wait >= Duration::from_secs(5) && wait <= Duration::from_secs(10),
+        "{wait}"
+    );
     p.script([status(500)]);
     p.run_until(at);
     assert_eq!(p.seen[1].retry_count, Some(1));
     assert_eq!(codes(&p.seen[1]), ["0 BOOTSTRAP"]);
     let at2 = p.cpe.poll_timeout().unwrap();
     let wait = at2 - at;
-    assert!(wait >= Duration::from_secs(10) && wait <= Duration::from_secs(20), "{wait}");
+    assert!(
+        wait >= Duration::from_secs(10) && wait <= Duration::from_secs(20),
+        "{wait}"
+    );
     p.script([inform_response(), empty()]);
     p.run_until(at2);
     assert_eq!(p.seen[2].retry_count, Some(2));
@@ -551,13 +693,21 @@ fn periodic_inform_every_interval() {
 fn schedule_inform_fires_with_its_command_key() {
     let mut p = pair();
     p.cpe.bootstrap(p.now);
-    p.script([inform_response(), request(SCHEDULE_INFORM), empty(), empty()]);
+    p.script([
+        inform_response(),
+        request(SCHEDULE_INFORM),
+        empty(),
+        empty(),
+    ]);
     p.run();
     p.script([inform_response(), empty()]);
     p.run_until(p.now + Duration::from_secs(61));
     assert_eq!(
         p.seen[3].events,
-        [("3 SCHEDULED".to_string(), String::new()), ("M ScheduleInform".to_string(), "si-1".to_string())]
+        [
+            ("3 SCHEDULED".to_string(), String::new()),
+            ("M ScheduleInform".to_string(), "si-1".to_string())
+        ]
     );
 }
 
@@ -577,12 +727,21 @@ fn bootstrap_after_acs_url_change() {
     p.script([inform_response(), empty()]);
     p.run();
     p.cpe.value_changed(p.now, false);
-    p.cpe.set_acs_url(p.now, "https://new-acs.example.net/tr069").unwrap();
+    p.cpe
+        .set_acs_url(p.now, "https://new-acs.example.net/tr069")
+        .unwrap();
     p.script([inform_response(), empty()]);
     p.run();
-    assert_eq!(codes(&p.seen[2]), ["0 BOOTSTRAP"], "BOOTSTRAP discards the other events");
+    assert_eq!(
+        codes(&p.seen[2]),
+        ["0 BOOTSTRAP"],
+        "BOOTSTRAP discards the other events"
+    );
     assert_eq!(p.seen[2].host, "new-acs.example.net");
-    assert!(p.events.contains(&Event::Connect { port: 443, tls: true }));
+    assert!(p.events.contains(&Event::Connect {
+        port: 443,
+        tls: true
+    }));
 }
 
 // --- Reboot and factory reset only after a clean end (§3.7.1.4) ------------------------------
@@ -593,7 +752,11 @@ fn reboot_only_after_a_clean_end_and_m_reboot_after_boot() {
     p.cpe.bootstrap(p.now);
     p.script([inform_response(), request(REBOOT), empty()]);
     p.run();
-    let ended = p.events.iter().position(|e| matches!(e, Event::SessionEnded { .. })).unwrap();
+    let ended = p
+        .events
+        .iter()
+        .position(|e| matches!(e, Event::SessionEnded { .. }))
+        .unwrap();
     let reboot = p.events.iter().position(|e| *e == Event::Reboot).unwrap();
     assert!(reboot > ended);
     p.reboot(9);
@@ -601,7 +764,10 @@ fn reboot_only_after_a_clean_end_and_m_reboot_after_boot() {
     p.run();
     assert_eq!(
         p.seen[3].events,
-        [("M Reboot".to_string(), "rb-1".to_string()), ("1 BOOT".to_string(), String::new())]
+        [
+            ("M Reboot".to_string(), "rb-1".to_string()),
+            ("1 BOOT".to_string(), String::new())
+        ]
     );
 }
 
@@ -635,13 +801,19 @@ fn api_misuse_changes_nothing() {
     use cwmp_core::cpe::ApiMisuse;
     let mut p = pair();
     let mut rx = *b"HTTP/1.1 204 No Content\r\n\r\n";
-    assert_eq!(p.cpe.handle_response(p.now, &mut rx, 10), Err(ApiMisuse::NoRequestOutstanding));
+    assert_eq!(
+        p.cpe.handle_response(p.now, &mut rx, 10),
+        Err(ApiMisuse::NoRequestOutstanding)
+    );
     assert_eq!(p.cpe.handle_connected(p.now), Err(ApiMisuse::NotConnecting));
     p.cpe.bootstrap(p.now);
     p.drain_events();
     let mut tx = [0u8; 16];
     let mut w: &mut [u8] = &mut tx;
-    assert!(matches!(p.cpe.poll_transmit(p.now, &mut w), Err(cwmp_core::cpe::SendError::Write(_))));
+    assert!(matches!(
+        p.cpe.poll_transmit(p.now, &mut w),
+        Err(cwmp_core::cpe::SendError::Write(_))
+    ));
     // A bigger buffer works: nothing changed.
     p.script([inform_response(), empty()]);
     p.run();
@@ -656,11 +828,20 @@ fn api_misuse_changes_nothing() {
     let head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<soap";
     let n = head.len();
     let mut small = head.to_vec();
-    assert_eq!(p.cpe.handle_response(p.now, &mut small, n), Err(ApiMisuse::BufferTooSmall));
+    assert_eq!(
+        p.cpe.handle_response(p.now, &mut small, n),
+        Err(ApiMisuse::BufferTooSmall)
+    );
     let mut rx = vec![0u8; 512];
     rx[..n].copy_from_slice(head);
-    assert_eq!(p.cpe.handle_response(p.now, &mut rx, n), Err(ApiMisuse::IncompleteResponse));
-    assert_eq!(p.cpe.handle_response(p.now, &mut rx, 513), Err(ApiMisuse::LengthOutOfRange));
+    assert_eq!(
+        p.cpe.handle_response(p.now, &mut rx, n),
+        Err(ApiMisuse::IncompleteResponse)
+    );
+    assert_eq!(
+        p.cpe.handle_response(p.now, &mut rx, 513),
+        Err(ApiMisuse::LengthOutOfRange)
+    );
     assert!(p.cpe.in_session());
 }
 
@@ -669,7 +850,9 @@ fn api_misuse_changes_nothing() {
 #[test]
 fn kicked_request_goes_after_the_inform_and_is_confirmed_by_its_response() {
     let mut p = pair();
-    p.cpe.queue_request(p.now, cwmp_core::cpe::RequestKind::Kicked, "").unwrap();
+    p.cpe
+        .queue_request(p.now, cwmp_core::cpe::RequestKind::Kicked, "")
+        .unwrap();
     p.script([inform_response(), response("KickedResponse"), empty()]);
     p.run();
     assert_eq!(p.methods(), ["Inform", "Kicked", ""]);
@@ -681,8 +864,15 @@ fn kicked_request_goes_after_the_inform_and_is_confirmed_by_its_response() {
 #[test]
 fn kicked_faulted_with_8005_is_resent_identically() {
     let mut p = pair();
-    p.cpe.queue_request(p.now, cwmp_core::cpe::RequestKind::Kicked, "").unwrap();
-    p.script([inform_response(), fault(8005), response("KickedResponse"), empty()]);
+    p.cpe
+        .queue_request(p.now, cwmp_core::cpe::RequestKind::Kicked, "")
+        .unwrap();
+    p.script([
+        inform_response(),
+        fault(8005),
+        response("KickedResponse"),
+        empty(),
+    ]);
     p.run();
     assert_eq!(p.methods(), ["Inform", "Kicked", "Kicked", ""]);
     assert_eq!(p.seen[1].id, p.seen[2].id);

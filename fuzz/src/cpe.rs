@@ -45,7 +45,11 @@ fn template(i: usize, rx: &mut [u8]) -> usize {
     use core::fmt::Write;
     let (head, body) = TEMPLATES[i % TEMPLATES.len()];
     let mut out = SliceOut(rx, 0);
-    let _ = write!(out, "HTTP/1.1 {head}Content-Length: {}\r\n\r\n{body}", body.len());
+    let _ = write!(
+        out,
+        "HTTP/1.1 {head}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     out.1
 }
 
@@ -66,7 +70,13 @@ impl<'a> Input<'a> {
 }
 
 fn new_cpe(now: Instant, seed: u64) -> Cpe {
-    let mut c = Config::new("http://acs.example.com:7547/cwmp", "Acme", "00D09E", "STB", "SN1");
+    let mut c = Config::new(
+        "http://acs.example.com:7547/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
     c.username = "u";
     c.password = "p";
     c.session_timeout = Some(30);
@@ -148,9 +158,22 @@ pub fn session(data: &[u8]) {
             10 => cpe.handle_connection_request(now),
             11 => cpe.value_changed(now, op & 0x10 != 0),
             12 => {
-                if let Ok(id) = cpe.queue_transfer(now, TransferKind::Download, "k", "1 Firmware Upgrade Image", 0) {
+                if let Ok(id) = cpe.queue_transfer(
+                    now,
+                    TransferKind::Download,
+                    "k",
+                    "1 Firmware Upgrade Image",
+                    0,
+                ) {
                     cpe.handle_timeout(now);
-                    let _ = cpe.transfer_finished(now, id, u32::from(op), "", DateTime::UNKNOWN, DateTime::UNKNOWN);
+                    let _ = cpe.transfer_finished(
+                        now,
+                        id,
+                        u32::from(op),
+                        "",
+                        DateTime::UNKNOWN,
+                        DateTime::UNKNOWN,
+                    );
                 }
             }
             13 => {
@@ -166,7 +189,14 @@ pub fn session(data: &[u8]) {
                 let _ = cpe.boot(now, record);
             }
             _ => {
-                let _ = cpe.set_acs_url(now, if op & 0x10 != 0 { "https://b.example.com/" } else { "not a url" });
+                let _ = cpe.set_acs_url(
+                    now,
+                    if op & 0x10 != 0 {
+                        "https://b.example.com/"
+                    } else {
+                        "not a url"
+                    },
+                );
                 cpe.request_reboot(now, "r");
                 cpe.apply_after_session(now);
             }

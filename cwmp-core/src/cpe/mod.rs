@@ -101,8 +101,7 @@ use cwmp_codec::message::{
     DeviceIdStruct, FaultStruct, Inform, MessageKind, ParameterValueStruct, TransferComplete,
 };
 use cwmp_codec::{
-    decode, Array, Body, CwmpNamespace, CwmpVersion, DateTimeValue, Envelope,
-    VersionList, XmlStr,
+    decode, Array, Body, CwmpNamespace, CwmpVersion, DateTimeValue, Envelope, VersionList, XmlStr,
 };
 use embedded_io::Write;
 
@@ -111,7 +110,9 @@ use crate::limits::{CommandKey, MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MI
 use crate::persist::{BufferTooSmall, Generations, Record, RestoreError};
 use crate::retry::{RetryPolicy, RetryState};
 use crate::rng::SplitMix64;
-use crate::schedule::{PeriodicInform, PeriodicInformConfig, ScheduleInformError, ScheduleInformQueue};
+use crate::schedule::{
+    PeriodicInform, PeriodicInformConfig, ScheduleInformError, ScheduleInformQueue,
+};
 use crate::time::{Duration, Instant};
 use crate::transfer::{
     CancelOutcome, TransferError, TransferId, TransferKind, TransferResult, Transfers,
@@ -173,7 +174,6 @@ struct AppRequest {
 /// Informs (default 3): the capacities of its [`EventQueue`], [`Transfers`] and
 /// [`ScheduleInformQueue`].
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Cpe<
     const E: usize = MAX_INFORM_EVENTS,
     const T: usize = MIN_TRANSFER_QUEUE,
@@ -213,6 +213,20 @@ pub struct Cpe<
     id_text: heapless::String<MAX_ACS_ID_LEN>,
     persisted: Generations,
     next_id: u32,
+}
+
+#[cfg(feature = "defmt")]
+impl<const E: usize, const T: usize, const S: usize> defmt::Format for Cpe<E, T, S> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Cpe {{ session: {=bool}, events: {=usize}, transfers: {=usize}, retry_count: {=u32} }}",
+            self.session.is_some(),
+            self.events.len(),
+            self.transfers.len(),
+            self.retry.retry_count()
+        );
+    }
 }
 
 fn copy<const N: usize>(s: &str) -> Result<heapless::String<N>, ApiMisuse> {
@@ -409,9 +423,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                     && e.command_key() == r.command_key.as_str()
             })
         };
-        if let Some((id, _)) = self.transfers.results().find(|(id, r)| {
-            !s.is_skipped(CpeRequest::TransferComplete(*id)) && announced(r)
-        }) {
+        if let Some((id, _)) = self
+            .transfers
+            .results()
+            .find(|(id, r)| !s.is_skipped(CpeRequest::TransferComplete(*id)) && announced(r))
+        {
             return Some(CpeRequest::TransferComplete(id));
         }
         self.app_requests
@@ -549,7 +565,13 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         )?;
         drop(env);
         self.next_id = id;
-        after_request_sent(&mut self.session, now, self.response_timeout, CpeRequest::TransferComplete(tid), id);
+        after_request_sent(
+            &mut self.session,
+            now,
+            self.response_timeout,
+            CpeRequest::TransferComplete(tid),
+            id,
+        );
         Ok(Some(Transmit {
             len,
             kind: TransmitKind::TransferComplete,
@@ -893,11 +915,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         };
         let status = h.status;
         let redirect = match (class, h.location()) {
-            (ResponseClass::Redirect, Some(loc)) => Some(
-                self.redirects
-                    .follow_location(&self.acs_url, loc)
-                    .is_ok(),
-            ),
+            (ResponseClass::Redirect, Some(loc)) => {
+                Some(self.redirects.follow_location(&self.acs_url, loc).is_ok())
+            }
             _ => {
                 self.redirects.reset_consecutive();
                 None
@@ -1097,7 +1117,13 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         }
     }
 
-    fn on_cpe_response(&mut self, now: Instant, req: CpeRequest, body: &Body<'_>, env: &Envelope<'_>) {
+    fn on_cpe_response(
+        &mut self,
+        now: Instant,
+        req: CpeRequest,
+        body: &Body<'_>,
+        env: &Envelope<'_>,
+    ) {
         match (req, body) {
             (CpeRequest::Inform, Body::InformResponse(_)) => {
                 let offered = if self.v1_0_only {
@@ -1340,8 +1366,14 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     ///
     /// [`BufferTooSmall`]. Never panics.
     pub fn export(&self, now: Instant, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        Record::<E, T, S>::capture(now, &self.events, &self.transfers, &self.schedule, &self.retry)
-            .export(buf)
+        Record::<E, T, S>::capture(
+            now,
+            &self.events,
+            &self.transfers,
+            &self.schedule,
+            &self.retry,
+        )
+        .export(buf)
     }
 
     /// An accepted Connection Request (§3.2.2): `6 CONNECTION REQUEST` and a Session at once,
@@ -1382,7 +1414,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         command_key: &str,
     ) -> Result<(), ScheduleInformError> {
         let unix = self.unix_now(now);
-        let r = self.schedule.schedule(now, unix, delay_seconds, command_key);
+        let r = self
+            .schedule
+            .schedule(now, unix, delay_seconds, command_key);
         self.after_input(now);
         r
     }
@@ -1467,7 +1501,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         }
         let key: CommandKey = copy(command_key)?;
         for &code in kind_events(kind) {
-            let k = if code.carries_command_key() { command_key } else { "" };
+            let k = if code.carries_command_key() {
+                command_key
+            } else {
+                ""
+            };
             self.events.push(code, k).map_err(|_| ApiMisuse::TooLong)?;
         }
         let _ = self.app_requests.push(AppRequest {

@@ -6,6 +6,7 @@
 //! message types. Time only moves when the pair says so.
 #![allow(
     dead_code,
+    clippy::type_complexity,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -19,7 +20,7 @@ use cwmp_core::codec::datetime::DateTime;
 use cwmp_core::codec::http::request::RequestHead;
 use cwmp_core::codec::http::{Status, EMPTY_HEADER};
 use cwmp_core::codec::message::{
-    Kicked, DownloadResponse, FactoryResetResponse, GetParameterValuesResponse, RebootResponse,
+    DownloadResponse, FactoryResetResponse, GetParameterValuesResponse, Kicked, RebootResponse,
     ScheduleInformResponse, SetParameterValuesResponse, SoapFault,
 };
 use cwmp_core::codec::{decode, Array, Body, DateTimeValue, XmlStr};
@@ -117,17 +118,34 @@ fn id_header(seen: &Seen) -> String {
 }
 
 /// InformResponse in `ns`, with an optional UseCWMPVersion and HoldRequests.
-pub fn inform_response_with(ns: &'static str, use_version: Option<&'static str>, hold: Option<bool>) -> Step {
+pub fn inform_response_with(
+    ns: &'static str,
+    use_version: Option<&'static str>,
+    hold: Option<bool>,
+) -> Step {
     Step::Reply(Box::new(move |seen| {
         assert_eq!(seen.method, "Inform", "script expected an Inform");
         let mut h = id_header(seen);
         if let Some(v) = use_version {
-            h.push_str(&format!("<cwmp:UseCWMPVersion soapenv:mustUnderstand=\"1\">{v}</cwmp:UseCWMPVersion>"));
+            h.push_str(&format!(
+                "<cwmp:UseCWMPVersion soapenv:mustUnderstand=\"1\">{v}</cwmp:UseCWMPVersion>"
+            ));
         }
         if let Some(x) = hold {
-            h.push_str(&format!("<cwmp:HoldRequests soapenv:mustUnderstand=\"1\">{}</cwmp:HoldRequests>", u8::from(x)));
+            h.push_str(&format!(
+                "<cwmp:HoldRequests soapenv:mustUnderstand=\"1\">{}</cwmp:HoldRequests>",
+                u8::from(x)
+            ));
         }
-        http(200, "", &envelope(ns, &h, "<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>"))
+        http(
+            200,
+            "",
+            &envelope(
+                ns,
+                &h,
+                "<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>",
+            ),
+        )
     }))
 }
 
@@ -160,7 +178,9 @@ pub fn digest_challenge(close: bool) -> Step {
 }
 
 pub fn redirect(location: &'static str) -> Step {
-    Step::Reply(Box::new(move |_| http(302, &format!("Location: {location}\r\n"), "")))
+    Step::Reply(Box::new(move |_| {
+        http(302, &format!("Location: {location}\r\n"), "")
+    }))
 }
 
 /// A CWMP fault to the CPE's request, echoing its ID.
@@ -181,7 +201,11 @@ pub fn fault(code: u32) -> Step {
 /// A response method (e.g. `TransferCompleteResponse`) echoing the request's ID.
 pub fn response(method: &'static str) -> Step {
     Step::Reply(Box::new(move |seen| {
-        http(200, "", &envelope(NS12, &id_header(seen), &format!("<cwmp:{method}/>")))
+        http(
+            200,
+            "",
+            &envelope(NS12, &id_header(seen), &format!("<cwmp:{method}/>")),
+        )
     }))
 }
 
@@ -190,7 +214,10 @@ pub fn request_with(inner: &'static str, hold: Option<bool>) -> Step {
     Step::Reply(Box::new(move |_| {
         let mut h = "<cwmp:ID soapenv:mustUnderstand=\"1\">acs&amp;1</cwmp:ID>".to_string();
         if let Some(x) = hold {
-            h.push_str(&format!("<cwmp:HoldRequests soapenv:mustUnderstand=\"1\">{}</cwmp:HoldRequests>", u8::from(x)));
+            h.push_str(&format!(
+                "<cwmp:HoldRequests soapenv:mustUnderstand=\"1\">{}</cwmp:HoldRequests>",
+                u8::from(x)
+            ));
         }
         http(200, "", &envelope(NS12, &h, inner))
     }))
@@ -199,7 +226,15 @@ pub fn request_with(inner: &'static str, hold: Option<bool>) -> Step {
 /// An ACS request in namespace `ns`.
 pub fn request_ns(ns: &'static str, inner: &'static str) -> Step {
     Step::Reply(Box::new(move |_| {
-        http(200, "", &envelope(ns, "<cwmp:ID soapenv:mustUnderstand=\"1\">a1</cwmp:ID>", inner))
+        http(
+            200,
+            "",
+            &envelope(
+                ns,
+                "<cwmp:ID soapenv:mustUnderstand=\"1\">a1</cwmp:ID>",
+                inner,
+            ),
+        )
     }))
 }
 
@@ -217,7 +252,8 @@ pub fn with_close(mut step: Step) -> Step {
         *f = Box::new(move |seen| {
             let bytes = inner(seen);
             let text = String::from_utf8(bytes).unwrap();
-            text.replacen("\r\n", "\r\nConnection: close\r\n", 1).into_bytes()
+            text.replacen("\r\n", "\r\nConnection: close\r\n", 1)
+                .into_bytes()
         });
     }
     step
@@ -311,7 +347,8 @@ impl Pair {
                     self.outcomes.push(outcome);
                     if outcome != SessionOutcome::Success {
                         let r = self.cpe.retry_state();
-                        self.retry_log.push((self.now, r.poll_timeout(), r.post_reboot_count()));
+                        self.retry_log
+                            .push((self.now, r.poll_timeout(), r.post_reboot_count()));
                     }
                     assert!(!self.connected, "connection left open after the Session");
                 }
@@ -351,7 +388,10 @@ impl Pair {
             }
             None => {
                 let mut w: &mut [u8] = &mut self.tx;
-                self.cpe.poll_transmit(self.now, &mut w).unwrap().map(|t| t.len)
+                self.cpe
+                    .poll_transmit(self.now, &mut w)
+                    .unwrap()
+                    .map(|t| t.len)
             }
         };
         self.drain_events();
@@ -360,7 +400,8 @@ impl Pair {
         };
         assert!(self.connected, "POST without a connection");
         let mut seen = parse_post(&self.tx[..len], self.connections);
-        let is_request = !seen.method.is_empty() && seen.method != "Fault" && !seen.method.ends_with("Response");
+        let is_request =
+            !seen.method.is_empty() && seen.method != "Fault" && !seen.method.ends_with("Response");
         if is_request {
             self.last_request_id = seen.id.clone();
         }
@@ -369,14 +410,23 @@ impl Pair {
         let from_script = self.script.pop_front();
         let step = from_script
             .or_else(|| self.responder.as_mut().map(|r| r(&seen)))
-            .unwrap_or_else(|| panic!("script exhausted at {:?} (seen so far: {:?})", seen.method, self.methods()));
+            .unwrap_or_else(|| {
+                panic!(
+                    "script exhausted at {:?} (seen so far: {:?})",
+                    seen.method,
+                    self.methods()
+                )
+            });
         match step {
             Step::Transport(kind) => {
                 self.cpe.handle_transport_error(self.now, kind);
             }
             Step::Silence => {
                 let deadline = self.cpe.poll_timeout().expect("a response deadline");
-                assert!(deadline >= self.now + Duration::from_secs(30), "response timeout below 30 s");
+                assert!(
+                    deadline >= self.now + Duration::from_secs(30),
+                    "response timeout below 30 s"
+                );
                 self.now = deadline;
                 self.cpe.handle_timeout(self.now);
             }
@@ -390,13 +440,22 @@ impl Pair {
                     let now = self.now;
                     let mut w: &mut [u8] = &mut self.tx;
                     let reply: Body<'_> = match req.body() {
-                        Body::GetParameterValues(_) => {
-                            GetParameterValuesResponse { parameter_list: Array::empty() }.into()
+                        Body::GetParameterValues(_) => GetParameterValuesResponse {
+                            parameter_list: Array::empty(),
                         }
-                        Body::SetParameterValues(_) => SetParameterValuesResponse { status: 0 }.into(),
+                        .into(),
+                        Body::SetParameterValues(_) => {
+                            SetParameterValuesResponse { status: 0 }.into()
+                        }
                         Body::Download(d) => {
                             let key = d.command_key.as_str().unwrap_or("").to_string();
-                            match self.cpe.queue_transfer(now, TransferKind::Download, &key, "1 Firmware Upgrade Image", 0) {
+                            match self.cpe.queue_transfer(
+                                now,
+                                TransferKind::Download,
+                                &key,
+                                "1 Firmware Upgrade Image",
+                                0,
+                            ) {
                                 Ok(_) => DownloadResponse {
                                     status: 1,
                                     start_time: DateTimeValue::UNKNOWN,
@@ -488,38 +547,63 @@ pub fn parse_post(bytes: &[u8], connection: u32) -> Seen {
         host: text(head.header("host")).unwrap_or_default(),
         target: head.path().to_string(),
         authorization: text(head.authorization()),
-        cookie: head.cookies().next().map(|c| String::from_utf8_lossy(c).into_owned()),
+        cookie: head
+            .cookies()
+            .next()
+            .map(|c| String::from_utf8_lossy(c).into_owned()),
         soap_action: text(head.soap_action()),
         connection,
         raw_len: bytes.len(),
         ..Seen::default()
     };
     let head_len = head.head_len;
-    let content_length: usize = text(head.header("content-length")).unwrap().trim().parse().unwrap();
-    assert_eq!(head_len + content_length, bytes.len(), "Content-Length must be exact");
+    let content_length: usize = text(head.header("content-length"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        head_len + content_length,
+        bytes.len(),
+        "Content-Length must be exact"
+    );
     let body = &bytes[head_len..];
     if body.is_empty() {
         return seen;
     }
     let env = decode(body).expect("CPE wrote an envelope that does not decode");
-    assert!(env.schema_deviation.is_none(), "CPE output deviates: {:?}", env.schema_deviation);
+    assert!(
+        env.schema_deviation.is_none(),
+        "CPE output deviates: {:?}",
+        env.schema_deviation
+    );
     seen.method = env.body.method_name().to_string();
     seen.ns = env.cwmp_ns.uri().to_string();
     seen.id = env.header.id.map(|x| x.raw().to_string());
-    seen.supported_versions = env.header.supported_cwmp_versions.map(|x| x.as_str().unwrap().to_string());
+    seen.supported_versions = env
+        .header
+        .supported_cwmp_versions
+        .map(|x| x.as_str().unwrap().to_string());
     seen.session_timeout = env.header.session_timeout;
     match &env.body {
         Body::Inform(i) => {
             seen.events = i
                 .event
                 .iter()
-                .map(|e| (e.event_code.as_str().to_string(), e.command_key.as_str().unwrap().to_string()))
+                .map(|e| {
+                    (
+                        e.event_code.as_str().to_string(),
+                        e.command_key.as_str().unwrap().to_string(),
+                    )
+                })
                 .collect();
             seen.retry_count = Some(i.retry_count);
         }
         Body::TransferComplete(tc) => {
-            seen.transfer_complete =
-                Some((tc.command_key.as_str().unwrap().to_string(), tc.fault_struct.fault_code));
+            seen.transfer_complete = Some((
+                tc.command_key.as_str().unwrap().to_string(),
+                tc.fault_struct.fault_code,
+            ));
         }
         Body::Fault(f) => seen.fault_code = Some(f.code()),
         _ => {}

@@ -90,6 +90,8 @@ pub(crate) fn is_ws(b: u8) -> bool {
 /// character), and bytes that may continue one (also digits, `-`, `.`): one table lookup each.
 const NAME_START: u8 = 1;
 const NAME_BYTE: u8 = 2;
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 static NAME_CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0usize;

@@ -878,3 +878,90 @@ fn kicked_faulted_with_8005_is_resent_identically() {
     assert_eq!(p.seen[1].id, p.seen[2].id);
     assert!(p.cpe.events().is_empty());
 }
+
+#[test]
+fn response_timeout_is_configurable_but_never_below_30_s() {
+    for (set, want) in [(10u64, 30u64), (90, 90)] {
+        let mut c = config();
+        c.response_timeout = Duration::from_secs(set);
+        let mut p = Pair::new(cwmp_core::cpe::Cpe::new(&c, Instant::from_secs(1), 1).unwrap());
+        p.cpe.bootstrap(p.now);
+        p.drain_events();
+        let mut tx = vec![0u8; 8192];
+        let mut w: &mut [u8] = &mut tx;
+        p.cpe.poll_transmit(p.now, &mut w).unwrap().unwrap();
+        assert_eq!(
+            p.cpe.poll_timeout(),
+            Some(p.now + Duration::from_secs(want))
+        );
+    }
+}
+
+#[test]
+fn retry_policy_from_the_acs_is_used_for_the_next_failure() {
+    let mut p = pair();
+    p.cpe.set_retry_policy(cwmp_core::retry::RetryPolicy {
+        minimum_wait_interval: 10,
+        interval_multiplier: 3000,
+    });
+    p.cpe.bootstrap(p.now);
+    p.script([status(500)]);
+    p.run();
+    let wait = p.cpe.poll_timeout().unwrap() - p.now;
+    assert!(
+        wait >= Duration::from_secs(10) && wait <= Duration::from_secs(30),
+        "{wait}"
+    );
+}
+
+#[test]
+fn passive_value_change_goes_with_the_next_session() {
+    let mut p = pair();
+    p.cpe.value_changed(p.now, false);
+    p.cpe.handle_connection_request(p.now);
+    p.script([inform_response(), empty()]);
+    p.run();
+    assert_eq!(
+        codes(&p.seen[0]),
+        ["4 VALUE CHANGE", "6 CONNECTION REQUEST"]
+    );
+    assert!(p.cpe.events().is_empty());
+}
+
+#[test]
+fn du_state_change_complete_queues_its_events_with_the_command_key() {
+    let mut p = pair();
+    p.cpe
+        .queue_request(
+            p.now,
+            cwmp_core::cpe::RequestKind::DuStateChangeComplete,
+            "du-1",
+        )
+        .unwrap();
+    let events: Vec<_> = p
+        .cpe
+        .events()
+        .iter()
+        .map(|e| (e.code().as_str().to_string(), e.command_key().to_string()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("M ChangeDUState".to_string(), "du-1".to_string()),
+            ("11 DU STATE CHANGE COMPLETE".to_string(), String::new())
+        ]
+    );
+    assert!(p.cpe.in_session());
+}
+
+#[test]
+fn apply_pending_changes_only_after_a_clean_end() {
+    let mut p = pair();
+    p.cpe.bootstrap(p.now);
+    p.script([inform_response()]);
+    p.step();
+    p.cpe.apply_after_session(p.now);
+    p.script([empty()]);
+    p.run();
+    assert_eq!(p.events.last(), Some(&Event::ApplyPendingChanges));
+}

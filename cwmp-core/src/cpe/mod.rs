@@ -30,7 +30,7 @@
 //! * **Table 11 fallback**: an Inform answered with a fault in the `cwmp-1-0` namespace or with
 //!   fault 8006 makes the CPE believe the ACS speaks only 1.0: the retry and later Sessions
 //!   use the 1.0 namespace without version headers, until the ACS URL changes.
-//! * **Table 7** ([`session`]): after an ACS request, the response; else a CPE request
+//! * **Table 7**: after an ACS request, the response; else a CPE request
 //!   (TransferComplete first, then the application's) if HoldRequests is false and no empty
 //!   POST was sent while it was false; else an empty POST.
 //! * **Termination** (§3.7.1.4): success when the most recent response is empty, the CPE has
@@ -77,7 +77,7 @@ mod config;
 mod error;
 mod event;
 mod incoming;
-pub mod session;
+mod session;
 mod wire;
 
 pub use config::{Config, MIN_RESPONSE_TIMEOUT};
@@ -927,7 +927,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let incoming = match class {
             ResponseClass::Unauthorized => {
                 if auth == Some(true) {
-                    self.resend_last(now, close, false, SessionError::Unauthorized);
+                    self.resend_last(now, close, SessionError::Unauthorized);
                 } else {
                     self.fail(now, SessionError::Unauthorized);
                 }
@@ -935,7 +935,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             }
             ResponseClass::Redirect => {
                 if redirect == Some(true) {
-                    self.resend_last(now, true, true, SessionError::Redirect);
+                    self.resend_last(now, true, SessionError::Redirect);
                 } else {
                     self.fail(now, SessionError::Redirect);
                 }
@@ -967,7 +967,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     }
 
     /// A 401 with a usable challenge, or a redirect: the same POST again (§3.4.2, §3.4.4).
-    fn resend_last(&mut self, now: Instant, reconnect: bool, redirect: bool, err: SessionError) {
+    fn resend_last(&mut self, now: Instant, reconnect: bool, err: SessionError) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
@@ -985,7 +985,6 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             s.connected = false;
             self.emit(Event::Close);
         }
-        let _ = redirect;
         self.reconnect_if_needed(now);
     }
 
@@ -1247,10 +1246,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         if !due {
             return;
         }
-        let Ok(url) = self.redirects.current(&self.acs_url) else {
+        // No Session without a usable ACS URL (§3.1); the trigger waits for a valid one.
+        if self.redirects.current(&self.acs_url).is_err() {
             return;
-        };
-        let _ = url;
+        }
         let _ = self.events.begin_session();
         self.retry.on_session_started();
         self.want_session = false;

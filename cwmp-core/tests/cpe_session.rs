@@ -965,3 +965,19 @@ fn apply_pending_changes_only_after_a_clean_end() {
     p.run();
     assert_eq!(p.events.last(), Some(&Event::ApplyPendingChanges));
 }
+
+#[test]
+fn no_session_and_no_busy_deadline_without_a_usable_acs_url() {
+    let mut p = pair();
+    p.cpe.bootstrap(p.now);
+    p.script([status(500)]);
+    p.run();
+    p.cpe.set_acs_url(p.now, "").unwrap();
+    p.drain_events();
+    assert!(!p.cpe.in_session());
+    assert_eq!(p.cpe.poll_timeout(), None);
+    p.cpe.set_acs_url(p.now, ACS_URL).unwrap();
+    p.script([inform_response(), empty()]);
+    p.run();
+    assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
+}

@@ -340,7 +340,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let session = match &self.session {
             Some(s) => s.deadline,
-            None => self.retry.poll_timeout(),
+            // A retry cannot start without a usable ACS URL: no deadline to spin on.
+            None if self.redirects.current(&self.acs_url).is_ok() => self.retry.poll_timeout(),
+            None => None,
         };
         [
             session,

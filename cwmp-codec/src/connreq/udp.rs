@@ -300,22 +300,20 @@ impl<'a> UdpConnectionRequest<'a> {
         if url.scheme() != Scheme::Http {
             return Err(UdpCrError::new(UdpCrErrorKind::Target, target_at));
         }
-        let path = url.path();
         let authority = head
             .target
             .get(7..)
             .and_then(|r| r.split(['/', '?']).next())
             .unwrap_or("");
-        let query_at = target_at
-            .saturating_add(7)
-            .saturating_add(authority.len())
-            .saturating_add(path.len())
-            .saturating_add(1);
+        let path_at = target_at.saturating_add(7).saturating_add(authority.len());
+        let path = head
+            .target
+            .get(7usize.saturating_add(authority.len())..)
+            .and_then(|r| r.split('?').next())
+            .unwrap_or("");
+        let query_at = path_at.saturating_add(path.len()).saturating_add(1);
         if !(path.is_empty() || path == "/") {
-            return Err(UdpCrError::new(
-                UdpCrErrorKind::Path,
-                target_at.saturating_add(7).saturating_add(authority.len()),
-            ));
+            return Err(UdpCrError::new(UdpCrErrorKind::Path, path_at));
         }
         let query = url
             .query()

@@ -30,6 +30,30 @@
 //! not all fit, [`LwnEncodeError::BufferTooSmall`] says how many would: send those (pass the
 //! first `params_that_fit` items) and the rest in another datagram. [`LwnMessage::decode`] and
 //! [`LwnMessage::verify`] are for the ACS side and tests.
+//!
+//! ```
+//! use cwmp_codec::connreq::lwn::{LwnDigest, LwnMessage, LwnNotification, LwnParam};
+//! use cwmp_codec::http::url::HostHeader;
+//! use cwmp_codec::Value;
+//!
+//! let note = LwnNotification {
+//!     host: HostHeader { host: "acs.example.com", port: Some(7547) },
+//!     ts: 1_120_673_700,
+//!     username: "ACS57689",
+//!     cnonce: "XTGRWIPC6D3IPXS3",
+//!     oui: "00D09E",
+//!     product_class: "",
+//!     serial_number: "134SS03013",
+//! };
+//! let params = [LwnParam::new("Device.ManagementServer.PeriodicInformInterval", Value::UnsignedInt(60))];
+//! let mut datagram = [0u8; 1472]; // one UDP payload over Ethernet
+//! let n = note.encode(&params[..], b"acs-password", LwnDigest::Sha1, &mut datagram)?;
+//! // socket.send_to(&datagram[..n], (host, port)) ... the ACS side:
+//! let msg = LwnMessage::decode(&datagram[..n]).unwrap();
+//! assert!(msg.verify(b"acs-password", LwnDigest::Sha1));
+//! assert_eq!(msg.params().count(), 1);
+//! # Ok::<(), cwmp_codec::connreq::lwn::LwnEncodeError>(())
+//! ```
 
 use core::fmt;
 

@@ -19,6 +19,26 @@
 //! Not done here: MESSAGE-INTEGRITY (only used after a 401 Binding Error, G.2.1.2; the
 //! attribute is readable through [`StunMessage::attributes`]), RFC 3489's NAT type discovery,
 //! retransmission timers (the caller's event loop).
+//!
+//! ```
+//! use cwmp_codec::connreq::stun::{classify_datagram, BindingRequest, DatagramKind, StunMessage};
+//!
+//! // First binding: CONNECTION-REQUEST-BINDING + BINDING-CHANGE, from the CR port.
+//! let req = BindingRequest { binding_change: true, ..BindingRequest::new([0x42; 16]) };
+//! let mut buf = [0u8; 64];
+//! let n = req.encode(&mut buf)?;
+//! // socket.send_to(&buf[..n], stun_server) ... then, for each datagram received:
+//! let received = &buf[..n];
+//! match classify_datagram(received) {
+//!     DatagramKind::Stun => {
+//!         let m = StunMessage::decode(received)?;
+//!         assert!(m.connection_request_binding() && m.binding_change());
+//!     }
+//!     DatagramKind::ConnectionRequest => { /* UdpConnectionRequest::decode */ }
+//!     _ => {} // drop
+//! }
+//! # Ok::<(), cwmp_codec::connreq::stun::StunError>(())
+//! ```
 
 use core::fmt;
 

@@ -28,6 +28,21 @@
 //!
 //! The datagram shares its port with STUN: look at the first byte with
 //! [`classify_datagram`](super::stun::classify_datagram) first.
+//!
+//! ```
+//! use cwmp_codec::connreq::udp::{UdpConnectionRequest, UdpReplayGuard, UdpVerdict};
+//! use cwmp_codec::http::auth::Credentials;
+//!
+//! let datagram = b"GET http://10.1.1.1:8080?ts=1120673700&id=1234&un=CPE57689&cn=XTGRWIPC6D3IPXS3&sig=F749EE6D9E3BC469FB709EAD2A75EE7535F58552 HTTP/1.1\r\nHost: 10.1.1.1:8080\r\n\r\n";
+//! let req = UdpConnectionRequest::decode(datagram)?;
+//! let creds = Credentials { username: "CPE57689", password: "password" };
+//! // Restored from the persistent record at boot (None on a fresh CPE).
+//! let mut guard = UdpReplayGuard::restore(Some(1_120_673_000));
+//! assert_eq!(guard.verify(&req, &creds), UdpVerdict::Accepted);
+//! assert_eq!(guard.verify(&req, &creds), UdpVerdict::Duplicate); // the ACS's copies
+//! assert_eq!(guard.last_accepted_ts(), Some(1_120_673_700)); // persist this
+//! # Ok::<(), cwmp_codec::connreq::udp::UdpCrError>(())
+//! ```
 
 use core::fmt;
 

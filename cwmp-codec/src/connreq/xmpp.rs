@@ -40,6 +40,25 @@
 //! (RFC 6120 §8.3.1 rule 6 makes it optional). A `connectionRequest` that fails validation gets
 //! `<error type="modify"><bad-request .../></error>`. No legacy `code="503"` attribute is
 //! written (DIGEST §17 item 16).
+//!
+//! ```
+//! use cwmp_codec::connreq::xmpp::{encode_reply, XmppConnectionRequest, XmppReply};
+//! use cwmp_codec::http::auth::Credentials;
+//!
+//! let stanza = br#"<iq from="acs@example.com/cr" to="cpe@example.com/dev" id="cr001" type="get"><connectionRequest xmlns="urn:broadband-forum-org:cwmp:xmppConnReq-1-0"><username>u</username><password>p</password></connectionRequest></iq>"#;
+//! let req = XmppConnectionRequest::decode(stanza)?;
+//! let creds = Credentials { username: "u", password: "p" };
+//! let reply = match req.check(&creds, &["acs@example.com"]) {
+//!     Ok(()) => XmppReply::Result, // ... or ServiceUnavailable when rate-limited / in a Session
+//!     Err(reason) => reason.reply(),
+//! };
+//! let mut out = [0u8; 256];
+//! let mut w: &mut [u8] = &mut out;
+//! encode_reply(&req.iq, reply, &mut w).unwrap();
+//! let n = 256 - w.len();
+//! assert_eq!(&out[..n], br#"<iq from="cpe@example.com/dev" to="acs@example.com/cr" id="cr001" type="result"/>"#);
+//! # Ok::<(), cwmp_codec::connreq::xmpp::XmppError>(())
+//! ```
 
 use core::fmt;
 

@@ -19,6 +19,15 @@
 //! for failures other than 401/503 are not in TR-069 (DIGEST §17 item 19); these are the HTTP
 //! ones.
 //!
+//! **Nonce table.** Nonces live in a table of `N` slots (default [`DEFAULT_NONCES`]); an
+//! unauthenticated client gets a new nonce with every 401, so a flood of them can push out the
+//! ACS's outstanding nonce. The ACS's answer then gets 401 `stale=true` and it retries with the
+//! new nonce: no wrong acceptance, at worst a delay. Pick `N` larger on exposed links.
+//!
+//! **Session state** is told to the server ([`session_started`](ConnectionRequestServer::session_started),
+//! [`session_ended`](ConnectionRequestServer::session_ended)) rather than passed with each
+//! request, so that the coalesced Session of §3.2.2.2 (b) cannot be forgotten between calls.
+//!
 //! **One Session for many requests (§3.2.2.1).** The first accepted request returns
 //! `start_session: true`; later ones, until [`session_started`](ConnectionRequestServer::session_started),
 //! are answered 200 too but return `start_session: false` ([`Admission::AlreadyPending`]).

@@ -52,6 +52,7 @@
 
 pub use cwmp_codec as codec;
 
+pub mod acs;
 mod crc32;
 pub mod events;
 pub mod limits;

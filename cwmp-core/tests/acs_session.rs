@@ -776,3 +776,62 @@ fn real_cpe_inform_from_the_vector_corpus() {
     assert!(r.body.contains("urn:dslforum-org:cwmp-1-0"));
     assert!(r.body.contains(">946498461</cwmp:ID>"));
 }
+
+#[test]
+fn an_old_cookie_on_the_inform_is_ignored() {
+    let mut h = Harness::new(AcsConfig::default());
+    let raw = post(
+        &inform("cwmp-1-2", Some("1.4"), None),
+        PostKind::SoapRequest,
+        Some("cwmpsid=00112233445566778899aabbccddeeff"),
+        None,
+    );
+    let r = h.exchange(raw, |_, rec| assert!(matches!(rec, Received::Inform(_))));
+    assert_eq!(r.status, 200);
+    assert!(r.cookie().is_some());
+}
+
+#[test]
+fn sessions_span_connections_by_cookie() {
+    use cwmp_core::acs::AcsSessions;
+    let mut table: AcsSessions<'static, 2> = AcsSessions::new(AcsConfig::default());
+    let mut rng = SplitMix64::new(5);
+    let now = Instant::from_secs(1);
+    let mut tx = vec![0u8; 8192];
+    let mut send = |table: &mut AcsSessions<'static, 2>, mut raw: Vec<u8>| {
+        let slot = table.route(now, &raw, &mut rng).unwrap();
+        let s = table.get(slot).unwrap();
+        s.handle_request(now, &mut raw).unwrap();
+        let mut w: &mut [u8] = &mut tx;
+        let t = s.poll_transmit(now, &mut w).unwrap().unwrap();
+        (slot, Resp::parse(&tx[..t.len]))
+    };
+    // Two CPEs start Sessions; each continues "on a new connection" with its cookie.
+    let (a, ra) = send(
+        &mut table,
+        soap_post(&inform("cwmp-1-2", Some("1.4"), None), None),
+    );
+    let (b, rb) = send(&mut table, soap_post(&inform("cwmp-1-1", None, None), None));
+    assert_ne!(a, b);
+    assert_eq!(table.live(), 2);
+    // A third has no room.
+    assert_eq!(
+        table.route(
+            now,
+            &soap_post(&inform("cwmp-1-2", None, None), None),
+            &mut SplitMix64::new(6)
+        ),
+        None
+    );
+    let (b2, r) = send(&mut table, empty_post(Some(&rb.cookie().unwrap())));
+    assert_eq!((b2, r.status), (b, 204));
+    let (a2, r) = send(&mut table, empty_post(Some(&ra.cookie().unwrap())));
+    assert_eq!((a2, r.status), (a, 204));
+    assert_eq!(table.live(), 0);
+    assert_eq!(table.poll_timeout(), None);
+    // Ended slots are reused.
+    let (c, _) = send(&mut table, soap_post(&inform("cwmp-1-2", None, None), None));
+    assert!(c == a || c == b);
+    table.handle_timeout(now + Duration::from_secs(3600));
+    assert_eq!(table.live(), 0);
+}

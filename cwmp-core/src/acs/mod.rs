@@ -80,6 +80,7 @@
 mod config;
 mod connection_request;
 mod event;
+mod many;
 
 pub use config::{AcsConfig, AnyUser, CredentialStore, StaticCredentials, MIN_SESSION_TIMEOUT};
 pub use connection_request::{ConnectionRequest, CrError, CrOutcome, CrStep};
@@ -87,6 +88,7 @@ pub use event::{
     ApiMisuse, AuthRefusal, Event, InformReceived, Outcome, Received, RequestId, SessionError,
     Transmit, TransmitError,
 };
+pub use many::{AcsSessions, SlotId};
 
 use embedded_io::Write;
 use heapless::{Deque, String};
@@ -359,6 +361,12 @@ impl<'a, const Q: usize> AcsSession<'a, Q> {
         }
     }
 
+    /// True when the `Cookie` header values `fields` carry this Session's cookie.
+    pub fn owns_cookie<'c>(&self, fields: impl Iterator<Item = &'c [u8]>) -> bool {
+        let ours = self.cookie().split_once('=').map_or("", |(_, v)| v);
+        find_cookie(fields, COOKIE_NAME.as_bytes()) == Some(ours.as_bytes())
+    }
+
     /// The cookie value (`cwmpsid=…`) this Session sets.
     pub fn cookie(&self) -> &str {
         self.set_cookie.as_str().split(';').next().unwrap_or("")
@@ -559,7 +567,12 @@ impl<'a, const Q: usize> AcsSession<'a, Q> {
             .as_bytes();
         match find_cookie(head.cookies(), COOKIE_NAME.as_bytes()) {
             Some(v) if v == ours => self.cookie_seen = true,
-            Some(_) => return HeadCheck::Refuse(Pending::BadRequest(SessionError::InvalidSession)),
+            // Another Session's cookie: refused during a Session; on the Inform it is what a
+            // CPE kept from its previous Session, and ignored.
+            Some(_) if self.phase == Phase::Active => {
+                return HeadCheck::Refuse(Pending::BadRequest(SessionError::InvalidSession))
+            }
+            Some(_) => {}
             None if self.phase == Phase::Active && self.config.require_cookie => {
                 return HeadCheck::Refuse(Pending::BadRequest(SessionError::InvalidSession))
             }

@@ -41,19 +41,49 @@ use cwmp_examples::inspect::Lines;
 
 const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose]";
 
-struct ScriptAcs {
-    script: &'static [ScriptLine],
+/// What the script runner keeps per Session (Sessions are found by cookie: a Session may go
+/// on over a new connection).
+#[derive(Default)]
+struct PerSession {
+    number: usize,
     next: usize,
     sent: HashMap<RequestId, usize>,
+}
+
+struct ScriptAcs {
+    script: &'static [ScriptLine],
+    sessions: HashMap<String, PerSession>,
+    current: String,
     verbose: bool,
-    session_no: usize,
+    started: usize,
     completed: usize,
     failed: usize,
 }
 
 impl ScriptAcs {
+    /// Selects (or creates) the state of `session`.
+    fn select(&mut self, session: &AcsSession<'static>) {
+        let cookie = session.cookie().to_string();
+        if !self.sessions.contains_key(&cookie) {
+            self.started += 1;
+            self.sessions.insert(
+                cookie.clone(),
+                PerSession {
+                    number: self.started,
+                    ..PerSession::default()
+                },
+            );
+        }
+        self.current = cookie;
+    }
+
+    fn state(&mut self) -> &mut PerSession {
+        self.sessions.entry(self.current.clone()).or_default()
+    }
+
     fn log(&self, text: &str) {
-        println!("[{}] {text}", self.session_no);
+        let n = self.sessions.get(&self.current).map_or(0, |s| s.number);
+        println!("[{n}] {text}");
     }
 
     fn log_body(&self, arrow: &str, body: &Body<'_>, note: &str) {
@@ -72,12 +102,13 @@ impl ScriptAcs {
     }
 
     fn top_up(&mut self, session: &mut AcsSession<'static>) {
-        while self.next < self.script.len() && session.queued() < 8 {
-            let line = &self.script[self.next];
-            match session.enqueue(line.body.clone()) {
+        let script = self.script;
+        let st = self.state();
+        while st.next < script.len() && session.queued() < 8 {
+            match session.enqueue(script[st.next].body.clone()) {
                 Ok(id) => {
-                    self.sent.insert(id, self.next);
-                    self.next += 1;
+                    st.sent.insert(id, st.next);
+                    st.next += 1;
                 }
                 Err(_) => break,
             }
@@ -85,8 +116,9 @@ impl ScriptAcs {
     }
 
     fn line_of(&self, id: RequestId) -> String {
-        self.sent
-            .get(&id)
+        self.sessions
+            .get(&self.current)
+            .and_then(|s| s.sent.get(&id))
             .map(|&i| format!(" [script line {}]", self.script[i].line))
             .unwrap_or_default()
     }
@@ -94,13 +126,11 @@ impl ScriptAcs {
 
 impl AcsHandler<'static> for ScriptAcs {
     fn connected(&mut self, peer: SocketAddr) {
-        self.session_no += 1;
-        self.next = 0;
-        self.sent.clear();
-        self.log(&format!("connection from {peer}"));
+        println!("connection from {peer}");
     }
 
     fn received(&mut self, session: &mut AcsSession<'static>, received: Received<'_>) {
+        self.select(session);
         match &received {
             Received::Inform(i) => {
                 let version = match (i.version, i.use_cwmp_version) {
@@ -135,9 +165,11 @@ impl AcsHandler<'static> for ScriptAcs {
         }
     }
 
-    fn transmitted(&mut self, t: &Transmit) {
+    fn transmitted(&mut self, session: &AcsSession<'static>, t: &Transmit) {
+        self.select(session);
         match t.status {
             200 => {}
+            401 if !t.close => {}
             204 => self.log("-> 204 No Content"),
             s => self.log(&format!(
                 "-> HTTP {s}{}",
@@ -147,6 +179,7 @@ impl AcsHandler<'static> for ScriptAcs {
     }
 
     fn event(&mut self, session: &AcsSession<'static>, event: Event) {
+        self.select(session);
         match event {
             Event::Challenged { reason } => {
                 self.log(&format!("-> 401 Digest challenge ({reason:?})"))
@@ -158,7 +191,7 @@ impl AcsHandler<'static> for ScriptAcs {
                 self.log(&format!("-> InformResponse (CWMP {version})"))
             }
             Event::RequestSent { id } => {
-                if let Some(&i) = self.sent.get(&id) {
+                if let Some(&i) = self.state().sent.get(&id) {
                     let body = self.script[i].body.clone();
                     self.log_body("->", &body, &format!(" {id}{}", self.line_of(id)));
                 }
@@ -171,13 +204,15 @@ impl AcsHandler<'static> for ScriptAcs {
                     Outcome::Completed => self.completed += 1,
                     Outcome::Failed(_) => self.failed += 1,
                 }
-                let left = self.script.len() - self.next + session.queued();
+                let left = self.script.len() - self.state().next + session.queued();
                 let tail = if left > 0 && outcome == Outcome::Completed {
                     format!(" ({left} script request(s) not sent)")
                 } else {
                     String::new()
                 };
                 self.log(&format!("session {outcome}{tail}"));
+                let cookie = self.current.clone();
+                self.sessions.remove(&cookie);
             }
             _ => {}
         }
@@ -284,10 +319,10 @@ fn main() -> ExitCode {
     );
     let mut acs = ScriptAcs {
         script,
-        next: 0,
-        sent: HashMap::new(),
+        sessions: HashMap::new(),
+        current: String::new(),
         verbose,
-        session_no: 0,
+        started: 0,
         completed: 0,
         failed: 0,
     };

@@ -371,7 +371,11 @@ pub fn summarize(body: &Body<'_>) -> String {
                 d.manufacturer, d.oui, d.product_class, d.serial_number
             ));
             for e in i.event.iter() {
-                item(format!("Event: {:?} CommandKey={:?}", e.event_code.as_str(), e.command_key.raw()));
+                item(format!(
+                    "Event: {:?} CommandKey={:?}",
+                    e.event_code.as_str(),
+                    e.command_key.raw()
+                ));
             }
             item(format!("RetryCount: {}", i.retry_count));
             for p in i.parameter_list.iter() {
@@ -385,7 +389,11 @@ pub fn summarize(body: &Body<'_>) -> String {
         }
         Body::GetParameterNamesResponse(r) => {
             for p in r.parameter_list.iter() {
-                item(format!("{} ({})", p.name, if p.writable { "W" } else { "R" }));
+                item(format!(
+                    "{} ({})",
+                    p.name,
+                    if p.writable { "W" } else { "R" }
+                ));
             }
         }
         Body::GetParameterAttributesResponse(r) => {
@@ -413,9 +421,7 @@ pub fn summarize(body: &Body<'_>) -> String {
         )),
         Body::AutonomousTransferComplete(t) => item(format!(
             "{} {} FaultCode={}",
-            t.file_type,
-            t.transfer_url,
-            t.fault_struct.fault_code
+            t.file_type, t.transfer_url, t.fault_struct.fault_code
         )),
         Body::RequestDownload(r) => item(format!("FileType: {}", r.file_type.as_str())),
         Body::Kicked(k) => item(format!("Command={} Next={}", k.command, k.next)),
@@ -423,10 +429,18 @@ pub fn summarize(body: &Body<'_>) -> String {
             item(format!(
                 "FaultCode {}: {}",
                 f.code(),
-                f.detail.fault_string.map(|s| s.to_string()).unwrap_or_default()
+                f.detail
+                    .fault_string
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
             ));
             for p in f.detail.set_parameter_values_fault.iter() {
-                item(format!("{}: {} {}", p.parameter_name, p.fault_code, p.fault_string.map(|s| s.to_string()).unwrap_or_default()));
+                item(format!(
+                    "{}: {} {}",
+                    p.parameter_name,
+                    p.fault_code,
+                    p.fault_string.map(|s| s.to_string()).unwrap_or_default()
+                ));
             }
         }
         // Requests the ACS sends.

@@ -4,8 +4,10 @@
 //!
 //! The application is an [`AcsHandler`]: it sees what each POST carried (and enqueues the
 //! requests to send, or answers with a fault), every event, and every response written.
-//! Connections are served one after the other, which is what a test ACS needs; the demo runs
-//! [`serve`] in a thread of its own and the CPE in another, over 127.0.0.1.
+//! Connections are served one after the other, which is what a test ACS needs; Sessions are
+//! kept in an [`AcsSessions`] table and found again by cookie, so a Session may go on over a
+//! new connection (§3.4.2; and `curl` by hand opens one per command). The demo runs [`serve`]
+//! in a thread of its own and the CPE in another, over 127.0.0.1.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -15,8 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
 use cwmp_core::acs::{
-    AcsConfig, AcsSession, ConnectionRequest, CrOutcome, CrStep, Event, Outcome, Received,
-    SessionError, Transmit,
+    AcsConfig, AcsSession, AcsSessions, ConnectionRequest, CrOutcome, CrStep, Event, Received,
+    Transmit,
 };
 use cwmp_core::SplitMix64;
 
@@ -33,99 +35,166 @@ pub trait AcsHandler<'a> {
     fn received(&mut self, session: &mut AcsSession<'a>, received: Received<'_>);
 
     /// The response to the last POST was written.
-    fn transmitted(&mut self, _transmit: &Transmit) {}
+    fn transmitted(&mut self, _session: &AcsSession<'a>, _transmit: &Transmit) {}
 
     /// An event of the machine.
     fn event(&mut self, _session: &AcsSession<'a>, _event: Event) {}
 
-    /// The connection ended, with the Session's outcome.
-    fn disconnected(&mut self, _outcome: Outcome) {}
+    /// The connection closed.
+    fn disconnected(&mut self, _peer: SocketAddr) {}
 }
 
 /// A seed for the machines' RNG (session cookie, Digest nonce) from std's per-process random
 /// keys. Good enough for a test ACS; a production ACS uses a CSPRNG.
 pub fn random_seed() -> u64 {
     let mut h = RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
     h.finish()
 }
 
-/// Serves one Session on `stream` until it ends, the peer closes, or the session timeout
-/// passes; returns the outcome.
-///
-/// # Errors
-/// Socket errors other than timeouts and the peer closing (those are outcomes).
-pub fn serve_connection<'a, H: AcsHandler<'a>>(
-    stream: &TcpStream,
-    session: &mut AcsSession<'a>,
-    handler: &mut H,
-    clock: &Clock,
-) -> io::Result<Outcome> {
-    let mut reader = HttpReader::new();
-    let mut io_stream = stream;
-    loop {
-        let Some(deadline) = session.poll_timeout() else {
-            break;
-        };
-        stream.set_read_timeout(Some(clock.until(deadline)))?;
-        match reader.read(&mut io_stream, MessageKind::Request) {
-            Ok(Some(n)) => {
-                let now = clock.now();
-                let received = session
-                    .handle_request(now, reader.message_mut(n))
-                    .map_err(io::Error::other)?;
-                handler.received(session, received);
-                reader.consume(n);
-                let mut w = IoWriter(BufWriter::new(stream));
-                let sent = session.poll_transmit(now, &mut w);
-                let flushed = w.0.flush();
-                drain(session, handler);
-                match sent {
-                    Ok(Some(t)) => {
-                        handler.transmitted(&t);
-                        flushed?;
-                        if t.close || session.is_ended() {
-                            break;
-                        }
+/// How many Sessions [`serve`] keeps at once (a test ACS; each slot is a few KiB).
+pub const MAX_SESSIONS: usize = 16;
+
+/// A connection with nothing to do is closed after this long.
+const IDLE: StdDuration = StdDuration::from_secs(30);
+
+/// The state [`serve`] keeps between connections: the Sessions, found again by their cookie
+/// when a CPE continues a Session on a new connection (TR-069 §3.4.2).
+pub struct Server<'a> {
+    sessions: Box<AcsSessions<'a, MAX_SESSIONS>>,
+    clock: Clock,
+    rng: SplitMix64,
+    ended: usize,
+}
+
+impl<'a> Server<'a> {
+    /// A server whose Sessions all use `config`.
+    pub fn new(config: AcsConfig<'a>) -> Self {
+        Server {
+            sessions: Box::new(AcsSessions::new(config)),
+            clock: Clock::new(),
+            rng: SplitMix64::new(random_seed()),
+            ended: 0,
+        }
+    }
+
+    /// Sessions that ended so far.
+    pub fn ended(&self) -> usize {
+        self.ended
+    }
+
+    /// Times out idle Sessions and reports their events.
+    pub fn tick<H: AcsHandler<'a>>(&mut self, handler: &mut H) {
+        let now = self.clock.now();
+        self.sessions.handle_timeout(now);
+        for (_, s) in self.sessions.iter_mut() {
+            self.ended += drain(s, handler);
+        }
+    }
+
+    /// Serves the POSTs of one connection until it closes, a response says to close it, or it
+    /// stays idle. Each POST goes to the Session its cookie names (or a new one).
+    ///
+    /// # Errors
+    /// Socket errors other than timeouts and the peer closing.
+    pub fn serve_connection<H: AcsHandler<'a>>(
+        &mut self,
+        stream: &TcpStream,
+        handler: &mut H,
+    ) -> io::Result<()> {
+        let mut reader = HttpReader::new();
+        let mut io_stream = stream;
+        let mut idle_since = self.clock.now();
+        loop {
+            let idle_deadline = idle_since
+                .saturating_add(cwmp_core::Duration::from_millis(IDLE.as_millis() as u64));
+            let deadline = self
+                .sessions
+                .poll_timeout()
+                .map_or(idle_deadline, |d| d.min(idle_deadline));
+            stream.set_read_timeout(Some(self.clock.until(deadline)))?;
+            match reader.read(&mut io_stream, MessageKind::Request) {
+                Ok(Some(n)) => {
+                    idle_since = self.clock.now();
+                    let close = self.one_request(stream, reader.message_mut(n), handler)?;
+                    reader.consume(n);
+                    if close {
+                        return Ok(());
                     }
-                    Ok(None) => {}
-                    Err(e) => return Err(io::Error::other(format!("{e:?}"))),
                 }
-            }
-            Ok(None) => {
-                session.handle_close(clock.now());
-                drain(session, handler);
-                break;
-            }
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-                session.handle_timeout(clock.now());
-                drain(session, handler);
-            }
-            Err(_) => {
-                session.handle_close(clock.now());
-                drain(session, handler);
-                break;
+                Ok(None) => return Ok(()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    self.tick(handler);
+                    if self.clock.now() >= idle_deadline {
+                        return Ok(());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(e),
             }
         }
     }
-    let outcome = session
-        .outcome()
-        .unwrap_or(Outcome::Failed(SessionError::Transport));
-    handler.disconnected(outcome);
-    Ok(outcome)
-}
 
-fn drain<'a, H: AcsHandler<'a>>(session: &mut AcsSession<'a>, handler: &mut H) {
-    while let Some(e) = session.poll_event() {
-        handler.event(session, e);
+    /// Handles one request; returns whether to close the connection.
+    fn one_request<H: AcsHandler<'a>>(
+        &mut self,
+        stream: &TcpStream,
+        request: &mut [u8],
+        handler: &mut H,
+    ) -> io::Result<bool> {
+        let now = self.clock.now();
+        let Some(slot) = self.sessions.route(now, request, &mut self.rng) else {
+            let mut w = stream;
+            w.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+            return Ok(true);
+        };
+        let Some(session) = self.sessions.get(slot) else {
+            return Ok(true);
+        };
+        let received = session
+            .handle_request(now, request)
+            .map_err(io::Error::other)?;
+        handler.received(session, received);
+        let mut w = IoWriter(BufWriter::new(stream));
+        let sent = session.poll_transmit(now, &mut w);
+        let flushed = w.0.flush();
+        let close = match sent {
+            Ok(Some(t)) => {
+                handler.transmitted(session, &t);
+                t.close || session.is_ended()
+            }
+            Ok(None) => false,
+            Err(_) => true,
+        };
+        self.ended += drain(session, handler);
+        flushed?;
+        Ok(close)
     }
 }
 
-/// Accepts connections on `listener` and serves one Session on each, in turn, until `sessions`
-/// Sessions were served (if given) or `stop` is set. Returns the number served.
+fn drain<'a, H: AcsHandler<'a>>(session: &mut AcsSession<'a>, handler: &mut H) -> usize {
+    let mut ended = 0;
+    while let Some(e) = session.poll_event() {
+        if matches!(e, Event::SessionEnded { .. }) {
+            ended += 1;
+        }
+        handler.event(session, e);
+    }
+    ended
+}
+
+/// Accepts connections on `listener` and serves them in turn, until `sessions` Sessions have
+/// ended (if given) or `stop` is set. Returns the number of Sessions that ended.
 ///
 /// # Errors
 /// Errors of the listener.
@@ -136,11 +205,10 @@ pub fn serve<'a, H: AcsHandler<'a>>(
     sessions: Option<usize>,
     stop: &AtomicBool,
 ) -> io::Result<usize> {
-    let clock = Clock::new();
-    let mut rng = SplitMix64::new(random_seed());
-    let mut served = 0;
+    let mut server = Server::new(config);
     listener.set_nonblocking(true)?;
-    while sessions.is_none_or(|n| served < n) && !stop.load(Ordering::Relaxed) {
+    while sessions.is_none_or(|n| server.ended() < n) && !stop.load(Ordering::Relaxed) {
+        server.tick(handler);
         let (stream, peer) = match listener.accept() {
             Ok(s) => s,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -152,12 +220,11 @@ pub fn serve<'a, H: AcsHandler<'a>>(
         stream.set_nonblocking(false)?;
         let _ = stream.set_nodelay(true);
         handler.connected(peer);
-        let mut session = AcsSession::new(config, clock.now(), &mut rng);
-        // A failed connection is the Session's outcome, not the server's end.
-        let _ = serve_connection(&stream, &mut session, handler, &clock);
-        served += 1;
+        // A failing connection ends its Session (by timeout), not the server.
+        let _ = server.serve_connection(&stream, handler);
+        handler.disconnected(peer);
     }
-    Ok(served)
+    Ok(server.ended())
 }
 
 /// Sends an HTTP connection request (§3.2.2.2) to a CPE's ConnectionRequestURL with Digest
@@ -214,7 +281,10 @@ pub fn send_connection_request(
                 }
             }
             CrStep::NeedMore => {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "incomplete response"))
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "incomplete response",
+                ))
             }
         }
     }

@@ -140,7 +140,10 @@ impl HttpReader {
             }
             if self.filled == self.buf.len() {
                 if self.buf.len() >= MAX_MESSAGE {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, "message too large"));
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "message too large",
+                    ));
                 }
                 let len = (self.buf.len() * 2).min(MAX_MESSAGE);
                 self.buf.resize(len, 0);

@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use cwmp_core::acs::{
     AcsConfig, AcsSession, AnyUser, CredentialStore, Event, Outcome, Received, RequestId,
@@ -38,6 +38,30 @@ use cwmp_core::Duration;
 use cwmp_examples::acs_script::{self, summarize, ScriptLine};
 use cwmp_examples::acs_server::{serve, AcsHandler};
 use cwmp_examples::inspect::Lines;
+
+/// Set by the SIGINT handler; the accept loop checks it between connections and while idle.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn on_ctrl_c() {
+    extern "C" fn handler(_: libc::c_int) {
+        // Only an atomic store: async-signal-safe. A second Ctrl-C gets the default action.
+        STOP.store(true, Ordering::SeqCst);
+        // SAFETY: restoring the default disposition of SIGINT is async-signal-safe.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+    }
+    // SAFETY: `handler` is an `extern "C" fn(c_int)` that only touches an atomic and calls
+    // `signal`, both async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as *const () as libc::sighandler_t);
+    }
+}
+
+#[cfg(not(unix))]
+fn on_ctrl_c() {}
 
 const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose]";
 
@@ -326,9 +350,12 @@ fn main() -> ExitCode {
         completed: 0,
         failed: 0,
     };
-    let stop = AtomicBool::new(false);
-    match serve(&listener, config, &mut acs, sessions, &stop) {
+    on_ctrl_c();
+    match serve(&listener, config, &mut acs, sessions, &STOP) {
         Ok(n) => {
+            if STOP.load(Ordering::Relaxed) {
+                println!("interrupted");
+            }
             println!(
                 "{n} session(s): {} completed, {} failed",
                 acs.completed, acs.failed

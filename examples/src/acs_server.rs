@@ -98,7 +98,7 @@ impl<'a> Server<'a> {
     }
 
     /// Serves the POSTs of one connection until it closes, a response says to close it, or it
-    /// stays idle. Each POST goes to the Session its cookie names (or a new one).
+    /// stays idle, or `stop` is set. Each POST goes to the Session its cookie names (or a new one).
     ///
     /// # Errors
     /// Socket errors other than timeouts and the peer closing.
@@ -106,6 +106,7 @@ impl<'a> Server<'a> {
         &mut self,
         stream: &TcpStream,
         handler: &mut H,
+        stop: &AtomicBool,
     ) -> io::Result<()> {
         let mut reader = HttpReader::new();
         let mut io_stream = stream;
@@ -117,7 +118,12 @@ impl<'a> Server<'a> {
                 .sessions
                 .poll_timeout()
                 .map_or(idle_deadline, |d| d.min(idle_deadline));
-            stream.set_read_timeout(Some(self.clock.until(deadline)))?;
+            // Wake up now and then to see `stop`.
+            let wait = self
+                .clock
+                .until(deadline)
+                .min(StdDuration::from_millis(250));
+            stream.set_read_timeout(Some(wait))?;
             match reader.read(&mut io_stream, MessageKind::Request) {
                 Ok(Some(n)) => {
                     idle_since = self.clock.now();
@@ -135,7 +141,7 @@ impl<'a> Server<'a> {
                     ) =>
                 {
                     self.tick(handler);
-                    if self.clock.now() >= idle_deadline {
+                    if self.clock.now() >= idle_deadline || stop.load(Ordering::Relaxed) {
                         return Ok(());
                     }
                 }
@@ -221,7 +227,7 @@ pub fn serve<'a, H: AcsHandler<'a>>(
         let _ = stream.set_nodelay(true);
         handler.connected(peer);
         // A failing connection ends its Session (by timeout), not the server.
-        let _ = server.serve_connection(&stream, handler);
+        let _ = server.serve_connection(&stream, handler, stop);
         handler.disconnected(peer);
     }
     Ok(server.ended())

@@ -207,6 +207,8 @@ fn scan(buf: &[u8], kind: MessageKind) -> Scan {
             // original in place.
             let mut copy = body.to_vec();
             let len = copy.len();
+            // Room past the received bytes, so that "more to come" is not "too large".
+            copy.push(0);
             match BodyDecoder::new(Framing::Chunked).feed(&mut copy, len) {
                 Ok(BodyStatus::Complete { excess, .. }) => Some(head_len + len - excess),
                 Ok(BodyStatus::Partial) => None,
@@ -272,7 +274,13 @@ mod tests {
                 r.consume(n);
             }
             assert_eq!(r.read(&mut s, MessageKind::Request).unwrap(), None);
-            assert_eq!(s.written, b"HTTP/1.1 100 Continue\r\n\r\n");
+            // `100 Continue` only when the head came without its body.
+            let want: &[u8] = if step < 1000 {
+                b"HTTP/1.1 100 Continue\r\n\r\n"
+            } else {
+                b""
+            };
+            assert_eq!(s.written, want);
         }
     }
 

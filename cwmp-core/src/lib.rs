@@ -9,7 +9,8 @@
 //! * [`events`]: the queue of undelivered Inform events (§3.7.1.5, Table 8);
 //! * [`schedule`]: periodic Informs and the ScheduleInform queue (§3.2.1, §A.4.1.2);
 //! * [`transfer`]: queued transfers and results awaiting TransferComplete (§A.3.2.8, §A.3.3.2);
-//! * [`persist`]: the versioned, checksummed record of what must survive a reboot.
+//! * [`persist`]: the versioned, checksummed record of what must survive a reboot;
+//! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K).
 //!
 //! The session machine that drives them comes later; meanwhile this is how the parts fit together
 //! for one event through one Session:
@@ -53,6 +54,7 @@
 pub use cwmp_codec as codec;
 
 pub mod acs;
+pub mod connreq;
 mod crc32;
 pub mod events;
 pub mod limits;

@@ -57,22 +57,62 @@ impl Visitor for Lines<'_> {
     }
 }
 
-/// The body of an HTTP message, or the input itself when it is not one.
-pub fn envelope_bytes(input: &[u8]) -> &[u8] {
-    let starts_http =
-        input.starts_with(b"HTTP/") || input.starts_with(b"POST ") || input.starts_with(b"GET ");
-    if !starts_http {
-        return input;
+/// The envelope in `input`: the body of an HTTP request or response (framed by
+/// Content-Length, chunked, or until the end of the file), or the input itself when it is not
+/// an HTTP message.
+///
+/// # Errors
+/// A message whose head or body framing is malformed.
+pub fn envelope_bytes(input: &[u8]) -> Result<Vec<u8>, String> {
+    use cwmp_codec::http::body::{BodyDecoder, BodyStatus, Framing};
+    use cwmp_codec::http::request::RequestHead;
+    use cwmp_codec::http::response::ResponseHead;
+    use cwmp_codec::http::{Status, EMPTY_HEADER};
+
+    let is_response = input.starts_with(b"HTTP/");
+    let is_request = [&b"POST "[..], b"GET ", b"PUT "]
+        .iter()
+        .any(|m| input.starts_with(m));
+    if !is_response && !is_request {
+        return Ok(input.to_vec());
     }
-    let end = input
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4)
-        .or_else(|| input.windows(2).position(|w| w == b"\n\n").map(|i| i + 2));
-    match end {
-        Some(i) => &input[i..],
-        None => &[],
+    let mut headers = [EMPTY_HEADER; 64];
+    let (head_len, framing) = if is_response {
+        match ResponseHead::parse(input, &mut headers)
+            .map_err(|e| format!("error: HTTP head: {e}"))?
+        {
+            Status::Complete(h) => (h.head_len, h.framing()),
+            Status::Partial => return Err("error: HTTP head is incomplete".into()),
+        }
+    } else {
+        match RequestHead::parse(input, &mut headers)
+            .map_err(|e| format!("error: HTTP head: {e}"))?
+        {
+            Status::Complete(h) => (h.head_len, h.framing()),
+            Status::Partial => return Err("error: HTTP head is incomplete".into()),
+        }
+    };
+    // A request without length fields in a capture file: take the rest of the file.
+    let framing = match framing {
+        Framing::Empty if !is_response && input.len() > head_len => Framing::UntilClose,
+        f => f,
+    };
+    let mut body = input[head_len..].to_vec();
+    let received = body.len();
+    let mut decoder = BodyDecoder::new(framing);
+    match decoder
+        .feed(&mut body, received)
+        .map_err(|e| format!("error: HTTP body: {e}"))?
+    {
+        BodyStatus::Complete { len, .. } => body.truncate(len),
+        BodyStatus::Partial => {
+            let len = decoder
+                .eof()
+                .map_err(|e| format!("error: HTTP body: {e}"))?;
+            body.truncate(len);
+        }
     }
+    Ok(body)
 }
 
 fn version(ns: CwmpNamespace) -> String {
@@ -92,8 +132,8 @@ fn version(ns: CwmpNamespace) -> String {
 /// # Errors
 /// `error: <kind> at byte <offset>` when the message does not decode.
 pub fn inspect(bytes: &[u8], reencode: bool, out: &mut dyn std::io::Write) -> Result<(), String> {
-    let env = decode(envelope_bytes(bytes))
-        .map_err(|e| format!("error: {:?} at byte {}", e.kind, e.offset))?;
+    let body = envelope_bytes(bytes)?;
+    let env = decode(&body).map_err(|e| format!("error: {:?} at byte {}", e.kind, e.offset))?;
     if reencode {
         let mut xml = Vec::with_capacity(env.encoded_len().map_err(|e| e.to_string())?);
         env.encode(&mut xml).map_err(|e| e.to_string())?;

@@ -69,6 +69,20 @@ fn reads_the_body_of_an_http_message() {
 }
 
 #[test]
+fn reads_a_chunked_http_body() {
+    let (a, b) = INFORM.split_at(100);
+    let http = format!(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x};ext=1\r\n{b}\r\n0\r\n\r\n",
+        a.len(),
+        b.len()
+    );
+    let (r, text) = run(http.as_bytes(), false);
+    r.unwrap();
+    let (_, plain) = run(INFORM.as_bytes(), false);
+    assert_eq!(text, plain);
+}
+
+#[test]
 fn bad_input_gives_the_kind_and_offset() {
     let (r, _) = run(
         b"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>",
@@ -90,4 +104,24 @@ fn reencode_prints_canonical_xml() {
     r.unwrap();
     let (_, first) = run(INFORM.as_bytes(), false);
     assert_eq!(again, first);
+}
+
+#[test]
+fn every_raw_http_capture_in_the_corpus_inspects() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/vectors/perl-cwmp/http-raw");
+    if !dir.is_dir() {
+        println!("skipping: ../shared/vectors is absent");
+        return;
+    }
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        let (r, text) = run(&bytes, false);
+        r.unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(text.starts_with("method: "), "{}", p.display());
+        n += 1;
+    }
+    assert!(n >= 16, "{n} captures");
 }

@@ -10,7 +10,8 @@
 //! * [`schedule`]: periodic Informs and the ScheduleInform queue (§3.2.1, §A.4.1.2);
 //! * [`transfer`]: queued transfers and results awaiting TransferComplete (§A.3.2.8, §A.3.3.2);
 //! * [`persist`]: the versioned, checksummed record of what must survive a reboot;
-//! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K).
+//! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K);
+//! * [`acs`]: the ACS side of a Session (§3.7.2) and the ACS's HTTP connection request (§3.2.2.2).
 //!
 //! The session machine that drives them comes later; meanwhile this is how the parts fit together
 //! for one event through one Session:

@@ -34,7 +34,7 @@
 //!   [`AcsConfig::max_challenges`] 401s the Session fails. Once authenticated, the Session is
 //!   bound to its cookie.
 //! * **Version** (§3.7.2.1, Table 9, Table 11): with `SupportedCWMPVersions`, the version is
-//!   [`acs_choose`](cwmp_codec::version::acs_choose)n and sent back in `UseCWMPVersion`, or the
+//!   chosen with [`acs_choose`] and sent back in `UseCWMPVersion`, or the
 //!   Inform gets fault 8006 when nothing fits; without it, the version is inferred from the
 //!   namespace (and `SessionTimeout`) and no `UseCWMPVersion` is sent.
 //! * **Table 10:** a CPE request is answered in the next response; otherwise the next queued

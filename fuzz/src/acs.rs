@@ -117,5 +117,8 @@ pub fn acs_session(data: &[u8]) {
     }
 }
 
+/// A target body.
+pub type Body = fn(&[u8]);
+
 /// The targets of this file, for the seed replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("acs_session", acs_session)];
+pub const TARGETS: &[(&str, Body)] = &[("acs_session", acs_session)];

@@ -11,5 +11,6 @@
 
 pub mod acs_script;
 pub mod acs_server;
+pub mod data_model;
 pub mod driver;
 pub mod inspect;

@@ -83,6 +83,9 @@ pub struct Param {
     pub notification: i32,
 }
 
+/// A Parameter's name, value and type.
+pub type Valued = (String, String, Ty);
+
 /// The table of the model (multi-instance object the ACS may add to and delete from).
 pub const PORT_MAPPING: &str = "Device.NAT.PortMapping.";
 
@@ -151,11 +154,26 @@ impl DataModel {
         let mut add = |n: &str, v: Param| {
             params.insert(n.to_string(), v);
         };
-        add("Device.DeviceInfo.Manufacturer", p(&id.manufacturer, Ty::Str, false));
-        add("Device.DeviceInfo.ManufacturerOUI", p(&id.oui, Ty::Str, false));
-        add("Device.DeviceInfo.ProductClass", p(&id.product_class, Ty::Str, false));
-        add("Device.DeviceInfo.SerialNumber", p(&id.serial, Ty::Str, false));
-        add("Device.DeviceInfo.HardwareVersion", p("1.0", Ty::Str, false));
+        add(
+            "Device.DeviceInfo.Manufacturer",
+            p(&id.manufacturer, Ty::Str, false),
+        );
+        add(
+            "Device.DeviceInfo.ManufacturerOUI",
+            p(&id.oui, Ty::Str, false),
+        );
+        add(
+            "Device.DeviceInfo.ProductClass",
+            p(&id.product_class, Ty::Str, false),
+        );
+        add(
+            "Device.DeviceInfo.SerialNumber",
+            p(&id.serial, Ty::Str, false),
+        );
+        add(
+            "Device.DeviceInfo.HardwareVersion",
+            p("1.0", Ty::Str, false),
+        );
         add(
             "Device.DeviceInfo.SoftwareVersion",
             p(&id.software_version, Ty::Str, false),
@@ -165,12 +183,18 @@ impl DataModel {
         add("Device.ManagementServer.URL", p(acs_url, Ty::Str, true));
         add("Device.ManagementServer.Username", p("", Ty::Str, true));
         add("Device.ManagementServer.Password", p("", Ty::Str, true));
-        add("Device.ManagementServer.PeriodicInformEnable", p("0", Ty::Bool, true));
+        add(
+            "Device.ManagementServer.PeriodicInformEnable",
+            p("0", Ty::Bool, true),
+        );
         add(
             "Device.ManagementServer.PeriodicInformInterval",
             p("3600", Ty::UInt, true),
         );
-        add("Device.ManagementServer.ParameterKey", p("", Ty::Str, false));
+        add(
+            "Device.ManagementServer.ParameterKey",
+            p("", Ty::Str, false),
+        );
         add(
             "Device.ManagementServer.ConnectionRequestURL",
             p(cr_url, Ty::Str, false),
@@ -183,7 +207,10 @@ impl DataModel {
             "Device.ManagementServer.ConnectionRequestPassword",
             p(cr_pass, Ty::Str, true),
         );
-        add("Device.NAT.PortMappingNumberOfEntries", p("0", Ty::UInt, false));
+        add(
+            "Device.NAT.PortMappingNumberOfEntries",
+            p("0", Ty::UInt, false),
+        );
         DataModel {
             params,
             next_instance: 1,
@@ -206,7 +233,8 @@ impl DataModel {
         match self.params.get_mut(name) {
             Some(p) => p.value = value.to_string(),
             None => {
-                self.params.insert(name.to_string(), p(value, Ty::Str, false));
+                self.params
+                    .insert(name.to_string(), p(value, Ty::Str, false));
             }
         }
     }
@@ -224,7 +252,10 @@ impl DataModel {
     /// The periodic Inform configuration of `ManagementServer`.
     pub fn periodic(&self) -> PeriodicInformConfig {
         PeriodicInformConfig {
-            enable: self.get("Device.ManagementServer.PeriodicInformEnable").as_deref() == Some("1"),
+            enable: self
+                .get("Device.ManagementServer.PeriodicInformEnable")
+                .as_deref()
+                == Some("1"),
             interval: self
                 .get("Device.ManagementServer.PeriodicInformInterval")
                 .and_then(|v| v.parse().ok())
@@ -316,7 +347,7 @@ impl DataModel {
     }
 
     /// GetParameterValues (§A.3.2.2): full names and partial paths.
-    fn values(&self, names: &[String]) -> Result<Vec<(String, String, Ty)>, (u32, String)> {
+    fn values(&self, names: &[String]) -> Result<Vec<Valued>, (u32, String)> {
         let mut out = Vec::new();
         for name in names {
             let name = if name.is_empty() { "Device." } else { name };
@@ -448,7 +479,12 @@ impl DataModel {
     /// Answers one ACS request (the CPE's side of Annex A). Requests that need the machine
     /// (Download, Reboot, FactoryReset) call it. Returns the answer (to pass to
     /// [`Reply::body`]) and what the driver must do besides.
-    pub fn handle(&mut self, cpe: &mut Cpe, now: Instant, request: &Body<'_>) -> (Reply, SideEffects) {
+    pub fn handle(
+        &mut self,
+        cpe: &mut Cpe,
+        now: Instant,
+        request: &Body<'_>,
+    ) -> (Reply, SideEffects) {
         let mut fx = SideEffects::default();
         let reply = match request {
             Body::GetRPCMethods(_) => Reply::RpcMethods,
@@ -509,14 +545,20 @@ impl DataModel {
             Body::SetParameterValues(s) => self.set_values(s, &mut fx),
             Body::AddObject(a) => match self.add_instance(&a.object_name.to_string()) {
                 Ok(i) => {
-                    self.set_local("Device.ManagementServer.ParameterKey", &a.parameter_key.to_string());
+                    self.set_local(
+                        "Device.ManagementServer.ParameterKey",
+                        &a.parameter_key.to_string(),
+                    );
                     Reply::Added(i)
                 }
                 Err(code) => Reply::fault(code, "Not a writable table"),
             },
             Body::DeleteObject(d) => match self.delete_instance(&d.object_name.to_string()) {
                 Ok(()) => {
-                    self.set_local("Device.ManagementServer.ParameterKey", &d.parameter_key.to_string());
+                    self.set_local(
+                        "Device.ManagementServer.ParameterKey",
+                        &d.parameter_key.to_string(),
+                    );
                     Reply::Deleted
                 }
                 Err(code) => Reply::fault(code, "No such instance"),
@@ -545,7 +587,9 @@ impl DataModel {
                             });
                             Reply::DownloadQueued
                         }
-                        Err(e) => Reply::fault(e.fault_code().unwrap_or(9002), "Transfer queue full"),
+                        Err(e) => {
+                            Reply::fault(e.fault_code().unwrap_or(9002), "Transfer queue full")
+                        }
                     }
                 }
             }
@@ -574,7 +618,9 @@ impl DataModel {
             let text = pv.value.as_ref().map(value_text).unwrap_or_default();
             match self.params.get(&name) {
                 None => faults.push((name, 9005, "Invalid parameter name")),
-                Some(p) if !p.writable => faults.push((name, 9008, "Attempt to set a non-writable parameter")),
+                Some(p) if !p.writable => {
+                    faults.push((name, 9008, "Attempt to set a non-writable parameter"))
+                }
                 Some(p) => match p.ty.check(&text) {
                     None => faults.push((name, 9006, "Invalid parameter type")),
                     Some(v) => updates.push((name, v)),
@@ -589,7 +635,10 @@ impl DataModel {
             fx.acs_url_changed |= name == "Device.ManagementServer.URL";
             self.set_local(&name, &v);
         }
-        self.set_local("Device.ManagementServer.ParameterKey", &s.parameter_key.to_string());
+        self.set_local(
+            "Device.ManagementServer.ParameterKey",
+            &s.parameter_key.to_string(),
+        );
         Reply::Set
     }
 }
@@ -603,7 +652,10 @@ pub fn value_text(v: &Value<'_>) -> String {
         Value::UnsignedLong(i) => i.to_string(),
         Value::Boolean(b) => u8::from(*b).to_string(),
         Value::DateTime(d) => d.to_string(),
-        other => other.as_xml_str().map(|s| s.to_string()).unwrap_or_default(),
+        other => other
+            .as_xml_str()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
     }
 }
 

@@ -11,6 +11,9 @@
 
 pub mod acs_script;
 pub mod acs_server;
+pub mod cpe_app;
+pub mod cpe_driver;
 pub mod data_model;
+pub mod demo;
 pub mod driver;
 pub mod inspect;

@@ -603,6 +603,13 @@ impl DataModel {
             }
             _ => Reply::fault(9000, "Method not supported"),
         };
+        if matches!(reply, Reply::Set | Reply::Added(_) | Reply::Deleted) {
+            // The machine keeps ParameterKey in its persistent record too (§A.3.2.1).
+            let key = self
+                .get("Device.ManagementServer.ParameterKey")
+                .unwrap_or_default();
+            let _ = cpe.set_parameter_key(now, &key);
+        }
         (reply, fx)
     }
 

@@ -295,15 +295,15 @@ impl CpeDriver {
                     Event::Connect { port, tls } => self.connect(port, tls),
                     Event::Close => self.conn = None,
                     Event::SessionStarted => {
-                        if self.verbose {
-                            let codes: Vec<&str> = self
-                                .cpe
-                                .events()
-                                .iter()
-                                .map(|e| e.code().as_str())
-                                .collect();
-                            self.log(&format!("session started: Inform with {codes:?}"));
-                        }
+                        let codes: Vec<&str> = self
+                            .cpe
+                            .events()
+                            .iter()
+                            .map(|e| e.code().as_str())
+                            .collect();
+                        self.log(&format!(
+                            "session started (events {codes:?}): connecting to the ACS"
+                        ));
                         if let Some(cr) = &self.cr {
                             cr.lock().unwrap().session_started(self.clock.now());
                         }

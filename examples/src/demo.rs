@@ -392,6 +392,9 @@ pub fn run(opts: &Options) -> io::Result<Report> {
     let (ended_tx, ended_rx) = mpsc::channel::<usize>();
     let (wake_tx, wake_rx) = mpsc::channel::<Wake>();
 
+    if opts.print {
+        println!("cwmp-rs demo: an ACS and a CPE over 127.0.0.1; every line is printed by the side that did it\n");
+    }
     trace.log(
         "DEMO",
         &format!("ACS at {acs_url} (Digest user {CPE_USER:?})"),

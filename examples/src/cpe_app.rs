@@ -225,6 +225,7 @@ pub fn run(
         d.stop_after = args.sessions.map(|n| n.saturating_sub(sessions));
         let exit = d.run();
         sessions += d.sessions_ended;
+        let enough = args.sessions.is_some_and(|n| sessions >= n);
         match exit {
             Exit::Reboot => {
                 log("--- reboot ---");
@@ -250,7 +251,7 @@ pub fn run(
             }
             Exit::Stopped => break,
         }
-        if stop.load(Ordering::Relaxed) {
+        if enough || stop.load(Ordering::Relaxed) {
             break;
         }
     }

@@ -90,6 +90,8 @@ pub struct CpeDriver {
     pub on_persist: Option<OnPersist>,
     /// Log every ACS request and the answer (the `cpe` example; the demo's ACS logs them).
     pub verbose: bool,
+    /// A firmware image was installed during a Session: reboot when it ends.
+    reboot_after_session: bool,
     /// Sessions ended since power-up.
     pub sessions_ended: usize,
     /// [`CpeDriver::run`] returns [`Exit::Stopped`] once this many Sessions ended.
@@ -174,6 +176,7 @@ impl CpeDriver {
             log,
             on_persist: None,
             verbose: false,
+            reboot_after_session: false,
             sessions_ended: 0,
             stop_after: None,
         })
@@ -323,17 +326,29 @@ impl CpeDriver {
                         // The ACS may have changed the model: keep it with the record.
                         self.persist();
                         self.sessions_ended += 1;
+                        if self.reboot_after_session {
+                            self.log("rebooting to run the new image");
+                            return Exit::Reboot;
+                        }
                         if self.stop_after.is_some_and(|n| self.sessions_ended >= n) {
                             return Exit::Stopped;
                         }
                     }
                     Event::PersistChanged => self.persist(),
-                    Event::StartTransfer { id } if self.start_transfer(id) => {
-                        // Like firmware: persist the result, then reboot into the image
-                        // before the Session that reports it (the boot Session does).
-                        self.persist();
-                        self.log("image installed: rebooting to run it");
-                        return Exit::Reboot;
+                    Event::StartTransfer { id } => {
+                        let in_session = self.cpe.in_session();
+                        if self.start_transfer(id) {
+                            // Like firmware: persist the result, then reboot into the image
+                            // before the Session that reports it (the boot Session does);
+                            // a Session under way is finished first.
+                            if !in_session {
+                                self.persist();
+                                self.log("image installed: rebooting to run it");
+                                return Exit::Reboot;
+                            }
+                            self.log("image installed: rebooting after this session");
+                            self.reboot_after_session = true;
+                        }
                     }
                     Event::Reboot => {
                         self.persist();
@@ -406,36 +421,44 @@ impl CpeDriver {
 
     /// Reads the response to the POST just sent and answers an ACS request.
     fn exchange(&mut self) {
-        let Some(conn) = self.conn.as_ref() else {
-            return;
-        };
-        let deadline = self.cpe.poll_timeout();
-        let wait = deadline.map_or(StdDuration::from_secs(30), |d| self.clock.until(d));
-        let _ = conn.set_read_timeout(Some(wait));
-        let mut s: &TcpStream = conn;
-        let read = self
-            .reader
-            .read(&mut ReadWrite(&mut s), MessageKind::Response);
-        let n = match read {
-            Ok(Some(n)) => n,
-            Ok(None) => {
-                self.cpe
-                    .handle_transport_error(self.clock.now(), TransportError::Closed);
+        // Other deadlines (a transfer due, a periodic Inform) may pass while the response is
+        // awaited: fire them and keep reading, until the response or the Session's end.
+        let n = loop {
+            let Some(conn) = self.conn.as_ref() else {
                 return;
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                self.cpe.handle_timeout(self.clock.now());
-                return;
-            }
-            Err(_) => {
-                self.cpe
-                    .handle_transport_error(self.clock.now(), TransportError::Receive);
-                return;
+            };
+            let deadline = self.cpe.poll_timeout();
+            let wait = deadline
+                .map_or(StdDuration::from_secs(30), |d| self.clock.until(d))
+                .max(StdDuration::from_millis(10));
+            let _ = conn.set_read_timeout(Some(wait));
+            let mut s: &TcpStream = conn;
+            let read = self
+                .reader
+                .read(&mut ReadWrite(&mut s), MessageKind::Response);
+            match read {
+                Ok(Some(n)) => break n,
+                Ok(None) => {
+                    self.cpe
+                        .handle_transport_error(self.clock.now(), TransportError::Closed);
+                    return;
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    self.cpe.handle_timeout(self.clock.now());
+                    if !self.cpe.in_session() || self.conn.is_none() {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    self.cpe
+                        .handle_transport_error(self.clock.now(), TransportError::Receive);
+                    return;
+                }
             }
         };
         let now = self.clock.now();

@@ -116,7 +116,8 @@ pub struct SideEffects {
 pub struct DataModel {
     params: BTreeMap<String, Param>,
     next_instance: u32,
-    /// Downloads accepted, by CommandKey, until started.
+    /// Downloads accepted, by CommandKey, until started (persisted with the model: a queued
+    /// transfer survives a reboot in the machine's record, its URL here).
     pub downloads: Vec<PendingDownload>,
     /// A firmware image installed but not yet running (applied by [`DataModel::boot`]).
     pub pending_software_version: Option<String>,
@@ -243,7 +244,6 @@ impl DataModel {
     /// Returns the new version when one was applied.
     pub fn boot(&mut self) -> Option<String> {
         self.booted_at = std::time::Instant::now();
-        self.downloads.clear();
         let v = self.pending_software_version.take()?;
         self.set_local("Device.DeviceInfo.SoftwareVersion", &v);
         Some(v)
@@ -425,6 +425,13 @@ impl DataModel {
         if let Some(v) = &self.pending_software_version {
             let _ = writeln!(s, "!pending_software_version\t{v}");
         }
+        for d in &self.downloads {
+            let _ = writeln!(
+                s,
+                "!download\t{}\t{}\t{}\t{}",
+                d.command_key, d.url, d.username, d.password
+            );
+        }
         for (n, p) in &self.params {
             let _ = writeln!(
                 s,
@@ -461,6 +468,12 @@ impl DataModel {
                 ["!pending_software_version", v] => {
                     m.pending_software_version = Some(v.to_string())
                 }
+                ["!download", key, url, user, pass] => m.downloads.push(PendingDownload {
+                    command_key: key.to_string(),
+                    url: url.to_string(),
+                    username: user.to_string(),
+                    password: pass.to_string(),
+                }),
                 [name, ty, rw, notif, value] => {
                     let param = Param {
                         ty: Ty::parse(ty).ok_or_else(bad)?,

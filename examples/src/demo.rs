@@ -78,7 +78,8 @@ pub struct Trace {
 }
 
 impl Trace {
-    fn new(print: bool) -> Self {
+    /// An empty trace; `print` echoes each line to stdout.
+    pub fn new(print: bool) -> Self {
         Trace {
             lines: Arc::new(Mutex::new(Vec::new())),
             start: StdInstant::now(),
@@ -327,8 +328,9 @@ impl Report {
     }
 }
 
-/// Serves the firmware image at `/firmware.bin` (404 elsewhere) until `stop`.
-fn file_server(
+/// Serves the firmware image at `/firmware.bin` (404 elsewhere) until `stop`, counting the
+/// GETs answered and logging them as `FILE`.
+pub fn file_server(
     listener: TcpListener,
     image: Vec<u8>,
     stop: &AtomicBool,

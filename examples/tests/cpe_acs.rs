@@ -65,6 +65,12 @@ impl AcsHandler<'static> for Script {
                 };
                 seen.received.push(item);
             }
+            Received::CpeRequest {
+                body: Body::TransferComplete(t),
+            } => seen.received.push(format!(
+                "TransferComplete {} {}",
+                t.command_key, t.fault_struct.fault_code
+            )),
             Received::CpeFault { code, .. } => seen.received.push(format!("Fault {}", code.get())),
             _ => {}
         }
@@ -211,5 +217,106 @@ fn cpe_example_against_the_acs_server() {
     let text = std::fs::read_to_string(&state).unwrap();
     assert!(text.contains("Device.NAT.PortMapping.3.Enable"));
     assert!(text.contains("Device.ManagementServer.ParameterKey\tstring\tR\t0\tacs-basic-2"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Download and Reboot in one Session: the device reboots first (the transfer is in its
+/// record, the URL in its state file), fetches the image during the boot Session, finishes
+/// that Session, reboots into the image, and reports `M Download` / `7 TRANSFER COMPLETE`
+/// with the new SoftwareVersion and a TransferComplete.
+#[test]
+fn download_queued_across_a_reboot() {
+    use cwmp_examples::cpe_driver::firmware_image;
+    use cwmp_examples::demo::{file_server, Trace};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let record = dir.join("record.bin").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let acs_url = format!("http://{}/", listener.local_addr().unwrap());
+    let files = TcpListener::bind("127.0.0.1:0").unwrap();
+    let script = format!(
+        "Download fw-9 http://{}/firmware.bin\nReboot rb-1\n",
+        files.local_addr().unwrap()
+    );
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let acs_seen = seen.clone();
+    let (ended_tx, _ended_rx) = mpsc::channel();
+    let stop = AtomicBool::new(false);
+    let gets = AtomicUsize::new(0);
+    let trace = Trace::new(false);
+    let args = parse_args(
+        [
+            "--acs",
+            &acs_url,
+            "--state",
+            &state,
+            "--record",
+            &record,
+            "--sessions",
+            "3",
+            "--software-version",
+            "1.0",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    )
+    .unwrap();
+    std::thread::scope(|scope| {
+        scope.spawn(|| file_server(files, firmware_image("9.9", 10_000), &stop, &gets, &trace));
+        let acs = scope.spawn(|| {
+            let mut acs = Script {
+                seen: acs_seen,
+                script: Vec::new(),
+                ended: ended_tx,
+            };
+            let lines = acs_script::parse(&script).unwrap();
+            // The script for the first Session only.
+            acs.script = lines;
+            struct Once(Script, bool);
+            impl AcsHandler<'static> for Once {
+                fn received(&mut self, s: &mut AcsSession<'static>, r: Received<'_>) {
+                    if self.1 {
+                        self.0.script.clear();
+                    }
+                    if matches!(r, Received::Inform(_)) {
+                        self.1 = true;
+                    }
+                    self.0.received(s, r);
+                }
+                fn event(&mut self, s: &AcsSession<'static>, e: Event) {
+                    self.0.event(s, e);
+                }
+            }
+            let mut once = Once(acs, false);
+            serve(&listener, AcsConfig::default(), &mut once, Some(3), &stop).unwrap();
+        });
+        let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+        let n = run(&args, log, Arc::new(AtomicBool::new(false)), None).unwrap();
+        assert_eq!(n, 3);
+        acs.join().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    assert_eq!(gets.load(Ordering::SeqCst), 1);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.completed, 3, "every Session completes");
+    assert_eq!(seen.events[0], ["0 BOOTSTRAP"]);
+    assert_eq!(seen.events[1], ["M Reboot", "1 BOOT"]);
+    assert_eq!(
+        seen.events[2],
+        ["M Download", "7 TRANSFER COMPLETE", "1 BOOT"]
+    );
+    assert_eq!(
+        seen.received,
+        [
+            "DownloadResponse",
+            "RebootResponse",
+            "TransferComplete fw-9 0"
+        ]
+    );
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(text.contains("Device.DeviceInfo.SoftwareVersion\tstring\tR\t0\t9.9"));
     let _ = std::fs::remove_dir_all(&dir);
 }

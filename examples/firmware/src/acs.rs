@@ -147,7 +147,7 @@ impl ScriptedAcs {
 
         hprint!("  CPE -> ACS  ");
         if body.is_empty() {
-            hprint!("(empty POST)");
+            hprint!("(empty POST) [{} B]", post.len());
             if !matches!(step.expect, Expect::Empty) {
                 hprintln!();
                 return Err(Failure("unexpected empty POST"));
@@ -157,10 +157,10 @@ impl ScriptedAcs {
             if env.schema_deviation.is_some() {
                 return Err(Failure("the CPE's envelope deviates from the schema"));
             }
-            hprint!("{}", env.body.method_name());
+            hprint!("{} [{} B]", env.body.method_name(), post.len());
             self.check(&step.expect, &env)?;
         }
-        hprintln!("  [{} B]", post.len());
+        hprintln!();
 
         let len = self.reply(step.reply, rx)?;
         Ok(len)
@@ -286,7 +286,7 @@ impl ScriptedAcs {
                     .write(&mut w)
                     .map_err(|_| Failure("rx buffer too small for a 204"))?;
                 let n = total - w.len();
-                hprintln!("  ACS -> CPE  204 No Content  [{} B]", n);
+                hprintln!("  ACS -> CPE  204 No Content [{} B]", n);
                 return Ok(n);
             }
             Reply::InformResponse => {
@@ -359,10 +359,10 @@ impl ScriptedAcs {
             .map_err(|_| Failure("rx buffer too small"))?;
         let n = total - w.len();
         hprintln!(
-            "  ACS -> CPE  {} {}  [{} B]",
+            "  ACS -> CPE  {} [{} B] {}",
             env.body.method_name(),
-            label,
-            n
+            n,
+            label
         );
         Ok(n)
     }

@@ -46,6 +46,10 @@ DATA=$(section .data)
 BSS=$(section .bss)
 UNINIT=$(section .uninit)
 STATIC_RAM=$((DATA + BSS + UNINIT))
+if [ "$TEXT" -eq 0 ] || [ "$VT" -eq 0 ]; then
+  echo "size.sh: $ELF has no .text or .vector_table: not linked with cortex-m-rt's link.x?" >&2
+  exit 1
+fi
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
 
 if [ "${1:-}" = "--ram" ]; then

@@ -483,7 +483,7 @@ fn scenario(slot: &mut Option<Cpe>, buf: &mut Buffers) -> Result<(usize, usize),
     if !drv.acs.finished() {
         return Err(Failure("the script was not played to its end"));
     }
-    if !cpe.events().is_empty() || cpe.transfers().len() != 0 {
+    if !cpe.events().is_empty() || !cpe.transfers().is_empty() {
         return Err(Failure("undelivered events or transfers left"));
     }
     hprintln!(

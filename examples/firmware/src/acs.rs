@@ -358,12 +358,11 @@ impl ScriptedAcs {
         env.encode(&mut w)
             .map_err(|_| Failure("rx buffer too small"))?;
         let n = total - w.len();
-        hprintln!(
-            "  ACS -> CPE  {} [{} B] {}",
-            env.body.method_name(),
-            n,
-            label
-        );
+        hprint!("  ACS -> CPE  {} [{} B]", env.body.method_name(), n);
+        if !label.is_empty() {
+            hprint!(" {}", label);
+        }
+        hprintln!();
         Ok(n)
     }
 }

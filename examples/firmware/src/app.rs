@@ -8,7 +8,9 @@ use cwmp_core::codec::message::{
 use cwmp_core::codec::{Array, Body, DateTimeValue, ItemSource, Value};
 use cwmp_core::cpe::{AcsRequest, SendError, Transmit};
 use cwmp_core::transfer::TransferKind;
-use cwmp_core::{Cpe, Instant};
+use cwmp_core::Instant;
+
+use crate::DeviceCpe;
 
 /// Parameter names, in data-model order.
 const NAMES: [&str; 7] = [
@@ -113,7 +115,7 @@ impl<'m> ItemSource<ParameterValueStruct<'m>> for Selection<'m> {
 
 /// Answers the ACS request with `Cpe::respond`, writing the POST into `tx`.
 pub fn answer(
-    cpe: &mut Cpe,
+    cpe: &mut DeviceCpe,
     model: &mut DataModel,
     now: Instant,
     request: &AcsRequest<'_>,

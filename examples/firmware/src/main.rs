@@ -35,12 +35,19 @@ use cwmp_core::codec::datetime::{DateTime, Offset};
 use cwmp_core::codec::message::ParameterValueStruct;
 use cwmp_core::codec::{Array, Body, Value};
 use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome};
+use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
 use cwmp_core::persist::Record;
 use cwmp_core::transfer::TransferId;
 use cwmp_core::{Duration, Instant};
 
 use acs::{Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
 use app::{DataModel, Text};
+
+/// Undelivered events the machine keeps (the default, 64, is the most one Inform carries,
+/// §A.3.3.1); a smaller queue shrinks the `Cpe` and the persistent record (see README).
+const EVENTS: usize = MAX_INFORM_EVENTS;
+/// The session machine with this firmware's capacities.
+pub type DeviceCpe = Cpe<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
 
 /// A scripted step failed: what went wrong.
 #[derive(Debug, Clone, Copy)]
@@ -52,7 +59,7 @@ const TX_LEN: usize = 2 * 1024;
 /// Receive buffer: the largest ACS response (head + envelope) the CPE accepts.
 const RX_LEN: usize = 8 * 1024;
 /// The persistent record of a default `Cpe`.
-const FLASH_LEN: usize = Record::<64, 3, 3>::MAX_LEN;
+const FLASH_LEN: usize = Record::<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>::MAX_LEN;
 
 const ACS_URL: &str = "http://acs.example.com:7547/cwmp";
 
@@ -73,11 +80,11 @@ static mut BUFFERS: Buffers = Buffers {
 /// The session machine lives in a static too (about 13 KiB): `None` while "powered off".
 /// `MaybeUninit` keeps it in `.bss`: a `None` initialiser would put 13 KiB of (mostly zero)
 /// bytes in `.data`, copied from flash at start-up.
-static mut CPE: MaybeUninit<Option<Cpe>> = MaybeUninit::uninit();
+static mut CPE: MaybeUninit<Option<DeviceCpe>> = MaybeUninit::uninit();
 static TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// The one `&'static mut` to each of the statics above.
-fn take_statics() -> Option<(&'static mut Option<Cpe>, &'static mut Buffers)> {
+fn take_statics() -> Option<(&'static mut Option<DeviceCpe>, &'static mut Buffers)> {
     if TAKEN.swap(true, Ordering::AcqRel) {
         return None;
     }
@@ -256,7 +263,7 @@ impl Driver {
         self.model.now = self.now;
     }
 
-    fn persist(&mut self, cpe: &Cpe, flash: &mut [u8]) -> Result<(), Failure> {
+    fn persist(&mut self, cpe: &DeviceCpe, flash: &mut [u8]) -> Result<(), Failure> {
         let n = cpe
             .export(self.now, flash)
             .map_err(|_| Failure("persistent record does not fit the flash page"))?;
@@ -265,7 +272,7 @@ impl Driver {
     }
 
     /// Drains `poll_event` and acts on each event like a real driver.
-    fn drain(&mut self, cpe: &mut Cpe, flash: &mut [u8]) -> Result<(), Failure> {
+    fn drain(&mut self, cpe: &mut DeviceCpe, flash: &mut [u8]) -> Result<(), Failure> {
         while let Some(event) = cpe.poll_event() {
             match event {
                 Event::Connect { port, .. } => {
@@ -301,7 +308,7 @@ impl Driver {
     }
 
     /// The run loop: events, then the next POST through the scripted ACS, until idle.
-    fn run(&mut self, cpe: &mut Cpe, buf: &mut Buffers) -> Result<Idle, Failure> {
+    fn run(&mut self, cpe: &mut DeviceCpe, buf: &mut Buffers) -> Result<Idle, Failure> {
         loop {
             self.drain(cpe, &mut buf.flash)?;
             if self.reboot {
@@ -356,10 +363,10 @@ impl Driver {
 
 /// Power-up: a new `Cpe` in `slot`, restored from the RAM "flash" (or bootstrapped).
 fn power_up<'a>(
-    slot: &'a mut Option<Cpe>,
+    slot: &'a mut Option<DeviceCpe>,
     drv: &mut Driver,
     flash: &[u8],
-) -> Result<&'a mut Cpe, Failure> {
+) -> Result<&'a mut DeviceCpe, Failure> {
     let mut config = Config::new(ACS_URL, "Acme", "00D09E", "FW-DEMO", "SN0001");
     config.username = "00D09E-FW-DEMO-SN0001";
     config.password = "secret";
@@ -393,7 +400,7 @@ fn power_up<'a>(
 }
 
 /// Runs the scenario; returns the stack high-water marks of the power-ups and of the Sessions.
-fn scenario(slot: &mut Option<Cpe>, buf: &mut Buffers) -> Result<(usize, usize), Failure> {
+fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, usize), Failure> {
     let now = Instant::from_secs(1);
     let mut drv = Driver {
         acs: ScriptedAcs::new(&SCRIPT),
@@ -497,7 +504,7 @@ fn scenario(slot: &mut Option<Cpe>, buf: &mut Buffers) -> Result<(usize, usize),
     );
     hprintln!(
         "RAM: Cpe {} B (static), tx+rx+flash {} B (static), record {} B",
-        core::mem::size_of::<Cpe>(),
+        core::mem::size_of::<DeviceCpe>(),
         core::mem::size_of::<Buffers>(),
         drv.flash_len.unwrap_or(0)
     );

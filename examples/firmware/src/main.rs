@@ -348,7 +348,7 @@ impl Driver {
     }
 
     /// Waits (in fake time) for the machine's next deadline and fires it.
-    fn wait_for_deadline(&mut self, cpe: &mut Cpe) -> Result<(), Failure> {
+    fn wait_for_deadline(&mut self, cpe: &mut DeviceCpe) -> Result<(), Failure> {
         let deadline = cpe
             .poll_timeout()
             .ok_or(Failure("no deadline to wait for"))?;

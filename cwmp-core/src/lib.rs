@@ -12,6 +12,7 @@
 //! * [`persist`]: the versioned, checksummed record of what must survive a reboot;
 //! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K);
 //! * [`cpe`]: the CPE session machine, [`Cpe`], that drives them all (§3.7.1).
+//! * [`acs`]: the ACS side of a Session (§3.7.2) and the ACS's HTTP connection request (§3.2.2.2).
 //!
 //! # The run loop of a CPE over a blocking socket
 //!
@@ -164,6 +165,7 @@
 
 pub use cwmp_codec as codec;
 
+pub mod acs;
 pub mod connreq;
 pub mod cpe;
 mod crc32;

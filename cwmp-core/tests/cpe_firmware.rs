@@ -227,3 +227,21 @@ fn transfer_finished_during_a_session_is_reported_in_the_next_one() {
     assert_eq!(codes(&p.seen[4]), ["M Download", "7 TRANSFER COMPLETE"]);
     assert!(p.cpe.events().is_empty());
 }
+
+#[test]
+fn parameter_key_and_udp_timestamp_survive_a_reboot() {
+    let mut p = bootstrapped();
+    p.cpe.set_parameter_key(p.now, "pk-42").unwrap();
+    p.cpe.set_udp_timestamp(p.now, 1_120_673_700);
+    // Setting them is a change of the persistent record: the driver writes flash.
+    p.drain_events();
+    let record = p.flash.clone().unwrap();
+    let mut cpe: Cpe = new_cpe(4);
+    cpe.boot(p.now + Duration::from_secs(1), Some(&record))
+        .unwrap();
+    assert_eq!(cpe.parameter_key(), Some("pk-42"));
+    assert_eq!(cpe.udp_timestamp(), Some(1_120_673_700));
+    // Too long a key changes nothing.
+    assert!(cpe.set_parameter_key(p.now, &"k".repeat(33)).is_err());
+    assert_eq!(cpe.parameter_key(), Some("pk-42"));
+}

@@ -213,6 +213,13 @@ pub struct Cpe<
     id_text: heapless::String<MAX_ACS_ID_LEN>,
     persisted: Generations,
     next_id: u32,
+    /// The ParameterKey, kept for the application (§A.3.2.1: stored iff the RPC succeeded).
+    parameter_key: Option<crate::limits::ParameterKey>,
+    /// The last accepted UDP Connection Request `ts` (Annex G.2.1.4: persistent).
+    udp_timestamp: Option<u64>,
+    /// Bumped when either of the two above changes, so `PersistChanged` is raised.
+    app_generation: u32,
+    app_persisted: u32,
 }
 
 #[cfg(feature = "defmt")]
@@ -281,6 +288,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             id_text: heapless::String::new(),
             persisted: Generations::default(),
             next_id: 0,
+            parameter_key: None,
+            udp_timestamp: None,
+            app_generation: 0,
+            app_persisted: 0,
         })
     }
 
@@ -1290,8 +1301,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     fn after_input(&mut self, now: Instant) {
         self.maybe_start(now);
         let g = Generations::of(&self.events, &self.transfers, &self.schedule, &self.retry);
-        if g != self.persisted {
+        if g != self.persisted || self.app_generation != self.app_persisted {
             self.persisted = g;
+            self.app_persisted = self.app_generation;
             if !self.out.iter().any(|e| *e == Event::PersistChanged) {
                 self.emit(Event::PersistChanged);
             }
@@ -1323,6 +1335,8 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         if let Some(bytes) = record {
             let unix = self.unix_now(now);
             let restored = Record::<E, T, S>::restore(bytes).and_then(|r| {
+                self.parameter_key = r.parameter_key.clone();
+                self.udp_timestamp = r.last_udp_timestamp;
                 r.apply(
                     now,
                     unix,
@@ -1334,6 +1348,8 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             match restored {
                 Ok(retry) => self.retry = retry,
                 Err(e) => {
+                    self.parameter_key = None;
+                    self.udp_timestamp = None;
                     self.events = EventQueue::new();
                     self.transfers = Transfers::new();
                     self.schedule = ScheduleInformQueue::new();
@@ -1367,14 +1383,53 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     ///
     /// [`BufferTooSmall`]. Never panics.
     pub fn export(&self, now: Instant, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        Record::<E, T, S>::capture(
+        let mut record = Record::<E, T, S>::capture(
             now,
             &self.events,
             &self.transfers,
             &self.schedule,
             &self.retry,
-        )
-        .export(buf)
+        );
+        record.parameter_key = self.parameter_key.clone();
+        record.last_udp_timestamp = self.udp_timestamp;
+        record.export(buf)
+    }
+
+    /// Stores the ParameterKey after a SetParameterValues, AddObject or DeleteObject that
+    /// succeeded (§A.3.2.1: stored if and only if the RPC succeeds); it is part of the
+    /// persistent record, so a [`Event::PersistChanged`] follows when it changed.
+    ///
+    /// # Errors
+    /// [`ApiMisuse::TooLong`] for a key longer than 32 bytes; nothing changes.
+    pub fn set_parameter_key(&mut self, now: Instant, key: &str) -> Result<(), ApiMisuse> {
+        let k = crate::limits::ParameterKey::try_from(key).map_err(|_| ApiMisuse::TooLong)?;
+        if self.parameter_key.as_ref() != Some(&k) {
+            self.parameter_key = Some(k);
+            self.app_generation = self.app_generation.wrapping_add(1);
+        }
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// The ParameterKey restored from the record or last set.
+    pub fn parameter_key(&self) -> Option<&str> {
+        self.parameter_key.as_deref()
+    }
+
+    /// Records the `ts` of the last accepted UDP Connection Request (Annex G.2.1.4: persistent,
+    /// so a replayed datagram is refused after a reboot too); see
+    /// [`crate::connreq::ConnectionRequestServer::udp_last_accepted_ts`].
+    pub fn set_udp_timestamp(&mut self, now: Instant, ts: u64) {
+        if self.udp_timestamp != Some(ts) {
+            self.udp_timestamp = Some(ts);
+            self.app_generation = self.app_generation.wrapping_add(1);
+        }
+        self.after_input(now);
+    }
+
+    /// The last accepted UDP Connection Request `ts`, restored from the record or last set.
+    pub fn udp_timestamp(&self) -> Option<u64> {
+        self.udp_timestamp
     }
 
     /// An accepted Connection Request (§3.2.2): `6 CONNECTION REQUEST` and a Session at once,

@@ -19,11 +19,13 @@ use crate::{print_value, Failure};
 
 /// What the CPE must POST next.
 pub enum Expect {
-    /// An Inform with exactly these event codes (any order) and CommandKeys, and this
-    /// `Device.DeviceInfo.SoftwareVersion` among its parameters.
+    /// An Inform with exactly these event codes (any order) and CommandKeys, and these
+    /// `Device.DeviceInfo.SoftwareVersion` and `Device.ManagementServer.ParameterKey` among its
+    /// parameters.
     Inform {
         events: &'static [(&'static str, &'static str)],
         software_version: &'static str,
+        parameter_key: &'static str,
     },
     /// The response to the ACS's last request (the method name), checked by `check`.
     Response {
@@ -172,6 +174,7 @@ impl ScriptedAcs {
                 Expect::Inform {
                     events,
                     software_version,
+                    parameter_key,
                 },
                 Body::Inform(inform),
             ) => {
@@ -200,22 +203,31 @@ impl ScriptedAcs {
                     hprintln!();
                     return Err(Failure("Inform events missing"));
                 }
-                let mut found = false;
+                let mut found = 0;
                 for p in inform.parameter_list.iter() {
-                    if p.name.eq_str("Device.DeviceInfo.SoftwareVersion") {
-                        hprint!(" SoftwareVersion=");
-                        if let Some(v) = p.value {
-                            print_value(&v);
-                        }
-                        found = p
-                            .value
-                            .and_then(|v| v.as_xml_str())
-                            .is_some_and(|s| s.eq_str(software_version));
+                    let (label, want) = if p.name.eq_str("Device.DeviceInfo.SoftwareVersion") {
+                        ("SoftwareVersion", software_version)
+                    } else if p.name.eq_str("Device.ManagementServer.ParameterKey") {
+                        ("ParameterKey", parameter_key)
+                    } else {
+                        continue;
+                    };
+                    hprint!(" {}=", label);
+                    if let Some(v) = p.value {
+                        print_value(&v);
+                    }
+                    if p.value
+                        .and_then(|v| v.as_xml_str())
+                        .is_some_and(|s| s.eq_str(want))
+                    {
+                        found += 1;
                     }
                 }
-                if !found {
+                if found != 2 {
                     hprintln!();
-                    return Err(Failure("Inform without the expected SoftwareVersion"));
+                    return Err(Failure(
+                        "Inform without the expected SoftwareVersion and ParameterKey",
+                    ));
                 }
                 Ok(())
             }

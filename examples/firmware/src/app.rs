@@ -176,9 +176,14 @@ pub fn answer(
                     _ => {}
                 }
             }
-            model
-                .parameter_key
-                .set(spv.parameter_key.as_str().unwrap_or(""));
+            // The ParameterKey is stored only now that the RPC succeeded (§A.3.2.1); the machine
+            // keeps it in the persistent record, so it survives the reboots.
+            let key = spv.parameter_key.as_str().unwrap_or("");
+            if cpe.set_parameter_key(now, key).is_err() {
+                let fault = SoapFault::new(9003, "ParameterKey too long");
+                return cpe.respond(now, Body::Fault(fault), &mut w);
+            }
+            model.parameter_key.set(key);
             cpe.respond(now, SetParameterValuesResponse { status: 0 }.into(), &mut w)
         }
         Body::Download(d) => {

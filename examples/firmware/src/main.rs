@@ -155,6 +155,7 @@ static SCRIPT: [Step; 13] = [
         Expect::Inform {
             events: &[("0 BOOTSTRAP", "")],
             software_version: "1.0.0",
+            parameter_key: "",
         },
         Reply::InformResponse,
     ),
@@ -189,6 +190,7 @@ static SCRIPT: [Step; 13] = [
                 ("M Download", DOWNLOAD_KEY),
             ],
             software_version: "2.0.0",
+            parameter_key: "spv-1",
         },
         Reply::InformResponse,
     ),
@@ -205,6 +207,7 @@ static SCRIPT: [Step; 13] = [
         Expect::Inform {
             events: &[("6 CONNECTION REQUEST", "")],
             software_version: "2.0.0",
+            parameter_key: "spv-1",
         },
         Reply::InformResponse,
     ),
@@ -221,6 +224,7 @@ static SCRIPT: [Step; 13] = [
         Expect::Inform {
             events: &[("1 BOOT", ""), ("M Reboot", REBOOT_KEY)],
             software_version: "2.0.0",
+            parameter_key: "spv-1",
         },
         Reply::InformResponse,
     ),
@@ -396,6 +400,10 @@ fn power_up<'a>(
                 .map_err(|_| Failure("the persisted record did not restore"))?;
         }
     }
+    // The ParameterKey comes back from the record.
+    drv.model
+        .parameter_key
+        .set(cpe.parameter_key().unwrap_or(""));
     Ok(cpe)
 }
 

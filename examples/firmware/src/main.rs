@@ -58,8 +58,10 @@ pub struct Failure(pub &'static str);
 const TX_LEN: usize = 2 * 1024;
 /// Receive buffer: the largest ACS response (head + envelope) the CPE accepts.
 const RX_LEN: usize = 8 * 1024;
-/// The persistent record of a default `Cpe`.
-const FLASH_LEN: usize = Record::<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>::MAX_LEN;
+/// The "flash page": room for the largest persistent record.
+const FLASH_LEN: usize = DeviceRecord::MAX_LEN;
+/// The persistent record of [`DeviceCpe`].
+type DeviceRecord = Record<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
 
 const ACS_URL: &str = "http://acs.example.com:7547/cwmp";
 
@@ -511,10 +513,12 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, u
         RX_LEN
     );
     hprintln!(
-        "RAM: Cpe {} B (static), tx+rx+flash {} B (static), record {} B",
+        "RAM: Cpe {} B (static), tx+rx+flash {} B (static); record {} B on flash (at most {} B), {} B in RAM while export/boot run",
         core::mem::size_of::<DeviceCpe>(),
         core::mem::size_of::<Buffers>(),
-        drv.flash_len.unwrap_or(0)
+        drv.flash_len.unwrap_or(0),
+        FLASH_LEN,
+        core::mem::size_of::<DeviceRecord>()
     );
     Ok((drv.stack_boot, drv.stack_run))
 }

@@ -245,3 +245,33 @@ fn parameter_key_and_udp_timestamp_survive_a_reboot() {
     assert!(cpe.set_parameter_key(p.now, &"k".repeat(33)).is_err());
     assert_eq!(cpe.parameter_key(), Some("pk-42"));
 }
+
+#[test]
+fn first_power_up_informs_bootstrap_and_boot_together() {
+    // A factory-fresh device: `bootstrap` then `boot` (either order) before the first POST.
+    for bootstrap_first in [true, false] {
+        let mut p = Pair::new(new_cpe(31));
+        if bootstrap_first {
+            p.cpe.bootstrap(p.now);
+            p.cpe.boot(p.now, None).unwrap();
+        } else {
+            p.cpe.boot(p.now, None).unwrap();
+            p.cpe.bootstrap(p.now);
+        }
+        p.script([inform_response(), empty()]);
+        p.run();
+        let codes: Vec<&str> = p.seen[0].events.iter().map(|(c, _)| c.as_str()).collect();
+        assert!(
+            codes.contains(&"0 BOOTSTRAP"),
+            "{bootstrap_first}: {codes:?}"
+        );
+        assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
+        assert!(
+            p.cpe.events().is_empty(),
+            "{bootstrap_first}: all confirmed"
+        );
+        if bootstrap_first {
+            assert!(codes.contains(&"1 BOOT"), "{codes:?}");
+        }
+    }
+}

@@ -475,6 +475,12 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                 .unwrap_or(DateTime::UNKNOWN)
         });
         let ns = s.ns;
+        if !self.events.is_session_open() {
+            let _ = self.events.begin_session();
+            // Every pending event rides in this Inform: triggers raised since the Session
+            // started are served by it.
+            self.want_session = false;
+        }
         let source = InformEvents(&self.events);
         let params = Parameters(parameters);
         let inform = Inform {
@@ -1211,6 +1217,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             return;
         };
         let success = outcome == SessionOutcome::Success;
+        // A Session that failed before its Inform was written still follows the Table 8 rules
+        // for the events it was opened for (`6 CONNECTION REQUEST` is not retried).
+        if !self.events.is_session_open() {
+            let _ = self.events.begin_session();
+        }
         self.events.end_session(if success {
             SessionEnd::Succeeded
         } else {
@@ -1263,7 +1274,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         if self.redirects.current(&self.acs_url).is_err() {
             return;
         }
-        let _ = self.events.begin_session();
+        // The events go into flight when the Inform is first written, not here: an input
+        // between the start and the first POST (`boot` right after `bootstrap` on a fresh
+        // device) must still reach this Session's Inform.
         self.retry.on_session_started();
         self.want_session = false;
         self.jar.clear();

@@ -346,6 +346,14 @@ impl DataModel {
             .collect())
     }
 
+    /// What the ACS reads: passwords read as empty strings (TR-181 "hidden" values).
+    fn read(&self, name: &str) -> String {
+        if name.ends_with("Password") {
+            return String::new();
+        }
+        self.get(name).unwrap_or_default()
+    }
+
     /// GetParameterValues (§A.3.2.2): full names and partial paths.
     fn values(&self, names: &[String]) -> Result<Vec<Valued>, (u32, String)> {
         let mut out = Vec::new();
@@ -359,14 +367,14 @@ impl DataModel {
                     if !n.starts_with(name) {
                         break;
                     }
-                    out.push((n.clone(), self.get(n).unwrap_or_default(), p.ty));
+                    out.push((n.clone(), self.read(n), p.ty));
                 }
             } else {
                 let p = self
                     .params
                     .get(name)
                     .ok_or((9005, format!("no parameter {name}")))?;
-                out.push((name.to_string(), self.get(name).unwrap_or_default(), p.ty));
+                out.push((name.to_string(), self.read(name), p.ty));
             }
         }
         Ok(out)

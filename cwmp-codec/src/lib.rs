@@ -15,6 +15,7 @@ extern crate alloc;
 mod arbitrary_impls;
 
 pub mod array;
+pub mod connreq;
 pub mod datetime;
 pub mod error;
 pub mod event;

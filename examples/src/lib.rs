@@ -1,5 +1,6 @@
-//! Shared std helpers for the example programs: the `inspect` text format, and (later) the
-//! blocking drivers around the sans-IO machines.
+//! Shared std helpers for the example programs: the `inspect` text format, the blocking
+//! drivers around the sans-IO machines ([`driver`], [`acs_server`]) and the `acs` example's
+//! script format ([`acs_script`]).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,4 +9,11 @@
     clippy::arithmetic_side_effects
 )]
 
+pub mod acs_script;
+pub mod acs_server;
+pub mod cpe_app;
+pub mod cpe_driver;
+pub mod data_model;
+pub mod demo;
+pub mod driver;
 pub mod inspect;

@@ -4,8 +4,11 @@
 //!
 //! A module per area, each with a `TARGETS` list; [`targets`] chains them all.
 
+pub mod acs;
 pub mod codec;
+pub mod connreq;
 pub mod core;
+pub mod cpe;
 pub mod http;
 pub mod values;
 
@@ -19,5 +22,8 @@ pub fn targets() -> impl Iterator<Item = Target> {
         .chain(values::TARGETS)
         .chain(http::TARGETS)
         .chain(core::TARGETS)
+        .chain(connreq::TARGETS)
+        .chain(acs::TARGETS)
+        .chain(cpe::TARGETS)
         .copied()
 }

@@ -151,6 +151,9 @@ impl NsStack {
     pub(crate) fn resolve(&self, src: &str, prefix: &str) -> Option<Ns> {
         let want = prefix.as_bytes();
         for b in self.bindings.iter().rev() {
+            if usize::from(b.len) != want.len() {
+                continue;
+            }
             let start = b.off as usize;
             let end = start.saturating_add(usize::from(b.len));
             if src.as_bytes().get(start..end) == Some(want) {
@@ -190,8 +193,12 @@ impl NsStack {
 
 /// Splits a QName into (prefix, local part). `"a"` gives `("", "a")`.
 pub(crate) fn split_qname(name: &str) -> (&str, &str) {
-    match name.split_once(':') {
-        Some((p, l)) => (p, l),
+    // A byte scan: names are short, and `str::split_once` pays for a general searcher.
+    match name.bytes().position(|b| b == b':') {
+        Some(i) => (
+            name.get(..i).unwrap_or_default(),
+            name.get(i.saturating_add(1)..).unwrap_or_default(),
+        ),
         None => ("", name),
     }
 }

@@ -86,12 +86,35 @@ pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
+/// Bytes that may start an XML name (ASCII letters, `_`, `:`, and any byte of a non-ASCII
+/// character), and bytes that may continue one (also digits, `-`, `.`): one table lookup each.
+const NAME_START: u8 = 1;
+const NAME_BYTE: u8 = 2;
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+static NAME_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let b = i as u8;
+        let start = b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80;
+        let cont = start || b.is_ascii_digit() || b == b'-' || b == b'.';
+        t[i] = (if start { NAME_START } else { 0 }) | (if cont { NAME_BYTE } else { 0 });
+        i += 1;
+    }
+    t
+};
+
 fn is_name_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
+    NAME_CLASS
+        .get(usize::from(b))
+        .is_some_and(|c| c & NAME_START != 0)
 }
 
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-' | b'.') || b >= 0x80
+    NAME_CLASS
+        .get(usize::from(b))
+        .is_some_and(|c| c & NAME_BYTE != 0)
 }
 
 /// Is `c` a character XML 1.0 allows (production `Char`)?
@@ -116,8 +139,33 @@ fn is_forbidden_at(s: &[u8], i: usize) -> bool {
 /// forbidden characters (C0 controls but tab/LF/CR, U+FFFE, U+FFFF). Returns whether it holds
 /// any `&`.
 pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
-    // Fast path: most text has neither references nor forbidden characters.
-    if s.iter().all(|&b| b >= 0x20 && b != b'&' && b != 0xEF) {
+    // Fast path: most text has neither references nor forbidden characters. Eight bytes at a
+    // time (SWAR): a byte below 0x20, an `&`, or an 0xEF (the lead byte of U+FFFE/U+FFFF) sets
+    // its high bit; a false alarm only takes the slow path.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    let mut plain = true;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w);
+        let below_space = x.wrapping_sub(LO.wrapping_mul(0x20)) & !x;
+        let amp = x ^ LO.wrapping_mul(u64::from(b'&'));
+        let is_amp = amp.wrapping_sub(LO) & !amp;
+        let ef = x ^ LO.wrapping_mul(0xEF);
+        let is_ef = ef.wrapping_sub(LO) & !ef;
+        if (below_space | is_amp | is_ef) & HI != 0 {
+            plain = false;
+            break;
+        }
+    }
+    if plain
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&b| b >= 0x20 && b != b'&' && b != 0xEF)
+    {
         return Ok(false);
     }
     let mut has_ref = false;
@@ -361,7 +409,7 @@ impl<'a> Reader<'a> {
 
     /// Resolves a QName written in an attribute value (`xsd:string`, `cwmp:InstallOpStruct`).
     pub(crate) fn resolve_value_qname<'v>(&self, qname: &'v str) -> (Ns, &'v str) {
-        let (p, l) = split_qname(qname.trim_matches([' ', '\t', '\n', '\r']));
+        let (p, l) = split_qname(qname.trim_ascii());
         if p.is_empty() {
             // An unprefixed QName in a value takes the default namespace.
             (self.ns.resolve(self.src, "").unwrap_or(Ns::None), l)
@@ -476,6 +524,13 @@ impl<'a> Reader<'a> {
 
     /// Reads a name at `self.pos`; returns (start, end).
     fn name(&mut self) -> Result<(usize, usize), DecodeError> {
+        let (start, end, _) = self.qname()?;
+        Ok((start, end))
+    }
+
+    /// Reads a name at `self.pos`; returns (start, end, number of colons in it, offset of the
+    /// last colon).
+    fn qname(&mut self) -> Result<(usize, usize, (usize, usize)), DecodeError> {
         let b = self.src.as_bytes();
         let start = self.pos;
         match b.get(start) {
@@ -483,12 +538,19 @@ impl<'a> Reader<'a> {
             Some(_) => return Err(DecodeError::new(K::InvalidName, start)),
             None => return Err(self.eof()),
         }
+        let mut colons = (usize::from(b.get(start) == Some(&b':')), start);
         let mut end = start.saturating_add(1);
-        while b.get(end).is_some_and(|&c| is_name_byte(c)) {
+        while let Some(&c) = b.get(end) {
+            if !is_name_byte(c) {
+                break;
+            }
+            if c == b':' {
+                colons = (colons.0.saturating_add(1), end);
+            }
             end = end.saturating_add(1);
         }
         self.pos = end;
-        Ok((start, end))
+        Ok((start, end, colons))
     }
 
     fn start_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
@@ -496,7 +558,7 @@ impl<'a> Reader<'a> {
             return Err(DecodeError::new(K::TooDeep, lt));
         }
         self.pos = lt.saturating_add(1);
-        let (ns_, ne) = self.name()?;
+        let (ns_, ne, (colons, colon_at)) = self.qname()?;
         let qname = self.src.get(ns_..ne).unwrap_or_default();
         let depth = self.open.len().saturating_add(1);
         let attrs_offset = self.pos;
@@ -562,10 +624,16 @@ impl<'a> Reader<'a> {
         }
         let attrs = self.src.get(attrs_offset..self.pos).unwrap_or_default();
         self.pos = self.pos.saturating_add(if empty { 2 } else { 1 });
-        let (prefix, local) = split_qname(qname);
-        if local.is_empty() || local.contains(':') || (qname.contains(':') && prefix.is_empty()) {
-            return Err(DecodeError::new(K::InvalidName, ns_));
-        }
+        let (prefix, local) = match colons {
+            0 => ("", qname),
+            1 if colon_at > ns_ && colon_at.saturating_add(1) < ne => (
+                self.src.get(ns_..colon_at).unwrap_or_default(),
+                self.src
+                    .get(colon_at.saturating_add(1)..ne)
+                    .unwrap_or_default(),
+            ),
+            _ => return Err(DecodeError::new(K::InvalidName, ns_)),
+        };
         let ns = self
             .ns
             .resolve(self.src, prefix)
@@ -589,7 +657,21 @@ impl<'a> Reader<'a> {
     }
 
     fn end_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
-        self.pos = lt.saturating_add(2);
+        let name_at = lt.saturating_add(2);
+        // Fast path: the open element's name, then `>`.
+        if let Some(o) = self.open.last() {
+            let start = o.name_off as usize;
+            let len = usize::from(o.name_len);
+            let b = self.src.as_bytes();
+            let open_name = b.get(start..start.saturating_add(len));
+            let here = b.get(name_at..name_at.saturating_add(len));
+            let after = name_at.saturating_add(len);
+            if open_name.is_some() && open_name == here && b.get(after) == Some(&b'>') {
+                self.pos = after.saturating_add(1);
+                return Ok(self.close(lt));
+            }
+        }
+        self.pos = name_at;
         let (s, e) = self.name()?;
         let name = self.src.as_bytes().get(s..e).unwrap_or_default();
         self.skip_ws();
@@ -674,7 +756,7 @@ impl<'a> Iterator for Attrs<'a, '_> {
             return Some(Attr {
                 prefix,
                 local,
-                value: XmlStr::from_validated(raw, raw.as_bytes().contains(&b'&')),
+                value: XmlStr::from_validated(raw, memchr(b'&', raw.as_bytes()).is_some()),
                 value_offset: self.base.saturating_add(vs),
             });
         }

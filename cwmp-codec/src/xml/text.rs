@@ -46,8 +46,6 @@ impl fmt::Display for BufferTooSmall {
 
 impl core::error::Error for BufferTooSmall {}
 
-const WS: [char; 4] = [' ', '\t', '\n', '\r'];
-
 impl<'a> XmlStr<'a> {
     /// The empty string.
     pub const EMPTY: XmlStr<'static> = XmlStr {
@@ -120,8 +118,10 @@ impl<'a> XmlStr<'a> {
     /// The text with XML whitespace (space, tab, newline, return) removed at both ends
     /// (INTEROP V4: typed and structural fields are trimmed; string values are kept raw).
     pub fn trim(&self) -> XmlStr<'a> {
+        // Validated text holds no control characters but tab, newline and return, so ASCII
+        // whitespace is exactly XML whitespace here.
         XmlStr {
-            raw: self.raw.trim_matches(WS),
+            raw: self.raw.trim_ascii(),
             markup: self.markup,
         }
     }

@@ -1,0 +1,1722 @@
+//! The CPE session machine (TR-069 §3.2.1, §3.4, §3.7.1; Tables 3, 7, 8, 11), sans-IO.
+//!
+//! [`Cpe`] decides when a Session starts, writes every HTTP request into the caller's buffer,
+//! reads every HTTP response from the caller's buffer, and hands ACS requests to the
+//! application, which answers through [`Cpe::respond`]. It never does I/O, never reads a clock
+//! and never allocates: time comes in as `now`, randomness from a seed, sockets and flash stay
+//! with the driver (DESIGN §3, the quinn-proto `Connection` shape).
+//!
+//! # The driver's loop
+//!
+//! * **Inputs** (`handle_*` and the commands) mutate the machine: [`Cpe::handle_timeout`],
+//!   [`Cpe::handle_connected`], [`Cpe::handle_transport_error`], [`Cpe::handle_response`],
+//!   [`Cpe::handle_connection_request`], [`Cpe::value_changed`], [`Cpe::transfer_finished`], …
+//! * **Outputs**, drained after every input, **in this order**: [`Cpe::poll_event`] until `None`
+//!   (a [`Event::Connect`] must be acted on before anything is sent), then
+//!   [`Cpe::poll_transmit`] (the next POST; also send any POST that [`Cpe::respond`] or
+//!   [`Cpe::send_request`] wrote), then [`Cpe::poll_timeout`], and wait for the socket or the
+//!   deadline, whichever comes first.
+//!
+//! Peer failures end the Session with a [`SessionOutcome`]; `Err` only means [`ApiMisuse`]
+//! (nothing changed) or a writer failure (nothing changed but the Digest nonce count).
+//!
+//! # Session rules implemented
+//!
+//! * **Initiation** (§3.7.1.1): the Inform is the first POST and is sent once; it is re-sent,
+//!   identical, after a 401, a redirect, or fault 8005. `SupportedCWMPVersions` is on every
+//!   Inform, `SessionTimeout` when configured; `UseCWMPVersion` is honoured, a version the CPE
+//!   did not offer aborts the Session ([`SessionError::VersionNotOffered`]); without it the
+//!   version is inferred from the InformResponse namespace (Table 6).
+//! * **Table 11 fallback**: an Inform answered with a fault in the `cwmp-1-0` namespace or with
+//!   fault 8006 makes the CPE believe the ACS speaks only 1.0: the retry and later Sessions
+//!   use the 1.0 namespace without version headers, until the ACS URL changes.
+//! * **Table 7**: after an ACS request, the response; else a CPE request
+//!   (TransferComplete first, then the application's) if HoldRequests is false and no empty
+//!   POST was sent while it was false; else an empty POST.
+//! * **Termination** (§3.7.1.4): success when the most recent response is empty, the CPE has
+//!   sent its empty POST while HoldRequests was false, and no response is owed either way.
+//!   Failure on: no response within the response timeout (≥ 30 s), a transport error while a
+//!   response is awaited, 4xx/5xx, a second 401, a malformed head, XML, SOAP envelope or fault,
+//!   a fault to the Inform other than 8005, more than 3 faults 8005 in the Session, more than
+//!   5 consecutive redirects, or a protocol violation (a request before the InformResponse, a
+//!   response to nothing, a wrong response method or cwmp:ID).
+//! * A fault other than 8005 to any other CPE request continues the Session; that request is
+//!   not sent again in the Session (§3.7.1.6) and is retried in the next one.
+//! * One envelope per POST (MaxEnvelopes 1, INTEROP S5); one Session at a time; cookies and
+//!   redirect targets live for one Session; after `Connection: close` or a peer close between
+//!   round trips the next POST goes on a new connection (§3.4.2); Digest `nc` counts on the
+//!   kept-alive connection.
+//! * **Reboot, factory reset and Status-1 changes** are announced ([`Event::Reboot`],
+//!   [`Event::FactoryReset`], [`Event::ApplyPendingChanges`]) only after a clean end.
+//!
+//! # Events, triggers, retry, transfers, persistence
+//!
+//! Events live in [`EventQueue`] (Table 8 rules); a Session starts for every event except a
+//! passive `4 VALUE CHANGE`, which waits for the next Session. A failed Session is retried per
+//! [`RetryState`] (Table 3); a new event brings the retry forward without resetting the count.
+//! Transfers live in [`Transfers`]: results go out as TransferComplete after the InformResponse
+//! of a later Session. Everything that must survive a reboot is exported by [`Cpe::export`]
+//! when [`Event::PersistChanged`] says so, and restored by [`Cpe::boot`].
+//!
+//! # Size
+//!
+//! With the default capacities `size_of::<Cpe>()` is 14,584 bytes on x86_64 (the 64-event queue is
+//! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB). Writing
+//! the persistent record needs another [`Record::MAX_LEN`]-sized value on the caller's stack
+//! for the duration of [`Cpe::export`].
+//!
+//! # Limitations (documented choices)
+//!
+//! * A 401 or redirect answering a POST that carried a *response* fails the Session: the
+//!   response body is the application's and cannot be replayed.
+//! * The application's own requests ([`RequestKind`]) are not part of the persistent record;
+//!   their events are dropped at boot, and the application queues them again.
+//! * HEARTBEAT Sessions (Annex O) are not started by this machine.
+
+mod config;
+mod error;
+mod event;
+mod incoming;
+mod session;
+mod wire;
+
+pub use config::{Config, MIN_RESPONSE_TIMEOUT};
+pub use error::{ApiMisuse, SendError};
+pub use event::{Event, RequestKind, SessionError, SessionOutcome, TransportError};
+pub use incoming::{AcsRequest, Incoming};
+pub use session::MAX_ACS_ID_LEN;
+
+use cwmp_codec::datetime::{DateTime, Offset};
+use cwmp_codec::event::EventCode;
+use cwmp_codec::http::auth::{ClientAuth, Credentials};
+use cwmp_codec::http::body::{BodyDecoder, BodyErrorKind, BodyStatus, Framing};
+use cwmp_codec::http::cookie::CookieJar;
+use cwmp_codec::http::limits::MAX_URL_LEN;
+use cwmp_codec::http::redirect::Redirects;
+use cwmp_codec::http::request::PostKind;
+use cwmp_codec::http::response::{ResponseClass, ResponseHead};
+use cwmp_codec::http::url::Scheme;
+use cwmp_codec::http::{Status, EMPTY_HEADER};
+use cwmp_codec::message::{
+    DeviceIdStruct, FaultStruct, Inform, MessageKind, ParameterValueStruct, TransferComplete,
+};
+use cwmp_codec::{
+    decode, Array, Body, CwmpNamespace, CwmpVersion, DateTimeValue, Envelope, VersionList, XmlStr,
+};
+use embedded_io::Write;
+
+use crate::events::{EventQueue, EventState, SessionEnd};
+use crate::limits::{CommandKey, MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
+use crate::persist::{BufferTooSmall, Generations, Record, RestoreError};
+use crate::retry::{RetryPolicy, RetryState};
+use crate::rng::SplitMix64;
+use crate::schedule::{
+    PeriodicInform, PeriodicInformConfig, ScheduleInformError, ScheduleInformQueue,
+};
+use crate::time::{Duration, Instant};
+use crate::transfer::{
+    CancelOutcome, TransferError, TransferId, TransferKind, TransferResult, Transfers,
+};
+use session::{CpeRequest, LastSent, Phase, Session};
+use wire::{u32_text, write_post, InformEvents, Parameters, PostContext};
+
+/// The RAM budget of a [`Cpe`] with the default capacities, in bytes, checked at compile time.
+pub const CPE_SIZE_BUDGET: usize = 16 * 1024;
+
+const _: () = assert!(core::mem::size_of::<Cpe>() <= CPE_SIZE_BUDGET);
+
+/// Longest username or password kept (§3.4.4 leaves them unbounded; 256 is TR-181's size).
+pub const CREDENTIAL_LEN: usize = 256;
+/// Events that can wait in [`Cpe::poll_event`]'s queue; drain after every input.
+pub const EVENT_QUEUE_LEN: usize = 16;
+/// Application requests ([`RequestKind`]) that can be queued at once.
+pub const APP_REQUEST_LEN: usize = 4;
+/// Most HTTP response header fields read.
+const MAX_HEADERS: usize = 32;
+
+/// One HTTP request written by [`Cpe::poll_transmit`], [`Cpe::respond`] or
+/// [`Cpe::send_request`]: send the first `len` bytes of the buffer on the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct Transmit {
+    /// Bytes written: the head and exactly `Content-Length` body bytes.
+    pub len: usize,
+    /// What the POST carries.
+    pub kind: TransmitKind,
+}
+
+/// What a [`Transmit`] carries (§3.7.1.3, Table 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum TransmitKind {
+    /// The Inform.
+    Inform,
+    /// A TransferComplete.
+    TransferComplete,
+    /// An application request.
+    Request(RequestKind),
+    /// A response (or fault) to an ACS request.
+    Response,
+    /// An empty POST.
+    Empty,
+}
+
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+struct AppRequest {
+    kind: RequestKind,
+    command_key: CommandKey,
+}
+
+/// The CPE session machine. `E` events (default 64), `T` transfers (default 3), `S` scheduled
+/// Informs (default 3): the capacities of its [`EventQueue`], [`Transfers`] and
+/// [`ScheduleInformQueue`].
+#[derive(Debug, Clone)]
+pub struct Cpe<
+    const E: usize = MAX_INFORM_EVENTS,
+    const T: usize = MIN_TRANSFER_QUEUE,
+    const S: usize = MIN_SCHEDULE_INFORM_QUEUE,
+> {
+    acs_url: heapless::String<MAX_URL_LEN>,
+    username: heapless::String<CREDENTIAL_LEN>,
+    password: heapless::String<CREDENTIAL_LEN>,
+    manufacturer: heapless::String<64>,
+    oui: heapless::String<6>,
+    product_class: heapless::String<64>,
+    serial_number: heapless::String<64>,
+    retry_policy: RetryPolicy,
+    response_timeout: Duration,
+    session_timeout: Option<u32>,
+
+    events: EventQueue<E>,
+    transfers: Transfers<T>,
+    schedule: ScheduleInformQueue<S>,
+    retry: RetryState,
+    periodic: PeriodicInform,
+    rng: SplitMix64,
+
+    jar: CookieJar,
+    auth: ClientAuth,
+    redirects: Redirects,
+    session: Option<Session>,
+
+    want_session: bool,
+    pending_reboot: bool,
+    pending_factory_reset: bool,
+    pending_apply: bool,
+    v1_0_only: bool,
+    app_requests: heapless::Vec<AppRequest, APP_REQUEST_LEN>,
+    unix: Option<(Instant, i64)>,
+    out: heapless::Deque<Event, EVENT_QUEUE_LEN>,
+    id_text: heapless::String<MAX_ACS_ID_LEN>,
+    persisted: Generations,
+    next_id: u32,
+    /// The ParameterKey, kept for the application (§A.3.2.1: stored iff the RPC succeeded).
+    parameter_key: Option<crate::limits::ParameterKey>,
+    /// The last accepted UDP Connection Request `ts` (Annex G.2.1.4: persistent).
+    udp_timestamp: Option<u64>,
+    /// Bumped when either of the two above changes, so `PersistChanged` is raised.
+    app_generation: u32,
+    app_persisted: u32,
+}
+
+#[cfg(feature = "defmt")]
+impl<const E: usize, const T: usize, const S: usize> defmt::Format for Cpe<E, T, S> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Cpe {{ session: {=bool}, events: {=usize}, transfers: {=usize}, retry_count: {=u32} }}",
+            self.session.is_some(),
+            self.events.len(),
+            self.transfers.len(),
+            self.retry.retry_count()
+        );
+    }
+}
+
+fn copy<const N: usize>(s: &str) -> Result<heapless::String<N>, ApiMisuse> {
+    let mut out = heapless::String::new();
+    out.push_str(s).map_err(|_| ApiMisuse::TooLong)?;
+    Ok(out)
+}
+
+impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
+    /// A CPE with no events and no Session, configured at `now`, with randomness (retry
+    /// jitter, Digest cnonces) from `seed`. Call [`Cpe::bootstrap`] on first installation or
+    /// [`Cpe::boot`] at every power-up next.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::TooLong`] if a string does not fit its capacity (URL 1024, credentials
+    /// 256, Manufacturer/ProductClass/SerialNumber 64, OUI 6 bytes). Never panics.
+    pub fn new(config: &Config<'_>, now: Instant, seed: u64) -> Result<Self, ApiMisuse> {
+        let mut response_timeout = config.response_timeout;
+        if response_timeout < MIN_RESPONSE_TIMEOUT {
+            response_timeout = MIN_RESPONSE_TIMEOUT;
+        }
+        Ok(Cpe {
+            acs_url: copy(config.acs_url)?,
+            username: copy(config.username)?,
+            password: copy(config.password)?,
+            manufacturer: copy(config.manufacturer)?,
+            oui: copy(config.oui)?,
+            product_class: copy(config.product_class)?,
+            serial_number: copy(config.serial_number)?,
+            retry_policy: config.retry,
+            response_timeout,
+            session_timeout: config.session_timeout,
+            events: EventQueue::new(),
+            transfers: Transfers::new(),
+            schedule: ScheduleInformQueue::new(),
+            retry: RetryState::new(),
+            periodic: PeriodicInform::new(config.periodic, now, now, None),
+            rng: SplitMix64::new(seed),
+            jar: CookieJar::new(),
+            auth: ClientAuth::new(),
+            redirects: Redirects::new(),
+            session: None,
+            want_session: false,
+            pending_reboot: false,
+            pending_factory_reset: false,
+            pending_apply: false,
+            v1_0_only: false,
+            app_requests: heapless::Vec::new(),
+            unix: None,
+            out: heapless::Deque::new(),
+            id_text: heapless::String::new(),
+            persisted: Generations::default(),
+            next_id: 0,
+            parameter_key: None,
+            udp_timestamp: None,
+            app_generation: 0,
+            app_persisted: 0,
+        })
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Accessors
+
+    /// The undelivered events (§3.7.1.5).
+    pub fn events(&self) -> &EventQueue<E> {
+        &self.events
+    }
+
+    /// Queued transfers and results awaiting TransferComplete (GetQueuedTransfers,
+    /// GetAllQueuedTransfers answer from [`Transfers::queued`]).
+    pub fn transfers(&self) -> &Transfers<T> {
+        &self.transfers
+    }
+
+    /// The session retry state (§3.2.1.1).
+    pub fn retry_state(&self) -> &RetryState {
+        &self.retry
+    }
+
+    /// `true` while a Session is open.
+    pub fn in_session(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// The CWMP version negotiated for the open Session, once initiated (§3.7.1.1).
+    pub fn session_version(&self) -> Option<CwmpVersion> {
+        self.session.as_ref().and_then(|s| s.version)
+    }
+
+    /// `true` when the CPE believes the ACS speaks only CWMP 1.0 (Table 11 fallback).
+    pub fn is_v1_0_fallback(&self) -> bool {
+        self.v1_0_only
+    }
+
+    /// The host to connect to for [`Event::Connect`]: the ACS URL's, or the redirect target's
+    /// during a redirected Session (§3.4.2). Empty if the URL does not parse.
+    pub fn connect_host(&self) -> &str {
+        self.redirects
+            .current(&self.acs_url)
+            .map(|u| u.host_bare())
+            .unwrap_or("")
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Outputs
+
+    /// The next [`Event`], oldest first. Drain until `None` after every input.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.out.pop_front()
+    }
+
+    /// The next deadline: call [`Cpe::handle_timeout`] when it has passed. `None`: wait for
+    /// input only.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let session = match &self.session {
+            Some(s) => s.deadline,
+            // A retry cannot start without a usable ACS URL: no deadline to spin on.
+            None if self.redirects.current(&self.acs_url).is_ok() => self.retry.poll_timeout(),
+            None => None,
+        };
+        [
+            session,
+            self.periodic.poll_timeout(),
+            self.schedule.poll_timeout(),
+            self.transfers.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Writes the next POST of the Session into `w`, if one is due: the Inform (with an empty
+    /// ParameterList), a TransferComplete or an empty POST (§3.7.1.3, Table 7). Same as
+    /// [`Cpe::poll_transmit_with`] with no Inform parameters.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`]; the machine is unchanged. Never panics.
+    pub fn poll_transmit<W: Write>(
+        &mut self,
+        now: Instant,
+        w: &mut W,
+    ) -> Result<Option<Transmit>, SendError<W::Error>> {
+        self.poll_transmit_with(now, &Array::empty(), w)
+    }
+
+    /// Writes the next POST of the Session into `w`, if one is due, with `parameters` as the
+    /// Inform's ParameterList (§A.3.3.1: the Forced Inform parameters and the changed ones;
+    /// use [`Array::from_source`] to produce them on demand). Returns `None` when nothing is
+    /// to be sent now.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Write`] (buffer too small), [`SendError::Encode`]; the machine is
+    /// unchanged. Never panics.
+    pub fn poll_transmit_with<'p, W: Write>(
+        &mut self,
+        now: Instant,
+        parameters: &Array<'p, ParameterValueStruct<'p>>,
+        w: &mut W,
+    ) -> Result<Option<Transmit>, SendError<W::Error>> {
+        let Some(s) = self.session.as_ref() else {
+            return Ok(None);
+        };
+        if s.phase != Phase::Ready || !s.connected {
+            return Ok(None);
+        }
+        let next = if !s.initiated {
+            Some(CpeRequest::Inform)
+        } else if let (Some((r, _)), true) = (s.outstanding, s.resend) {
+            Some(r)
+        } else if s.may_send_request() {
+            self.next_cpe_request(s)
+        } else {
+            None
+        };
+        match next {
+            Some(CpeRequest::Inform) => self.write_inform(now, parameters, w).map(Some),
+            Some(CpeRequest::TransferComplete(id)) => self.write_transfer_complete(now, id, w),
+            Some(CpeRequest::App(kind)) => {
+                if let Some(s) = self.session.as_mut() {
+                    s.phase = Phase::AwaitingAppBody(kind);
+                }
+                self.emit(Event::RequestReady { kind });
+                Ok(None)
+            }
+            None => self.write_empty(now, w).map(Some),
+        }
+    }
+
+    fn next_cpe_request(&self, s: &Session) -> Option<CpeRequest> {
+        // A result whose `M` event is still pending finished during this Session: its
+        // TransferComplete goes in a later Session, after the Inform that announces it
+        // (§A.3.3.2; Table 8: confirmed only once announced).
+        let announced = |r: &TransferResult| {
+            !self.events.iter().any(|e| {
+                e.state() == EventState::Pending
+                    && e.code() == r.kind.event_code()
+                    && e.command_key() == r.command_key.as_str()
+            })
+        };
+        if let Some((id, _)) = self
+            .transfers
+            .results()
+            .find(|(id, r)| !s.is_skipped(CpeRequest::TransferComplete(*id)) && announced(r))
+        {
+            return Some(CpeRequest::TransferComplete(id));
+        }
+        self.app_requests
+            .iter()
+            .map(|a| CpeRequest::App(a.kind))
+            .find(|r| !s.is_skipped(*r))
+    }
+
+    fn unix_now(&self, now: Instant) -> Option<i64> {
+        self.unix.map(|(at, u)| {
+            let d = now.saturating_duration_since(at).as_secs();
+            u.saturating_add(i64::try_from(d).unwrap_or(i64::MAX))
+        })
+    }
+
+    fn write_inform<'p, W: Write>(
+        &mut self,
+        now: Instant,
+        parameters: &Array<'p, ParameterValueStruct<'p>>,
+        w: &mut W,
+    ) -> Result<Transmit, SendError<W::Error>> {
+        let Some(s) = self.session.as_ref() else {
+            return Err(ApiMisuse::NoRequestOutstanding.into());
+        };
+        let id = match s.outstanding {
+            Some((CpeRequest::Inform, id)) => id,
+            _ => self.next_id.wrapping_add(1),
+        };
+        let time = s.inform_time.unwrap_or_else(|| {
+            self.unix_now(now)
+                .and_then(|u| DateTime::from_unix(u, Offset::Utc))
+                .unwrap_or(DateTime::UNKNOWN)
+        });
+        let ns = s.ns;
+        if !self.events.is_session_open() {
+            let _ = self.events.begin_session();
+            // Every pending event rides in this Inform: triggers raised since the Session
+            // started are served by it.
+            self.want_session = false;
+        }
+        let source = InformEvents(&self.events);
+        let params = Parameters(parameters);
+        let inform = Inform {
+            device_id: DeviceIdStruct {
+                manufacturer: XmlStr::new(&self.manufacturer),
+                oui: XmlStr::new(&self.oui),
+                product_class: XmlStr::new(&self.product_class),
+                serial_number: XmlStr::new(&self.serial_number),
+            },
+            event: Array::from_source(&source),
+            max_envelopes: 1,
+            current_time: DateTimeValue::Valid(time),
+            retry_count: self.retry.retry_count(),
+            parameter_list: Array::from_source(&params),
+        };
+        let mut idbuf = [0u8; 10];
+        let mut env = Envelope::new(ns, inform);
+        env.header.id = Some(XmlStr::new(u32_text(id, &mut idbuf)));
+        if !self.v1_0_only {
+            env.header.supported_cwmp_versions = Some(XmlStr::new(SUPPORTED_VERSIONS));
+            env.header.session_timeout = self.session_timeout;
+        }
+        let len = write_post(
+            PostContext {
+                acs_url: &self.acs_url,
+                redirects: &self.redirects,
+                jar: &self.jar,
+                auth: &mut self.auth,
+                credentials: Credentials {
+                    username: &self.username,
+                    password: &self.password,
+                },
+                rng: &mut self.rng,
+            },
+            PostKind::SoapRequest,
+            Some(&env),
+            w,
+        )?;
+        drop(env);
+        if self.next_id != id {
+            self.next_id = id;
+        }
+        let deadline = now.saturating_add(self.response_timeout);
+        if let Some(s) = self.session.as_mut() {
+            s.outstanding = Some((CpeRequest::Inform, id));
+            s.inform_time = Some(time);
+            s.resend = false;
+            s.last_sent = LastSent::Request;
+            s.phase = Phase::AwaitingResponse;
+            s.deadline = Some(deadline);
+        }
+        Ok(Transmit {
+            len,
+            kind: TransmitKind::Inform,
+        })
+    }
+
+    fn write_transfer_complete<W: Write>(
+        &mut self,
+        now: Instant,
+        tid: TransferId,
+        w: &mut W,
+    ) -> Result<Option<Transmit>, SendError<W::Error>> {
+        let Some(s) = self.session.as_ref() else {
+            return Ok(None);
+        };
+        let Some((_, r)) = self.transfers.results().find(|(i, _)| *i == tid) else {
+            return Ok(None);
+        };
+        let id = match s.outstanding {
+            Some((CpeRequest::TransferComplete(t), id)) if t == tid => id,
+            _ => self.next_id.wrapping_add(1),
+        };
+        let tc = TransferComplete {
+            command_key: XmlStr::new(&r.command_key),
+            fault_struct: FaultStruct {
+                fault_code: r.fault_code,
+                fault_string: XmlStr::new(&r.fault_string),
+            },
+            start_time: DateTimeValue::Valid(r.start_time),
+            complete_time: DateTimeValue::Valid(r.complete_time),
+        };
+        let mut idbuf = [0u8; 10];
+        let mut env = Envelope::new(s.ns, tc);
+        env.header.id = Some(XmlStr::new(u32_text(id, &mut idbuf)));
+        let len = write_post(
+            PostContext {
+                acs_url: &self.acs_url,
+                redirects: &self.redirects,
+                jar: &self.jar,
+                auth: &mut self.auth,
+                credentials: Credentials {
+                    username: &self.username,
+                    password: &self.password,
+                },
+                rng: &mut self.rng,
+            },
+            PostKind::SoapRequest,
+            Some(&env),
+            w,
+        )?;
+        drop(env);
+        self.next_id = id;
+        after_request_sent(
+            &mut self.session,
+            now,
+            self.response_timeout,
+            CpeRequest::TransferComplete(tid),
+            id,
+        );
+        Ok(Some(Transmit {
+            len,
+            kind: TransmitKind::TransferComplete,
+        }))
+    }
+
+    fn write_empty<W: Write>(
+        &mut self,
+        now: Instant,
+        w: &mut W,
+    ) -> Result<Transmit, SendError<W::Error>> {
+        let len = write_post(
+            PostContext {
+                acs_url: &self.acs_url,
+                redirects: &self.redirects,
+                jar: &self.jar,
+                auth: &mut self.auth,
+                credentials: Credentials {
+                    username: &self.username,
+                    password: &self.password,
+                },
+                rng: &mut self.rng,
+            },
+            PostKind::Empty,
+            None,
+            w,
+        )?;
+        let deadline = now.saturating_add(self.response_timeout);
+        if let Some(s) = self.session.as_mut() {
+            if !s.hold {
+                s.no_more_requests = true;
+            }
+            s.last_sent = LastSent::Empty;
+            s.phase = Phase::AwaitingResponse;
+            s.deadline = Some(deadline);
+        }
+        Ok(Transmit {
+            len,
+            kind: TransmitKind::Empty,
+        })
+    }
+
+    /// Answers the ACS request returned by [`Cpe::handle_response`] (§3.7.1.2): writes the POST
+    /// with `reply` (a response, or [`Body::Fault`] built with `SoapFault::new`) in the
+    /// Session's namespace, echoing the request's cwmp:ID. Arrays in `reply` are streamed
+    /// ([`Array::from_source`]), so a response of any size goes through a small `w`. If the
+    /// connection was closed meanwhile, an [`Event::Connect`] comes first: drain events before
+    /// sending.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::NoAcsRequest`] out of turn; [`SendError::Write`], [`SendError::Encode`]
+    /// (answer with a fault instead). The machine is then unchanged. Never panics.
+    pub fn respond<'b, W: Write>(
+        &'b mut self,
+        now: Instant,
+        reply: Body<'b>,
+        w: &mut W,
+    ) -> Result<Transmit, SendError<W::Error>> {
+        let (ns, id_present) = match self.session.as_ref() {
+            Some(s) if s.phase == Phase::AwaitingReply => (s.ns, s.acs_id_present),
+            _ => return Err(ApiMisuse::NoAcsRequest.into()),
+        };
+        let timeout = self.response_timeout;
+        let Cpe {
+            acs_url,
+            username,
+            password,
+            jar,
+            auth,
+            redirects,
+            rng,
+            session,
+            id_text,
+            out,
+            ..
+        } = self;
+        id_text.clear();
+        if let Some(s) = session.as_ref() {
+            let _ = id_text.push_str(&s.acs_id);
+        }
+        let id_text: &'b str = id_text;
+        let mut env = Envelope::new(ns, reply);
+        if id_present {
+            env.header.id = Some(XmlStr::new(id_text));
+        }
+        let len = write_post(
+            PostContext {
+                acs_url,
+                redirects,
+                jar,
+                auth,
+                credentials: Credentials { username, password },
+                rng,
+            },
+            PostKind::SoapResponse,
+            Some(&env),
+            w,
+        )?;
+        if after_other_sent(session, now, timeout, LastSent::Response) {
+            if let Some(ev) = connect_event(redirects, acs_url) {
+                push_event(out, ev);
+            }
+        }
+        Ok(Transmit {
+            len,
+            kind: TransmitKind::Response,
+        })
+    }
+
+    /// Sends the application's request announced by [`Event::RequestReady`] (§3.7.1.3):
+    /// `body` must be that request (`Kicked`, `RequestDownload`, …). Re-sent requests (after
+    /// fault 8005, a 401 or a redirect) are asked for again with another `RequestReady`, and
+    /// must be identical.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::RequestNotReady`] out of turn or for another method; [`SendError::Write`],
+    /// [`SendError::Encode`]. The machine is then unchanged. Never panics.
+    pub fn send_request<'b, W: Write>(
+        &'b mut self,
+        now: Instant,
+        body: Body<'b>,
+        w: &mut W,
+    ) -> Result<Transmit, SendError<W::Error>> {
+        let Some(s) = self.session.as_ref() else {
+            return Err(ApiMisuse::RequestNotReady.into());
+        };
+        let Phase::AwaitingAppBody(kind) = s.phase else {
+            return Err(ApiMisuse::RequestNotReady.into());
+        };
+        if body.method_name() != kind.method_name() {
+            return Err(ApiMisuse::RequestNotReady.into());
+        }
+        let id = match s.outstanding {
+            Some((CpeRequest::App(k), id)) if k == kind => id,
+            _ => self.next_id.wrapping_add(1),
+        };
+        let ns = s.ns;
+        let timeout = self.response_timeout;
+        let Cpe {
+            acs_url,
+            username,
+            password,
+            jar,
+            auth,
+            redirects,
+            rng,
+            session,
+            id_text,
+            next_id,
+            ..
+        } = self;
+        id_text.clear();
+        let mut idbuf = [0u8; 10];
+        let _ = id_text.push_str(u32_text(id, &mut idbuf));
+        let id_text: &'b str = id_text;
+        let mut env = Envelope::new(ns, body);
+        env.header.id = Some(XmlStr::new(id_text));
+        let len = write_post(
+            PostContext {
+                acs_url,
+                redirects,
+                jar,
+                auth,
+                credentials: Credentials { username, password },
+                rng,
+            },
+            PostKind::SoapRequest,
+            Some(&env),
+            w,
+        )?;
+        *next_id = id;
+        after_request_sent(session, now, timeout, CpeRequest::App(kind), id);
+        Ok(Transmit {
+            len,
+            kind: TransmitKind::Request(kind),
+        })
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Transport inputs
+
+    /// The connection asked for by [`Event::Connect`] is open.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::NotConnecting`] if no connection was asked for.
+    pub fn handle_connected(&mut self, now: Instant) -> Result<(), ApiMisuse> {
+        let timeout = self.response_timeout;
+        let Some(s) = self.session.as_mut() else {
+            return Err(ApiMisuse::NotConnecting);
+        };
+        let Phase::Connecting { staged } = s.phase else {
+            return Err(ApiMisuse::NotConnecting);
+        };
+        s.connected = true;
+        if staged {
+            s.phase = Phase::AwaitingResponse;
+            s.deadline = Some(now.saturating_add(timeout));
+        } else {
+            s.phase = Phase::Ready;
+            s.deadline = None;
+        }
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// The transport failed. While a connection or a response is awaited the Session fails
+    /// (§3.4.2, §3.7.1.4); a peer close between round trips only means the next POST goes on
+    /// a new connection. Ignored outside a Session.
+    pub fn handle_transport_error(&mut self, now: Instant, error: TransportError) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let between = matches!(
+            s.phase,
+            Phase::Ready | Phase::AwaitingReply | Phase::AwaitingAppBody(_)
+        );
+        if between && error == TransportError::Closed {
+            s.connected = false;
+            let reconnect = s.phase == Phase::Ready;
+            if reconnect {
+                s.phase = Phase::Connecting { staged: false };
+                s.deadline = Some(now.saturating_add(self.response_timeout));
+            }
+            self.emit(Event::Close);
+            if reconnect {
+                self.emit_connect();
+            }
+        } else {
+            self.end_session(now, SessionOutcome::Failed(SessionError::Transport(error)));
+        }
+        self.after_input(now);
+    }
+
+    /// A deadline from [`Cpe::poll_timeout`] passed (or any time: early calls do nothing):
+    /// session timeouts, retries, periodic Informs, ScheduleInforms, transfers to start.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if let Some(s) = &self.session {
+            if s.deadline.is_some_and(|d| d <= now) {
+                self.end_session(now, SessionOutcome::Failed(SessionError::Timeout));
+            }
+        }
+        let unix = self.unix_now(now);
+        if self.periodic.handle_timeout(now, unix) {
+            self.raise(now, EventCode::Periodic, "");
+        }
+        if let Ok(n) = self.schedule.fire_due(now, &mut self.events) {
+            if n > 0 {
+                self.trigger(now);
+            }
+        }
+        while let Some(id) = self.transfers.next_due(now).map(|q| q.id()) {
+            if self.transfers.start(id).is_err() {
+                break;
+            }
+            self.emit(Event::StartTransfer { id });
+        }
+        self.after_input(now);
+    }
+
+    /// One complete HTTP response to the last POST is in `rx[..len]`: parses the head,
+    /// de-chunks the body in place, and acts on it (§3.4, §3.7.1). Returns the ACS request to
+    /// answer, borrowing `rx`, or [`Incoming::Nothing`]. Failures of the peer end the Session
+    /// (see [`Event::SessionEnded`]) and return `Ok(Incoming::Nothing)`.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::NoRequestOutstanding`] out of turn, [`ApiMisuse::LengthOutOfRange`],
+    /// [`ApiMisuse::IncompleteResponse`] (read more and call again; a chunked body must be
+    /// complete since it is de-chunked in place), [`ApiMisuse::BufferTooSmall`] (the announced
+    /// body does not fit in `rx`). The machine is then unchanged. Never panics.
+    pub fn handle_response<'r>(
+        &mut self,
+        now: Instant,
+        rx: &'r mut [u8],
+        len: usize,
+    ) -> Result<Incoming<'r>, ApiMisuse> {
+        match &self.session {
+            Some(s) if s.phase == Phase::AwaitingResponse => {}
+            _ => return Err(ApiMisuse::NoRequestOutstanding),
+        }
+        let data = rx.get(..len).ok_or(ApiMisuse::LengthOutOfRange)?;
+
+        // Pass 1: the head's Copy facts, nothing changed yet.
+        let parsed = {
+            let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+            match ResponseHead::parse(data, &mut headers) {
+                Ok(Status::Partial) => return Err(ApiMisuse::IncompleteResponse),
+                Err(_) => None,
+                Ok(Status::Complete(h)) => Some((h.head_len, h.framing())),
+            }
+        };
+        let Some((head_len, framing)) = parsed else {
+            self.fail(now, SessionError::MalformedHttp);
+            return Ok(Incoming::Nothing);
+        };
+
+        // The body, de-chunked in place; the rest of `rx` is room for it.
+        let (head_bytes, tail) = rx.split_at_mut(head_len.min(len));
+        let received = len.saturating_sub(head_len);
+        let mut decoder = BodyDecoder::new(framing);
+        let body_len = match decoder.feed(tail, received) {
+            Ok(BodyStatus::Complete { len, .. }) => len,
+            Ok(_) if framing == Framing::UntilClose => match decoder.eof() {
+                Ok(n) => n,
+                Err(_) => {
+                    self.fail(now, SessionError::MalformedHttp);
+                    return Ok(Incoming::Nothing);
+                }
+            },
+            Ok(_) => return Err(ApiMisuse::IncompleteResponse),
+            Err(e) if e.kind == BodyErrorKind::TooLarge => return Err(ApiMisuse::BufferTooSmall),
+            Err(_) => {
+                self.fail(now, SessionError::MalformedHttp);
+                return Ok(Incoming::Nothing);
+            }
+        };
+        let head_bytes: &'r [u8] = head_bytes;
+        let tail: &'r [u8] = tail;
+        let body: &'r [u8] = tail.get(..body_len).unwrap_or(&[]);
+
+        // Pass 2: cookies, credentials, redirects.
+        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+        let Ok(Status::Complete(h)) = ResponseHead::parse(head_bytes, &mut headers) else {
+            self.fail(now, SessionError::MalformedHttp);
+            return Ok(Incoming::Nothing);
+        };
+        let class = h.classify(body);
+        let close = h.connection_close();
+        for c in h.set_cookies() {
+            // A full jar keeps the cookies it has (≥ 512 bytes, §3.4.2).
+            let _ = self.jar.store_set_cookie(c);
+        }
+        let auth = if h.status == 401 {
+            Some(self.auth.handle_challenges(h.www_authenticate()).is_ok())
+        } else {
+            let _ = self.auth.on_response(&h);
+            None
+        };
+        let status = h.status;
+        let redirect = match (class, h.location()) {
+            (ResponseClass::Redirect, Some(loc)) => {
+                Some(self.redirects.follow_location(&self.acs_url, loc).is_ok())
+            }
+            _ => {
+                self.redirects.reset_consecutive();
+                None
+            }
+        };
+
+        let incoming = match class {
+            ResponseClass::Unauthorized => {
+                if auth == Some(true) {
+                    self.resend_last(now, close, SessionError::Unauthorized);
+                } else {
+                    self.fail(now, SessionError::Unauthorized);
+                }
+                Incoming::Nothing
+            }
+            ResponseClass::Redirect => {
+                if redirect == Some(true) {
+                    self.resend_last(now, true, SessionError::Redirect);
+                } else {
+                    self.fail(now, SessionError::Redirect);
+                }
+                Incoming::Nothing
+            }
+            ResponseClass::NoMoreRequests => {
+                self.on_empty_response(now);
+                self.after_round_trip(now, close);
+                Incoming::Nothing
+            }
+            ResponseClass::Envelope => match decode(body) {
+                Ok(env) => {
+                    let inc = self.on_envelope(now, env);
+                    self.after_round_trip(now, close);
+                    inc
+                }
+                Err(_) => {
+                    self.fail(now, SessionError::MalformedEnvelope);
+                    Incoming::Nothing
+                }
+            },
+            _ => {
+                self.fail(now, SessionError::HttpStatus(status));
+                Incoming::Nothing
+            }
+        };
+        self.after_input(now);
+        Ok(incoming)
+    }
+
+    /// A 401 with a usable challenge, or a redirect: the same POST again (§3.4.2, §3.4.4).
+    fn resend_last(&mut self, now: Instant, reconnect: bool, err: SessionError) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        match s.last_sent {
+            LastSent::Request => s.resend = true,
+            LastSent::Empty => {}
+            LastSent::Response | LastSent::Nothing => {
+                self.fail(now, err);
+                return;
+            }
+        }
+        s.phase = Phase::Ready;
+        s.deadline = None;
+        if reconnect && s.connected {
+            s.connected = false;
+            self.emit(Event::Close);
+        }
+        self.reconnect_if_needed(now);
+    }
+
+    fn reconnect_if_needed(&mut self, now: Instant) {
+        let timeout = self.response_timeout;
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.phase == Phase::Ready && !s.connected {
+            s.phase = Phase::Connecting { staged: false };
+            s.deadline = Some(now.saturating_add(timeout));
+            self.emit_connect();
+        }
+    }
+
+    /// After a processed response: `Connection: close` means the next POST goes on a new
+    /// connection (§3.4.2).
+    fn after_round_trip(&mut self, now: Instant, close: bool) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if close && s.connected {
+            s.connected = false;
+            self.emit(Event::Close);
+        }
+        self.reconnect_if_needed(now);
+    }
+
+    fn on_empty_response(&mut self, now: Instant) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.outstanding.is_some() {
+            // The ACS says it is done while it owes the CPE a response (or the InformResponse).
+            self.fail(now, SessionError::ProtocolViolation);
+            return;
+        }
+        s.hold = false;
+        if s.no_more_requests {
+            self.end_session(now, SessionOutcome::Success);
+        } else {
+            s.phase = Phase::Ready;
+            s.deadline = None;
+        }
+    }
+
+    fn on_envelope<'r>(&mut self, now: Instant, env: Envelope<'r>) -> Incoming<'r> {
+        let Some(s) = self.session.as_mut() else {
+            return Incoming::Nothing;
+        };
+        let hold = env.header.hold_requests.unwrap_or(false);
+        match env.body.kind() {
+            MessageKind::Empty => {
+                self.on_empty_response(now);
+                Incoming::Nothing
+            }
+            MessageKind::Request => {
+                if !s.initiated {
+                    self.fail(now, SessionError::ProtocolViolation);
+                    return Incoming::Nothing;
+                }
+                s.acs_id.clear();
+                s.acs_id_present = false;
+                if let Some(id) = env.header.id {
+                    let mut scratch = [0u8; MAX_ACS_ID_LEN];
+                    let ok = id
+                        .to_str(&mut scratch)
+                        .is_some_and(|t| s.acs_id.push_str(t).is_ok());
+                    if !ok {
+                        self.fail(now, SessionError::ProtocolViolation);
+                        return Incoming::Nothing;
+                    }
+                    s.acs_id_present = true;
+                }
+                s.hold = hold;
+                s.phase = Phase::AwaitingReply;
+                s.deadline = None;
+                Incoming::AcsRequest(AcsRequest { envelope: env })
+            }
+            MessageKind::Response | MessageKind::Fault => {
+                let Some((req, id)) = s.outstanding else {
+                    self.fail(now, SessionError::ProtocolViolation);
+                    return Incoming::Nothing;
+                };
+                if let Some(got) = env.header.id {
+                    let mut buf = [0u8; 10];
+                    if !got.trim().eq_str(u32_text(id, &mut buf)) {
+                        self.fail(now, SessionError::ProtocolViolation);
+                        return Incoming::Nothing;
+                    }
+                }
+                s.hold = hold;
+                s.phase = Phase::Ready;
+                s.deadline = None;
+                match &env.body {
+                    Body::Fault(f) => self.on_fault(now, req, f.code(), env.cwmp_ns),
+                    body => self.on_cpe_response(now, req, body, &env),
+                }
+                Incoming::Nothing
+            }
+        }
+    }
+
+    fn on_fault(&mut self, now: Instant, req: CpeRequest, code: u32, ns: CwmpNamespace) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if code == 8005 {
+            s.retries_8005 = s.retries_8005.saturating_add(1);
+            if s.retries_8005 > 3 {
+                self.fail(now, SessionError::RetryLimit);
+            } else {
+                s.resend = true;
+            }
+            return;
+        }
+        s.outstanding = None;
+        match req {
+            CpeRequest::Inform => {
+                if ns == CwmpNamespace::V1_0 || code == 8006 {
+                    self.v1_0_only = true;
+                }
+                self.fail(now, SessionError::InformFault(code));
+            }
+            other => {
+                // §3.7.1.6: continue the Session; not sent again in it.
+                let _ = s.skipped.push(other);
+            }
+        }
+    }
+
+    fn on_cpe_response(
+        &mut self,
+        now: Instant,
+        req: CpeRequest,
+        body: &Body<'_>,
+        env: &Envelope<'_>,
+    ) {
+        match (req, body) {
+            (CpeRequest::Inform, Body::InformResponse(_)) => {
+                let offered = if self.v1_0_only {
+                    VersionList::single(CwmpVersion::V1_0)
+                } else {
+                    VersionList::up_to(CwmpVersion::V1_4)
+                };
+                let version = match env.header.use_cwmp_version {
+                    Some(v) => {
+                        let mut scratch = [0u8; 16];
+                        match v.to_str(&mut scratch).map(CwmpVersion::parse) {
+                            Some(Ok(v)) if offered.contains(v) => Some(v),
+                            _ => None,
+                        }
+                    }
+                    None => Some(env.cwmp_ns.implied_version_for_cpe()),
+                };
+                let Some(version) = version else {
+                    self.fail(now, SessionError::VersionNotOffered);
+                    return;
+                };
+                self.events.on_inform_response();
+                if let Some(s) = self.session.as_mut() {
+                    s.version = Some(version);
+                    s.ns = version.namespace();
+                    s.initiated = true;
+                    s.outstanding = None;
+                }
+                self.emit(Event::SessionInitiated);
+            }
+            (CpeRequest::TransferComplete(id), Body::TransferCompleteResponse(_)) => {
+                let _ = self
+                    .transfers
+                    .on_transfer_complete_response(id, &mut self.events);
+                if let Some(s) = self.session.as_mut() {
+                    s.outstanding = None;
+                }
+            }
+            (CpeRequest::App(kind), b) if b.method_name() == kind.response_name() => {
+                if let Some(i) = self.app_requests.iter().position(|a| a.kind == kind) {
+                    let a = self.app_requests.remove(i);
+                    for code in kind_events(kind) {
+                        self.events.confirm(code.confirmed_by(), &a.command_key);
+                    }
+                }
+                if let Some(s) = self.session.as_mut() {
+                    s.outstanding = None;
+                }
+            }
+            _ => self.fail(now, SessionError::ProtocolViolation),
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Session start and end
+
+    fn fail(&mut self, now: Instant, err: SessionError) {
+        self.end_session(now, SessionOutcome::Failed(err));
+    }
+
+    fn emit(&mut self, ev: Event) {
+        push_event(&mut self.out, ev);
+    }
+
+    fn emit_connect(&mut self) {
+        if let Some(ev) = connect_event(&self.redirects, &self.acs_url) {
+            self.emit(ev);
+        }
+    }
+
+    fn end_session(&mut self, now: Instant, outcome: SessionOutcome) {
+        let Some(s) = self.session.take() else {
+            return;
+        };
+        let success = outcome == SessionOutcome::Success;
+        // A Session that failed before its Inform was written still follows the Table 8 rules
+        // for the events it was opened for (`6 CONNECTION REQUEST` is not retried).
+        if !self.events.is_session_open() {
+            let _ = self.events.begin_session();
+        }
+        self.events.end_session(if success {
+            SessionEnd::Succeeded
+        } else {
+            SessionEnd::Failed
+        });
+        if success {
+            self.retry.on_session_succeeded();
+        } else {
+            self.retry
+                .on_session_failed(now, &self.retry_policy, &mut self.rng);
+            // The retry, not the triggers seen meanwhile, decides when to try again.
+            self.want_session = false;
+        }
+        self.jar.clear();
+        self.redirects.end_session();
+        self.auth.reset();
+        if s.connected || matches!(s.phase, Phase::Connecting { .. }) {
+            self.emit(Event::Close);
+        }
+        self.emit(Event::SessionEnded { outcome });
+        if success {
+            if self.pending_apply {
+                self.pending_apply = false;
+                self.emit(Event::ApplyPendingChanges);
+            }
+            if self.pending_factory_reset {
+                self.pending_factory_reset = false;
+                self.pending_reboot = false;
+                self.emit(Event::FactoryReset);
+            } else if self.pending_reboot {
+                self.pending_reboot = false;
+                self.emit(Event::Reboot);
+            }
+        }
+    }
+
+    fn maybe_start(&mut self, now: Instant) {
+        if self.session.is_some() || self.pending_reboot_announced() {
+            return;
+        }
+        let due = if self.retry.is_retrying() && self.retry.poll_timeout().is_some() {
+            self.retry.is_due(now)
+        } else {
+            self.want_session
+        };
+        if !due {
+            return;
+        }
+        // No Session without a usable ACS URL (§3.1); the trigger waits for a valid one.
+        if self.redirects.current(&self.acs_url).is_err() {
+            return;
+        }
+        // The events go into flight when the Inform is first written, not here: an input
+        // between the start and the first POST (`boot` right after `bootstrap` on a fresh
+        // device) must still reach this Session's Inform.
+        self.retry.on_session_started();
+        self.want_session = false;
+        self.jar.clear();
+        self.auth.reset();
+        self.redirects.end_session();
+        let ns = if self.v1_0_only {
+            CwmpNamespace::V1_0
+        } else {
+            CwmpNamespace::V1_2
+        };
+        self.session = Some(Session::new(ns, now.saturating_add(self.response_timeout)));
+        self.emit(Event::SessionStarted);
+        self.emit_connect();
+    }
+
+    /// A Reboot or FactoryReset event was handed out: no new Session until the application
+    /// acts on it (it calls [`Cpe::boot`] on a new machine).
+    fn pending_reboot_announced(&self) -> bool {
+        self.out
+            .iter()
+            .any(|e| matches!(e, Event::Reboot | Event::FactoryReset))
+    }
+
+    fn trigger(&mut self, now: Instant) {
+        self.want_session = true;
+        self.retry.on_new_event(now);
+    }
+
+    fn raise(&mut self, now: Instant, code: EventCode<'_>, key: &str) {
+        if self.events.push(code, key).is_ok() {
+            self.trigger(now);
+        }
+    }
+
+    fn after_input(&mut self, now: Instant) {
+        self.maybe_start(now);
+        let g = Generations::of(&self.events, &self.transfers, &self.schedule, &self.retry);
+        if g != self.persisted || self.app_generation != self.app_persisted {
+            self.persisted = g;
+            self.app_persisted = self.app_generation;
+            if !self.out.iter().any(|e| *e == Event::PersistChanged) {
+                self.emit(Event::PersistChanged);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Application commands (triggers, §3.2.1)
+
+    /// First installation or factory reset: `0 BOOTSTRAP` (Table 8; discards every other
+    /// undelivered event) and a Session at once.
+    pub fn bootstrap(&mut self, now: Instant) {
+        self.raise(now, EventCode::Bootstrap, "");
+        self.after_input(now);
+    }
+
+    /// Power-up: restores the persisted `record` (if any) into this fresh machine, applies the
+    /// reboot rules (Table 8 discards, the retry window back to #1, §3.2.1.1), raises `1 BOOT`
+    /// and starts a Session. Events of application requests ([`RequestKind`]) are dropped: the
+    /// application queues those requests again.
+    ///
+    /// # Errors
+    ///
+    /// The [`RestoreError`] of a corrupt, truncated or foreign record, or of a machine that is
+    /// not fresh. The record is then not used at all: the machine starts empty, still with
+    /// `1 BOOT` (the caller may prefer [`Cpe::bootstrap`]). Never panics.
+    pub fn boot(&mut self, now: Instant, record: Option<&[u8]>) -> Result<(), RestoreError> {
+        let mut result = Ok(());
+        if let Some(bytes) = record {
+            let unix = self.unix_now(now);
+            let restored = Record::<E, T, S>::restore(bytes).and_then(|r| {
+                self.parameter_key = r.parameter_key.clone();
+                self.udp_timestamp = r.last_udp_timestamp;
+                r.apply(
+                    now,
+                    unix,
+                    &mut self.events,
+                    &mut self.transfers,
+                    &mut self.schedule,
+                )
+            });
+            match restored {
+                Ok(retry) => self.retry = retry,
+                Err(e) => {
+                    self.parameter_key = None;
+                    self.udp_timestamp = None;
+                    self.events = EventQueue::new();
+                    self.transfers = Transfers::new();
+                    self.schedule = ScheduleInformQueue::new();
+                    result = Err(e);
+                }
+            }
+        }
+        self.events.on_reboot();
+        self.retry.on_reboot();
+        for code in [
+            EventCode::Kicked,
+            EventCode::RequestDownload,
+            EventCode::AutonomousTransferComplete,
+            EventCode::DuStateChangeComplete,
+            EventCode::MChangeDuState,
+            EventCode::AutonomousDuStateChangeComplete,
+        ] {
+            self.events.discard(code);
+        }
+        self.raise(now, EventCode::Boot, "");
+        self.after_input(now);
+        result
+    }
+
+    /// Writes the persistent record (undelivered events, transfers and results, ScheduleInforms
+    /// with an absolute deadline, RetryCount) into `buf`; returns its length. Call after
+    /// [`Event::PersistChanged`], write the bytes to flash, give them to [`Cpe::boot`] at the
+    /// next power-up. `buf` of [`Record::MAX_LEN`] always suffices.
+    ///
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`]. Never panics.
+    pub fn export(&self, now: Instant, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        let mut record = Record::<E, T, S>::capture(
+            now,
+            &self.events,
+            &self.transfers,
+            &self.schedule,
+            &self.retry,
+        );
+        record.parameter_key = self.parameter_key.clone();
+        record.last_udp_timestamp = self.udp_timestamp;
+        record.export(buf)
+    }
+
+    /// Stores the ParameterKey after a SetParameterValues, AddObject or DeleteObject that
+    /// succeeded (§A.3.2.1: stored if and only if the RPC succeeds); it is part of the
+    /// persistent record, so a [`Event::PersistChanged`] follows when it changed.
+    ///
+    /// # Errors
+    /// [`ApiMisuse::TooLong`] for a key longer than 32 bytes; nothing changes.
+    pub fn set_parameter_key(&mut self, now: Instant, key: &str) -> Result<(), ApiMisuse> {
+        let k = crate::limits::ParameterKey::try_from(key).map_err(|_| ApiMisuse::TooLong)?;
+        if self.parameter_key.as_ref() != Some(&k) {
+            self.parameter_key = Some(k);
+            self.app_generation = self.app_generation.wrapping_add(1);
+        }
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// The ParameterKey restored from the record or last set.
+    pub fn parameter_key(&self) -> Option<&str> {
+        self.parameter_key.as_deref()
+    }
+
+    /// Records the `ts` of the last accepted UDP Connection Request (Annex G.2.1.4: persistent,
+    /// so a replayed datagram is refused after a reboot too); see
+    /// [`crate::connreq::ConnectionRequestServer::udp_last_accepted_ts`].
+    pub fn set_udp_timestamp(&mut self, now: Instant, ts: u64) {
+        if self.udp_timestamp != Some(ts) {
+            self.udp_timestamp = Some(ts);
+            self.app_generation = self.app_generation.wrapping_add(1);
+        }
+        self.after_input(now);
+    }
+
+    /// The last accepted UDP Connection Request `ts`, restored from the record or last set.
+    pub fn udp_timestamp(&self) -> Option<u64> {
+        self.udp_timestamp
+    }
+
+    /// An accepted Connection Request (§3.2.2): `6 CONNECTION REQUEST` and a Session at once,
+    /// or right after the current one (several requests coalesce into one event).
+    pub fn handle_connection_request(&mut self, now: Instant) {
+        self.raise(now, EventCode::ConnectionRequest, "");
+        self.after_input(now);
+    }
+
+    /// A parameter with Notification changed, not by the ACS (§3.2.1, Table 8 `4 VALUE
+    /// CHANGE`): `active` starts a Session; a passive change waits for the next one. Never call
+    /// it for changes the ACS made itself.
+    pub fn value_changed(&mut self, now: Instant, active: bool) {
+        if active {
+            self.raise(now, EventCode::ValueChange, "");
+        } else {
+            let _ = self.events.push(EventCode::ValueChange, "");
+        }
+        self.after_input(now);
+    }
+
+    /// A diagnostic test requested by the ACS completed: `8 DIAGNOSTICS COMPLETE` (Table 8).
+    pub fn diagnostics_complete(&mut self, now: Instant) {
+        self.raise(now, EventCode::DiagnosticsComplete, "");
+        self.after_input(now);
+    }
+
+    /// The ACS asked for a ScheduleInform (§A.4.1.2): `3 SCHEDULED` and `M ScheduleInform`
+    /// when due.
+    ///
+    /// # Errors
+    ///
+    /// [`ScheduleInformError`]: answer its fault code. Never panics.
+    pub fn schedule_inform(
+        &mut self,
+        now: Instant,
+        delay_seconds: u32,
+        command_key: &str,
+    ) -> Result<(), ScheduleInformError> {
+        let unix = self.unix_now(now);
+        let r = self
+            .schedule
+            .schedule(now, unix, delay_seconds, command_key);
+        self.after_input(now);
+        r
+    }
+
+    /// A Download, Upload or ScheduleDownload answered with Status 1 (§A.3.2.8): queue it.
+    /// [`Event::StartTransfer`] says when its DelaySeconds have passed.
+    ///
+    /// # Errors
+    ///
+    /// [`TransferError`] (queue full: fault 9004). Never panics.
+    pub fn queue_transfer(
+        &mut self,
+        now: Instant,
+        kind: TransferKind,
+        command_key: &str,
+        file_type: &str,
+        delay_seconds: u32,
+    ) -> Result<TransferId, TransferError> {
+        let unix = self.unix_now(now);
+        let r = self
+            .transfers
+            .queue(now, unix, kind, command_key, file_type, delay_seconds);
+        self.after_input(now);
+        r
+    }
+
+    /// A queued transfer finished (FaultCode 0 on success): `7 TRANSFER COMPLETE` and its `M`
+    /// event, and a TransferComplete in the next Session (§A.3.3.2). For a firmware image, call
+    /// this, persist, then reboot to apply: the boot Session reports it.
+    ///
+    /// # Errors
+    ///
+    /// [`TransferError`]; nothing changed. Never panics.
+    pub fn transfer_finished(
+        &mut self,
+        now: Instant,
+        id: TransferId,
+        fault_code: u32,
+        fault_string: &str,
+        start_time: DateTime,
+        complete_time: DateTime,
+    ) -> Result<(), TransferError> {
+        let r = self.transfers.complete(
+            id,
+            fault_code,
+            fault_string,
+            start_time,
+            complete_time,
+            &mut self.events,
+        );
+        if r.is_ok() {
+            self.trigger(now);
+        }
+        self.after_input(now);
+        r
+    }
+
+    /// CancelTransfer (§A.4.1.9): cancels the not-yet-started transfers with `command_key`.
+    pub fn cancel_transfer(&mut self, now: Instant, command_key: &str) -> CancelOutcome {
+        let r = self.transfers.cancel(command_key);
+        self.after_input(now);
+        r
+    }
+
+    /// Queues an application request (`Kicked`, `RequestDownload`, `AutonomousTransferComplete`,
+    /// `DUStateChangeComplete`, `AutonomousDUStateChangeComplete`) with its event (Table 8) and
+    /// starts a Session; [`Event::RequestReady`] asks for its body. `command_key` is for
+    /// `DUStateChangeComplete` (`M ChangeDUState`), empty otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::TooLong`] if the queue ([`APP_REQUEST_LEN`]) or the event queue is full or
+    /// the key too long. Never panics.
+    pub fn queue_request(
+        &mut self,
+        now: Instant,
+        kind: RequestKind,
+        command_key: &str,
+    ) -> Result<(), ApiMisuse> {
+        if self.app_requests.is_full() {
+            return Err(ApiMisuse::TooLong);
+        }
+        let key: CommandKey = copy(command_key)?;
+        for &code in kind_events(kind) {
+            let k = if code.carries_command_key() {
+                command_key
+            } else {
+                ""
+            };
+            self.events.push(code, k).map_err(|_| ApiMisuse::TooLong)?;
+        }
+        let _ = self.app_requests.push(AppRequest {
+            kind,
+            command_key: key,
+        });
+        self.trigger(now);
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// The ACS called Reboot (§A.3.2.9): `M Reboot` with its CommandKey for the Inform after
+    /// the reboot, and [`Event::Reboot`] once the Session ends cleanly.
+    pub fn request_reboot(&mut self, now: Instant, command_key: &str) {
+        let _ = self.events.push(EventCode::MReboot, command_key);
+        self.pending_reboot = true;
+        self.after_input(now);
+    }
+
+    /// The ACS called FactoryReset (§A.4.1.7): [`Event::FactoryReset`] once the Session ends
+    /// cleanly.
+    pub fn request_factory_reset(&mut self, now: Instant) {
+        self.pending_factory_reset = true;
+        self.after_input(now);
+    }
+
+    /// Changes answered with Status 1 wait for a clean end: [`Event::ApplyPendingChanges`].
+    pub fn apply_after_session(&mut self, now: Instant) {
+        self.pending_apply = true;
+        self.after_input(now);
+    }
+
+    /// `ManagementServer.URL` changed (§3.2.1, Table 8): `0 BOOTSTRAP` and a Session with the
+    /// new ACS; the Table 11 fallback is forgotten. Takes effect for the next Session.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::TooLong`] for a URL over 1024 bytes; nothing changed.
+    pub fn set_acs_url(&mut self, now: Instant, url: &str) -> Result<(), ApiMisuse> {
+        self.acs_url = copy(url)?;
+        self.v1_0_only = false;
+        self.raise(now, EventCode::Bootstrap, "");
+        self.after_input(now);
+        Ok(())
+    }
+
+    /// New `PeriodicInformEnable`/`Interval`/`Time` (§3.2.1).
+    pub fn set_periodic(&mut self, now: Instant, config: PeriodicInformConfig) {
+        let unix = self.unix_now(now);
+        self.periodic.set_config(config, now, unix);
+        self.after_input(now);
+    }
+
+    /// New `CWMPRetryMinimumWaitInterval` and `CWMPRetryIntervalMultiplier` (§3.2.1.1), used
+    /// from the next failure on.
+    pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
+        self.retry_policy = policy;
+    }
+
+    /// The wall clock: `unix` seconds at `now` (NTP synchronised or jumped). Used for
+    /// CurrentTime, absolute PeriodicInformTime and persistent deadlines.
+    pub fn set_unix_time(&mut self, now: Instant, unix: i64) {
+        self.unix = Some((now, unix));
+        self.periodic.on_clock_change(now, Some(unix));
+        self.schedule.on_clock_change(now, Some(unix));
+        self.transfers.on_clock_change(now, Some(unix));
+        self.after_input(now);
+    }
+
+    /// Ends the open Session as failed ([`SessionError::Aborted`]), e.g. on shutdown.
+    pub fn abort_session(&mut self, now: Instant) {
+        self.fail(now, SessionError::Aborted);
+        self.after_input(now);
+    }
+}
+
+/// `SupportedCWMPVersions` of this CPE (§3.7.1.1).
+const SUPPORTED_VERSIONS: &str = "1.0,1.1,1.2,1.3,1.4";
+
+/// The events queued with an application request, in push order (Table 8).
+fn kind_events(kind: RequestKind) -> &'static [EventCode<'static>] {
+    match kind {
+        RequestKind::Kicked => &[EventCode::Kicked],
+        RequestKind::RequestDownload => &[EventCode::RequestDownload],
+        RequestKind::AutonomousTransferComplete => &[EventCode::AutonomousTransferComplete],
+        RequestKind::DuStateChangeComplete => {
+            &[EventCode::MChangeDuState, EventCode::DuStateChangeComplete]
+        }
+        RequestKind::AutonomousDuStateChangeComplete => {
+            &[EventCode::AutonomousDuStateChangeComplete]
+        }
+    }
+}
+
+fn push_event(out: &mut heapless::Deque<Event, EVENT_QUEUE_LEN>, ev: Event) {
+    if out.is_full() {
+        let _ = out.pop_front();
+    }
+    let _ = out.push_back(ev);
+}
+
+fn connect_event(redirects: &Redirects, acs_url: &str) -> Option<Event> {
+    redirects.current(acs_url).ok().map(|u| Event::Connect {
+        port: u.port(),
+        tls: u.scheme() == Scheme::Https,
+    })
+}
+
+fn after_request_sent(
+    session: &mut Option<Session>,
+    now: Instant,
+    timeout: Duration,
+    req: CpeRequest,
+    id: u32,
+) {
+    if let Some(s) = session.as_mut() {
+        s.outstanding = Some((req, id));
+        s.resend = false;
+        s.last_sent = LastSent::Request;
+        s.phase = Phase::AwaitingResponse;
+        s.deadline = Some(now.saturating_add(timeout));
+    }
+}
+
+/// A response was written; `true` if a connection must be opened first (the peer closed it
+/// meanwhile, §3.4.2).
+fn after_other_sent(
+    session: &mut Option<Session>,
+    now: Instant,
+    timeout: Duration,
+    what: LastSent,
+) -> bool {
+    let Some(s) = session.as_mut() else {
+        return false;
+    };
+    s.last_sent = what;
+    s.deadline = Some(now.saturating_add(timeout));
+    if s.connected {
+        s.phase = Phase::AwaitingResponse;
+        false
+    } else {
+        s.phase = Phase::Connecting { staged: true };
+        true
+    }
+}

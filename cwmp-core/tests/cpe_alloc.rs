@@ -1,0 +1,178 @@
+#![allow(unsafe_code)]
+//! A full CPE Session allocates nothing (DESIGN §7): bootstrap, connect, Inform, a 401 with a
+//! Digest challenge, the re-sent Inform, InformResponse, an ACS request answered through a
+//! streamed response, the empty POST, the 204, and the persistent record. Counting global
+//! allocator, per-thread counter (the pattern of `cwmp-codec/tests/alloc.rs`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use cwmp_core::codec::message::{GetParameterValuesResponse, ParameterValueStruct};
+use cwmp_core::codec::{Array, Body, ItemSource, Value, XmlStr};
+use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome};
+use cwmp_core::persist::Record;
+use cwmp_core::Instant;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = ALLOCS.with(|c| c.get());
+    let r = f();
+    (r, ALLOCS.with(|c| c.get()) - before)
+}
+
+const ENV_OPEN: &str = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\" xmlns:soapenc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">";
+
+/// 1,000 parameters produced on demand.
+struct Many;
+impl<'a> ItemSource<ParameterValueStruct<'a>> for Many {
+    fn len(&self) -> usize {
+        1000
+    }
+    fn get(&self, i: usize) -> Option<ParameterValueStruct<'a>> {
+        (i < 1000).then(|| ParameterValueStruct::new("Device.X.Y", Value::UnsignedInt(i as u32)))
+    }
+}
+
+fn respond_http(buf: &mut [u8], status: &str, extra: &str, body: &str) -> usize {
+    use std::io::Write;
+    let mut c = std::io::Cursor::new(buf);
+    write!(
+        c,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    c.position() as usize
+}
+
+#[test]
+fn a_full_session_allocates_nothing() {
+    // Prepared outside the measurement: the ACS's bytes.
+    let inform_response = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">1</cwmp:ID><cwmp:UseCWMPVersion>1.4</cwmp:UseCWMPVersion></soapenv:Header><soapenv:Body><cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse></soapenv:Body></soapenv:Envelope>"
+    );
+    let gpv = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">x7</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:GetParameterValues><ParameterNames soapenc:arrayType=\"xsd:string[1]\"><string>Device.</string></ParameterNames></cwmp:GetParameterValues></soapenv:Body></soapenv:Envelope>"
+    );
+    let mut config = Config::new(
+        "http://acs.example.com/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
+    config.username = "u";
+    config.password = "p";
+    let mut cpe: Cpe = Cpe::new(&config, Instant::from_secs(1), 42).unwrap();
+    let mut tx = [0u8; 2048];
+    let mut rx = [0u8; 4096];
+    let mut flash = [0u8; Record::<64, 3, 3>::MAX_LEN];
+    let now = Instant::from_secs(2);
+
+    let ((outcome, sent), n) = allocations(|| {
+        let mut sent = 0usize;
+        let mut outcome = None;
+        cpe.bootstrap(now);
+        let mut pending: Option<usize> = None;
+        for stage in 0..20 {
+            while let Some(ev) = cpe.poll_event() {
+                match ev {
+                    Event::Connect { .. } => cpe.handle_connected(now).unwrap(),
+                    Event::SessionEnded { outcome: o } => outcome = Some(o),
+                    Event::PersistChanged => {
+                        let _ = cpe.export(now, &mut flash).unwrap();
+                    }
+                    _ => {}
+                }
+            }
+            let len = match pending.take() {
+                Some(l) => l,
+                None => {
+                    let mut w: &mut [u8] = &mut tx;
+                    match cpe.poll_transmit(now, &mut w).unwrap() {
+                        Some(t) => t.len,
+                        None => break,
+                    }
+                }
+            };
+            sent += len;
+            let n = match stage {
+                0 => respond_http(
+                    &mut rx,
+                    "401 Unauthorized",
+                    "WWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\n",
+                    "",
+                ),
+                1 => respond_http(&mut rx, "200 OK", "", &inform_response),
+                2 => respond_http(&mut rx, "200 OK", "", &gpv),
+                _ => respond_http(&mut rx, "204 No Content", "", ""),
+            };
+            if let Incoming::AcsRequest(req) = cpe.handle_response(now, &mut rx, n).unwrap() {
+                assert!(matches!(req.body(), Body::GetParameterValues(_)));
+                let reply = GetParameterValuesResponse {
+                    parameter_list: Array::from_source(&Many),
+                };
+                // Streamed into a sink that counts: a 1,000-entry response through no buffer.
+                let mut w = Sink(0);
+                let t = cpe.respond(now, reply.into(), &mut w).unwrap();
+                assert_eq!(t.len, w.0);
+                pending = Some(0);
+            }
+        }
+        let _ = XmlStr::new("");
+        (outcome, sent)
+    });
+    assert_eq!(outcome, Some(SessionOutcome::Success));
+    assert!(sent > 0);
+    assert_eq!(n, 0, "heap allocations during a full Session");
+}
+
+struct Sink(usize);
+impl embedded_io::ErrorType for Sink {
+    type Error = core::convert::Infallible;
+}
+impl embedded_io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn cpe_size_is_within_budget() {
+    let size = core::mem::size_of::<Cpe>();
+    println!("size_of::<Cpe>() = {size}");
+    assert!(size <= cwmp_core::cpe::CPE_SIZE_BUDGET);
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Builds the firmware example (release: opt-level "z", LTO) and prints its section sizes against
+# the budget in README.md.
+#
+#   bash examples/firmware/size.sh              # the size report
+#   bash examples/firmware/size.sh --ram N      # one line: .data + .bss + N bytes of stack
+#
+# Needs a size tool that reads ARM ELF files: llvm-size (PATH, or rustup's llvm-tools),
+# arm-none-eabi-size, or binutils' size; installs rustup's llvm-tools if none is found.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+TARGET=thumbv7em-none-eabihf
+ELF="target/$TARGET/release/cwmp-firmware-example"
+FLASH_BUDGET=$((192 * 1024)) # .vector_table + .text + .rodata + .data
+RAM_BUDGET=$((64 * 1024))    # .data + .bss + stack high-water (memory.x RAM)
+
+size_tool() {
+  local t
+  for t in llvm-size arm-none-eabi-size; do
+    if command -v "$t" >/dev/null 2>&1; then echo "$t"; return; fi
+  done
+  local sysroot
+  sysroot="$(rustc --print sysroot)"
+  t="$(ls "$sysroot"/lib/rustlib/*/bin/llvm-size 2>/dev/null | head -n1 || true)"
+  if [ -z "$t" ]; then
+    rustup component add llvm-tools >/dev/null 2>&1 || rustup component add llvm-tools-preview >/dev/null 2>&1 || true
+    t="$(ls "$sysroot"/lib/rustlib/*/bin/llvm-size 2>/dev/null | head -n1 || true)"
+  fi
+  if [ -n "$t" ]; then echo "$t"; return; fi
+  if command -v size >/dev/null 2>&1; then echo size; return; fi
+  echo "size.sh: no size tool (llvm-size, arm-none-eabi-size or size) found" >&2
+  exit 1
+}
+
+rustup target add "$TARGET" >/dev/null 2>&1 || true
+cargo build --release --locked --quiet
+TOOL="$(size_tool)"
+
+# "name size addr" lines of the System V format; missing sections are 0.
+section() { "$TOOL" -A "$ELF" | awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'; }
+VT=$(section .vector_table)
+TEXT=$(section .text)
+RODATA=$(section .rodata)
+DATA=$(section .data)
+BSS=$(section .bss)
+UNINIT=$(section .uninit)
+STATIC_RAM=$((DATA + BSS + UNINIT))
+if [ "$TEXT" -eq 0 ] || [ "$VT" -eq 0 ]; then
+  echo "size.sh: $ELF has no .text or .vector_table: not linked with cortex-m-rt's link.x?" >&2
+  exit 1
+fi
+kib() { awk -v b="$1" 'BEGIN { printf "%.1f KiB", b / 1024 }'; }
+
+if [ "${1:-}" = "--ram" ]; then
+  STACK="${2:?--ram needs the stack high-water in bytes}"
+  TOTAL=$((STATIC_RAM + STACK))
+  printf 'RAM: .data+.bss %d B + stack high-water %d B = %d B = %s of %s budget: %s\n' \
+    "$STATIC_RAM" "$STACK" "$TOTAL" "$(kib "$TOTAL")" "$(kib "$RAM_BUDGET")" \
+    "$([ "$TOTAL" -le "$RAM_BUDGET" ] && echo within || echo OVER)"
+  [ "$TOTAL" -le "$RAM_BUDGET" ]
+  exit
+fi
+
+FLASH=$((VT + TEXT + RODATA + DATA))
+echo "firmware example size ($TARGET, opt-level z, LTO; $("$TOOL" --version 2>/dev/null | grep -o '[A-Za-z ]*version [0-9.]*' | head -n1 || echo "$TOOL"))"
+printf '  %-14s %8d B  %s\n' .vector_table "$VT" "$(kib "$VT")"
+printf '  %-14s %8d B  %s\n' .text "$TEXT" "$(kib "$TEXT")"
+printf '  %-14s %8d B  %s\n' .rodata "$RODATA" "$(kib "$RODATA")"
+printf '  %-14s %8d B  %s\n' .data "$DATA" "$(kib "$DATA")"
+printf '  %-14s %8d B  %s\n' .bss "$BSS" "$(kib "$BSS")"
+printf '  flash (.vector_table+.text+.rodata+.data) %d B = %s of %s budget: %s\n' \
+  "$FLASH" "$(kib "$FLASH")" "$(kib "$FLASH_BUDGET")" "$([ "$FLASH" -le "$FLASH_BUDGET" ] && echo within || echo OVER)"
+printf '  static RAM (.data+.bss) %d B = %s; the stack high-water comes from run.sh\n' \
+  "$STATIC_RAM" "$(kib "$STATIC_RAM")"

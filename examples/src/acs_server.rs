@@ -1,0 +1,298 @@
+//! A blocking ACS around [`cwmp_core::acs::AcsSession`]: an accept loop on a
+//! [`TcpListener`], one Session per TCP connection, and a blocking HTTP connection-request
+//! sender (TR-069 §3.2.2.2).
+//!
+//! The application is an [`AcsHandler`]: it sees what each POST carried (and enqueues the
+//! requests to send, or answers with a fault), every event, and every response written.
+//! Connections are served one after the other, which is what a test ACS needs; Sessions are
+//! kept in an [`AcsSessions`] table and found again by cookie, so a Session may go on over a
+//! new connection (§3.4.2; and `curl` by hand opens one per command). The demo runs [`serve`]
+//! in a thread of its own and the CPE in another, over 127.0.0.1.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::{self, BufWriter, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration as StdDuration;
+
+use cwmp_core::acs::{
+    AcsConfig, AcsSession, AcsSessions, ConnectionRequest, CrOutcome, CrStep, Event, Received,
+    Transmit,
+};
+use cwmp_core::SplitMix64;
+
+use crate::driver::{Clock, HttpReader, IoWriter, MessageKind};
+
+/// What the ACS application does. `'a` is the lifetime of the requests it enqueues.
+pub trait AcsHandler<'a> {
+    /// A CPE connected.
+    fn connected(&mut self, _peer: SocketAddr) {}
+
+    /// A POST was read and handled: look at what it carried, and
+    /// [`enqueue`](AcsSession::enqueue) requests or
+    /// [`answer_fault`](AcsSession::answer_fault) before the response is written.
+    fn received(&mut self, session: &mut AcsSession<'a>, received: Received<'_>);
+
+    /// The response to the last POST was written.
+    fn transmitted(&mut self, _session: &AcsSession<'a>, _transmit: &Transmit) {}
+
+    /// An event of the machine.
+    fn event(&mut self, _session: &AcsSession<'a>, _event: Event) {}
+
+    /// The connection closed.
+    fn disconnected(&mut self, _peer: SocketAddr) {}
+}
+
+/// A seed for the machines' RNG (session cookie, Digest nonce) from std's per-process random
+/// keys. Good enough for a test ACS; a production ACS uses a CSPRNG.
+pub fn random_seed() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.finish()
+}
+
+/// How many Sessions [`serve`] keeps at once (a test ACS; each slot is a few KiB).
+pub const MAX_SESSIONS: usize = 16;
+
+/// A connection with nothing to do is closed after this long.
+const IDLE: StdDuration = StdDuration::from_secs(30);
+
+/// The state [`serve`] keeps between connections: the Sessions, found again by their cookie
+/// when a CPE continues a Session on a new connection (TR-069 §3.4.2).
+pub struct Server<'a> {
+    sessions: Box<AcsSessions<'a, MAX_SESSIONS>>,
+    clock: Clock,
+    rng: SplitMix64,
+    ended: usize,
+}
+
+impl<'a> Server<'a> {
+    /// A server whose Sessions all use `config`.
+    pub fn new(config: AcsConfig<'a>) -> Self {
+        Server {
+            sessions: Box::new(AcsSessions::new(config)),
+            clock: Clock::new(),
+            rng: SplitMix64::new(random_seed()),
+            ended: 0,
+        }
+    }
+
+    /// Sessions that ended so far.
+    pub fn ended(&self) -> usize {
+        self.ended
+    }
+
+    /// Times out idle Sessions and reports their events.
+    pub fn tick<H: AcsHandler<'a>>(&mut self, handler: &mut H) {
+        let now = self.clock.now();
+        self.sessions.handle_timeout(now);
+        for (_, s) in self.sessions.iter_mut() {
+            self.ended += drain(s, handler);
+        }
+    }
+
+    /// Serves the POSTs of one connection until it closes, a response says to close it, or it
+    /// stays idle, or `stop` is set. Each POST goes to the Session its cookie names (or a new one).
+    ///
+    /// # Errors
+    /// Socket errors other than timeouts and the peer closing.
+    pub fn serve_connection<H: AcsHandler<'a>>(
+        &mut self,
+        stream: &TcpStream,
+        handler: &mut H,
+        stop: &AtomicBool,
+    ) -> io::Result<()> {
+        let mut reader = HttpReader::new();
+        let mut io_stream = stream;
+        let mut idle_since = self.clock.now();
+        loop {
+            let idle_deadline = idle_since
+                .saturating_add(cwmp_core::Duration::from_millis(IDLE.as_millis() as u64));
+            let deadline = self
+                .sessions
+                .poll_timeout()
+                .map_or(idle_deadline, |d| d.min(idle_deadline));
+            // Wake up now and then to see `stop`.
+            let wait = self
+                .clock
+                .until(deadline)
+                .min(StdDuration::from_millis(250));
+            stream.set_read_timeout(Some(wait))?;
+            match reader.read(&mut io_stream, MessageKind::Request) {
+                Ok(Some(n)) => {
+                    idle_since = self.clock.now();
+                    let close = self.one_request(stream, reader.message_mut(n), handler)?;
+                    reader.consume(n);
+                    if close {
+                        return Ok(());
+                    }
+                }
+                Ok(None) => return Ok(()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    self.tick(handler);
+                    if self.clock.now() >= idle_deadline || stop.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Handles one request; returns whether to close the connection.
+    fn one_request<H: AcsHandler<'a>>(
+        &mut self,
+        stream: &TcpStream,
+        request: &mut [u8],
+        handler: &mut H,
+    ) -> io::Result<bool> {
+        let now = self.clock.now();
+        let Some(slot) = self.sessions.route(now, request, &mut self.rng) else {
+            let mut w = stream;
+            w.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+            return Ok(true);
+        };
+        let Some(session) = self.sessions.get(slot) else {
+            return Ok(true);
+        };
+        let received = session
+            .handle_request(now, request)
+            .map_err(io::Error::other)?;
+        handler.received(session, received);
+        let mut w = IoWriter(BufWriter::new(stream));
+        let sent = session.poll_transmit(now, &mut w);
+        let flushed = w.0.flush();
+        let close = match sent {
+            Ok(Some(t)) => {
+                handler.transmitted(session, &t);
+                t.close || session.is_ended()
+            }
+            Ok(None) => false,
+            Err(_) => true,
+        };
+        self.ended += drain(session, handler);
+        flushed?;
+        Ok(close)
+    }
+}
+
+fn drain<'a, H: AcsHandler<'a>>(session: &mut AcsSession<'a>, handler: &mut H) -> usize {
+    let mut ended = 0;
+    while let Some(e) = session.poll_event() {
+        if matches!(e, Event::SessionEnded { .. }) {
+            ended += 1;
+        }
+        handler.event(session, e);
+    }
+    ended
+}
+
+/// Accepts connections on `listener` and serves them in turn, until `sessions` Sessions have
+/// ended (if given) or `stop` is set. Returns the number of Sessions that ended.
+///
+/// # Errors
+/// Errors of the listener.
+pub fn serve<'a, H: AcsHandler<'a>>(
+    listener: &TcpListener,
+    config: AcsConfig<'a>,
+    handler: &mut H,
+    sessions: Option<usize>,
+    stop: &AtomicBool,
+) -> io::Result<usize> {
+    let mut server = Server::new(config);
+    listener.set_nonblocking(true)?;
+    while sessions.is_none_or(|n| server.ended() < n) && !stop.load(Ordering::Relaxed) {
+        server.tick(handler);
+        let (stream, peer) = match listener.accept() {
+            Ok(s) => s,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(StdDuration::from_millis(20));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        stream.set_nonblocking(false)?;
+        let _ = stream.set_nodelay(true);
+        handler.connected(peer);
+        // A failing connection ends its Session (by timeout), not the server.
+        let _ = server.serve_connection(&stream, handler, stop);
+        handler.disconnected(peer);
+    }
+    Ok(server.ended())
+}
+
+/// Sends an HTTP connection request (§3.2.2.2) to a CPE's ConnectionRequestURL with Digest
+/// credentials, and returns how the CPE answered.
+///
+/// # Errors
+/// An invalid URL, connection and socket errors, a response that is not HTTP.
+pub fn send_connection_request(
+    url: &str,
+    username: &str,
+    password: &str,
+    timeout: StdDuration,
+) -> io::Result<CrOutcome> {
+    let mut cr = ConnectionRequest::new(url, username, password)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+    let (host, port) = cr.host_port();
+    let addr = (host, port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address"))?;
+    let mut rng = SplitMix64::new(random_seed());
+    let mut stream: Option<TcpStream> = None;
+    let mut reader = HttpReader::new();
+    for _ in 0..4 {
+        let s = match &stream {
+            Some(s) => s,
+            None => {
+                let s = TcpStream::connect_timeout(&addr, timeout)?;
+                s.set_read_timeout(Some(timeout))?;
+                reader = HttpReader::new();
+                stream.insert(s)
+            }
+        };
+        let mut cnonce = [0u8; 16];
+        cwmp_core::Rng::fill_bytes(&mut rng, &mut cnonce);
+        let mut out = Vec::new();
+        cr.write_request(&mut out, &cnonce)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let mut w: &TcpStream = s;
+        w.write_all(&out)?;
+        let mut rs: &TcpStream = s;
+        let Some(n) = reader.read(&mut rs, MessageKind::Response)? else {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "no response"));
+        };
+        let step = cr
+            .handle_response(reader.message_mut(n))
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        reader.consume(n);
+        match step {
+            CrStep::Done(outcome) => return Ok(outcome),
+            CrStep::Retry { close, .. } => {
+                if close {
+                    stream = None;
+                }
+            }
+            CrStep::NeedMore => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "incomplete response",
+                ))
+            }
+        }
+    }
+    Ok(CrOutcome::AuthFailed)
+}

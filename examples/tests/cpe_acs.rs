@@ -1,0 +1,322 @@
+//! The `cpe` example's program (`cwmp_examples::cpe_app`) against the ACS server over loopback
+//! TCP, with Digest on both sides: the sample script of the `acs` example, then a restart from
+//! the state and record files (`1 BOOT`, the table row kept), then a connection request.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+use std::net::TcpListener;
+use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use cwmp_core::acs::{
+    AcsConfig, AcsSession, CrOutcome, Event, Outcome, Received, StaticCredentials,
+};
+use cwmp_core::codec::Body;
+use cwmp_examples::acs_script;
+use cwmp_examples::acs_server::{send_connection_request, serve, AcsHandler};
+use cwmp_examples::cpe_app::{parse_args, run};
+
+static CREDS: StaticCredentials<'static> = StaticCredentials {
+    username: "alice",
+    password: "s3cret",
+};
+
+#[derive(Default)]
+struct Seen {
+    events: Vec<Vec<String>>,
+    received: Vec<String>,
+    completed: usize,
+}
+
+struct Script {
+    seen: Arc<Mutex<Seen>>,
+    script: Vec<acs_script::ScriptLine>,
+    ended: mpsc::Sender<()>,
+}
+
+impl AcsHandler<'static> for Script {
+    fn received(&mut self, session: &mut AcsSession<'static>, received: Received<'_>) {
+        let mut seen = self.seen.lock().unwrap();
+        match &received {
+            Received::Inform(i) => {
+                seen.events.push(
+                    i.inform
+                        .event
+                        .iter()
+                        .map(|e| e.event_code.as_str().to_string())
+                        .collect(),
+                );
+                for l in &self.script {
+                    session.enqueue(l.body.clone()).unwrap();
+                }
+            }
+            Received::Response { body, .. } => {
+                let item = match body {
+                    Body::AddObjectResponse(r) => {
+                        format!("AddObjectResponse {}", r.instance_number)
+                    }
+                    other => other.method_name().to_string(),
+                };
+                seen.received.push(item);
+            }
+            Received::CpeRequest {
+                body: Body::TransferComplete(t),
+            } => seen.received.push(format!(
+                "TransferComplete {} {}",
+                t.command_key, t.fault_struct.fault_code
+            )),
+            Received::CpeFault { code, .. } => seen.received.push(format!("Fault {}", code.get())),
+            _ => {}
+        }
+    }
+    fn event(&mut self, _: &AcsSession<'static>, event: Event) {
+        if let Event::SessionEnded { outcome } = event {
+            if outcome == Outcome::Completed {
+                self.seen.lock().unwrap().completed += 1;
+            }
+            let _ = self.ended.send(());
+        }
+    }
+}
+
+#[test]
+fn cpe_example_against_the_acs_server() {
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-acs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let record = dir.join("record.bin").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let acs_url = format!("http://{}/cwmp", listener.local_addr().unwrap());
+    let cr_port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let (ended_tx, ended_rx) = mpsc::channel();
+    let acs_seen = seen.clone();
+    let stop = AtomicBool::new(false);
+    let args = |sessions: &str, cr: bool| {
+        let mut a: Vec<String> = [
+            "--acs",
+            &acs_url,
+            "--user",
+            "alice",
+            "--password",
+            "s3cret",
+            "--serial",
+            "T1",
+            "--state",
+            &state,
+            "--record",
+            &record,
+            "--sessions",
+            sessions,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if cr {
+            a.extend(
+                [
+                    "--cr-listen",
+                    &format!("127.0.0.1:{cr_port}"),
+                    "--cr-user",
+                    "u",
+                    "--cr-password",
+                    "p",
+                ]
+                .iter()
+                .map(|s| s.to_string()),
+            );
+        }
+        parse_args(a).unwrap()
+    };
+    let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            // Built here: request bodies are not `Send`.
+            let mut acs = Script {
+                seen: acs_seen,
+                script: acs_script::parse(include_str!("../scripts/basic.acs")).unwrap(),
+                ended: ended_tx,
+            };
+            let config = AcsConfig {
+                credentials: Some(&CREDS),
+                ..AcsConfig::default()
+            };
+            serve(&listener, config, &mut acs, Some(3), &stop).unwrap();
+        });
+        // First power-up: bootstrap, the script.
+        let n = run(
+            &args("1", false),
+            log.clone(),
+            Arc::new(AtomicBool::new(false)),
+            None,
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        // Second power-up from the files: boot, the script again (a second row), then a
+        // connection request.
+        let cpe = scope.spawn(|| {
+            run(
+                &args("2", true),
+                log.clone(),
+                Arc::new(AtomicBool::new(false)),
+                None,
+            )
+            .unwrap()
+        });
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let url = format!("http://127.0.0.1:{cr_port}/cr");
+        let mut outcome = None;
+        for _ in 0..50 {
+            match send_connection_request(&url, "u", "p", Duration::from_secs(10)) {
+                Ok(o) => {
+                    outcome = Some(o);
+                    break;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+        assert!(
+            matches!(outcome, Some(CrOutcome::Accepted { .. })),
+            "{outcome:?}"
+        );
+        assert_eq!(cpe.join().unwrap(), 2);
+    });
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.events,
+        [
+            vec!["0 BOOTSTRAP"],
+            vec!["1 BOOT"],
+            vec!["6 CONNECTION REQUEST"]
+        ]
+    );
+    assert_eq!(seen.completed, 3);
+    let one = [
+        "GetParameterNamesResponse",
+        "GetParameterValuesResponse",
+        "GetRPCMethodsResponse",
+        "SetParameterValuesResponse",
+        "GetParameterAttributesResponse",
+    ];
+    let mut want: Vec<String> = Vec::new();
+    for row in 1..=3 {
+        want.extend(one.iter().map(|s| s.to_string()));
+        want.push(format!("AddObjectResponse {row}"));
+    }
+    assert_eq!(seen.received, want);
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(text.contains("Device.NAT.PortMapping.3.Enable"));
+    assert!(text.contains("Device.ManagementServer.ParameterKey\tstring\tR\t0\tacs-basic-2"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Download and Reboot in one Session: the device reboots first (the transfer is in its
+/// record, the URL in its state file), fetches the image during the boot Session, finishes
+/// that Session, reboots into the image, and reports `M Download` / `7 TRANSFER COMPLETE`
+/// with the new SoftwareVersion and a TransferComplete.
+#[test]
+fn download_queued_across_a_reboot() {
+    use cwmp_examples::cpe_driver::firmware_image;
+    use cwmp_examples::demo::{file_server, Trace};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let record = dir.join("record.bin").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let acs_url = format!("http://{}/", listener.local_addr().unwrap());
+    let files = TcpListener::bind("127.0.0.1:0").unwrap();
+    let script = format!(
+        "Download fw-9 http://{}/firmware.bin\nReboot rb-1\n",
+        files.local_addr().unwrap()
+    );
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let acs_seen = seen.clone();
+    let (ended_tx, _ended_rx) = mpsc::channel();
+    let stop = AtomicBool::new(false);
+    let gets = AtomicUsize::new(0);
+    let trace = Trace::new(false);
+    let args = parse_args(
+        [
+            "--acs",
+            &acs_url,
+            "--state",
+            &state,
+            "--record",
+            &record,
+            "--sessions",
+            "3",
+            "--software-version",
+            "1.0",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    )
+    .unwrap();
+    std::thread::scope(|scope| {
+        scope.spawn(|| file_server(files, firmware_image("9.9", 10_000), &stop, &gets, &trace));
+        let acs = scope.spawn(|| {
+            let mut acs = Script {
+                seen: acs_seen,
+                script: Vec::new(),
+                ended: ended_tx,
+            };
+            let lines = acs_script::parse(&script).unwrap();
+            // The script for the first Session only.
+            acs.script = lines;
+            struct Once(Script, bool);
+            impl AcsHandler<'static> for Once {
+                fn received(&mut self, s: &mut AcsSession<'static>, r: Received<'_>) {
+                    if self.1 {
+                        self.0.script.clear();
+                    }
+                    if matches!(r, Received::Inform(_)) {
+                        self.1 = true;
+                    }
+                    self.0.received(s, r);
+                }
+                fn event(&mut self, s: &AcsSession<'static>, e: Event) {
+                    self.0.event(s, e);
+                }
+            }
+            let mut once = Once(acs, false);
+            serve(&listener, AcsConfig::default(), &mut once, Some(3), &stop).unwrap();
+        });
+        let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+        let n = run(&args, log, Arc::new(AtomicBool::new(false)), None).unwrap();
+        assert_eq!(n, 3);
+        acs.join().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
+    assert_eq!(gets.load(Ordering::SeqCst), 1);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.completed, 3, "every Session completes");
+    assert_eq!(seen.events[0], ["0 BOOTSTRAP"]);
+    assert_eq!(seen.events[1], ["M Reboot", "1 BOOT"]);
+    assert_eq!(
+        seen.events[2],
+        ["M Download", "7 TRANSFER COMPLETE", "1 BOOT"]
+    );
+    assert_eq!(
+        seen.received,
+        [
+            "DownloadResponse",
+            "RebootResponse",
+            "TransferComplete fw-9 0"
+        ]
+    );
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(text.contains("Device.DeviceInfo.SoftwareVersion\tstring\tR\t0\t9.9"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

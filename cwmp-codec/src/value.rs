@@ -159,15 +159,25 @@ impl<'a> DecodeElement<'a> for Value<'a> {
         let type_name: &'a str = match ty.and_then(|t| t.as_str()) {
             None => "string",
             Some(q) => match r.resolve_value_qname(q) {
-                (Ns::Xsd, local) => local,
+                // Only a type name that is a plain XML name is kept: anything else (`my>type`,
+                // control characters) is no XML Schema type, and is read as a string.
+                (Ns::Xsd, local) if is_type_name(local) => local,
                 (Ns::SoapEnc, "base64") => "base64Binary",
-                (Ns::None, local) if !local.is_empty() && !q.contains(':') => local,
+                (Ns::None, local) if is_type_name(local) && !q.contains(':') => local,
                 _ => "string",
             },
         };
         let text = r.text()?;
         Ok(Value::from_typed(type_name, text))
     }
+}
+
+/// An NCName of ASCII letters, digits, `_`, `-` and `.`, starting with a letter or `_`.
+fn is_type_name(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        && b.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
 }
 
 impl EncodeElement for Value<'_> {
@@ -314,9 +324,12 @@ macro_rules! text_enum_field {
             }
         }
         impl<'a> EncodeElement for $t {
+            /// A value decoded from text with references holds that text as sent (the enum
+            /// borrows, it cannot hold the unescaped form); its references are written back
+            /// as they came, so decode → encode → decode is a fixed point.
             fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
                 w.start(name)?;
-                w.display(self)?;
+                w.display_keeping_refs(self)?;
                 w.end(name)
             }
             fn visit(&self, v: &mut dyn Visitor) {

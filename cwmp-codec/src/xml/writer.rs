@@ -122,6 +122,72 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         self.raw_bytes(b.get(run..).unwrap_or_default())
     }
 
+    /// Text enumerations (event codes, file types, …) are written with the least escaping: a
+    /// well-formed reference already in `s` (`&gt;`, `&#233;`) as it is, a bare `&` as `&amp;`,
+    /// `<` as `&lt;`, and every other character as itself (non-ASCII as UTF-8). An enum borrows
+    /// its text as sent (it cannot hold an unescaped copy), so this is what makes decode →
+    /// encode → decode a fixed point for them; §3.4.1's SHOULD on escaping non-ASCII yields to
+    /// that here (enumeration values are ASCII in practice).
+    pub(crate) fn text_keeping_refs(&mut self, s: &str) -> WResult<W> {
+        // Not XML characters: the decoder would refuse them.
+        if s.contains(['\u{FFFE}', '\u{FFFF}']) {
+            return Err(EncodeError::InvalidValue);
+        }
+        let b = s.as_bytes();
+        let mut run = 0usize;
+        let mut i = 0usize;
+        while let Some(&c) = b.get(i) {
+            let replacement = match c {
+                b'&' => match super::reader::parse_reference(b.get(i..).unwrap_or_default()) {
+                    Some((_, len)) => {
+                        i = i.saturating_add(len);
+                        continue;
+                    }
+                    None => "&amp;",
+                },
+                b'<' => "&lt;",
+                b'\t' | b'\n' | b'\r' => {
+                    i = i.saturating_add(1);
+                    continue;
+                }
+                c if c < 0x20 => return Err(EncodeError::InvalidValue),
+                _ => {
+                    i = i.saturating_add(1);
+                    continue;
+                }
+            };
+            self.raw_bytes(b.get(run..i).unwrap_or_default())?;
+            self.raw(replacement)?;
+            i = i.saturating_add(1);
+            run = i;
+        }
+        self.raw_bytes(b.get(run..).unwrap_or_default())
+    }
+
+    /// [`XmlWriter::display`] through [`XmlWriter::text_keeping_refs`].
+    pub(crate) fn display_keeping_refs<T: core::fmt::Display + ?Sized>(
+        &mut self,
+        v: &T,
+    ) -> WResult<W> {
+        struct Adapter<'x, 'w, W: Write> {
+            w: &'x mut XmlWriter<'w, W>,
+            err: Option<EncodeError<W::Error>>,
+        }
+        impl<W: Write> core::fmt::Write for Adapter<'_, '_, W> {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                self.w.text_keeping_refs(s).map_err(|e| {
+                    self.err = Some(e);
+                    core::fmt::Error
+                })
+            }
+        }
+        let mut a = Adapter { w: self, err: None };
+        match core::fmt::write(&mut a, format_args!("{v}")) {
+            Ok(()) => Ok(()),
+            Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),
+        }
+    }
+
     /// An [`XmlStr`], re-escaped canonically.
     pub(crate) fn xml_str(&mut self, s: &XmlStr<'_>) -> WResult<W> {
         if let Some(t) = s.as_str() {

@@ -296,3 +296,61 @@ pub fn send_connection_request(
     }
     Ok(CrOutcome::AuthFailed)
 }
+
+/// Sends a UDP Connection Request (TR-069 Annex G.2.2.3; OBSOLETED, but deployed) to a CPE's
+/// `UDPConnectionRequestAddress` (`host:port`): one signed HTTP GET datagram, sent `copies`
+/// times (the ACS sends identical copies, the CPE de-duplicates them by `id`). There is no
+/// answer to wait for.
+///
+/// # Errors
+/// An unresolvable address, or a socket error.
+pub fn send_udp_connection_request(
+    address: &str,
+    username: &str,
+    password: &str,
+    id: u64,
+    copies: usize,
+) -> io::Result<usize> {
+    use cwmp_codec::connreq::udp::UdpCrMessage;
+    use cwmp_codec::http::url::HostHeader;
+
+    let addr = address
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address"))?;
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let mut nonce = RandomState::new().build_hasher();
+    nonce.write_u64(id);
+    let cnonce = format!("{:016X}", nonce.finish());
+    let host = addr.ip().to_string();
+    let host = if addr.is_ipv6() {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let msg = UdpCrMessage {
+        authority: HostHeader {
+            host: &host,
+            port: (addr.port() != 80).then_some(addr.port()),
+        },
+        ts,
+        id,
+        username,
+        cnonce: &cnonce,
+    };
+    let mut datagram = Vec::with_capacity(msg.encoded_len());
+    msg.encode(password.as_bytes(), &mut datagram)
+        .map_err(|e| io::Error::other(format!("{e:?}")))?;
+    let socket = std::net::UdpSocket::bind(if addr.is_ipv6() {
+        "[::]:0"
+    } else {
+        "0.0.0.0:0"
+    })?;
+    for _ in 0..copies.max(1) {
+        socket.send_to(&datagram, addr)?;
+    }
+    Ok(datagram.len())
+}

@@ -169,23 +169,7 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         &mut self,
         v: &T,
     ) -> WResult<W> {
-        struct Adapter<'x, 'w, W: Write> {
-            w: &'x mut XmlWriter<'w, W>,
-            err: Option<EncodeError<W::Error>>,
-        }
-        impl<W: Write> core::fmt::Write for Adapter<'_, '_, W> {
-            fn write_str(&mut self, s: &str) -> core::fmt::Result {
-                self.w.text_keeping_refs(s).map_err(|e| {
-                    self.err = Some(e);
-                    core::fmt::Error
-                })
-            }
-        }
-        let mut a = Adapter { w: self, err: None };
-        match core::fmt::write(&mut a, format_args!("{v}")) {
-            Ok(()) => Ok(()),
-            Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),
-        }
+        self.display_through(v, Self::text_keeping_refs)
     }
 
     /// An [`XmlStr`], re-escaped canonically.
@@ -220,19 +204,33 @@ impl<'w, W: Write> XmlWriter<'w, W> {
 
     /// Anything `Display`, escaped as it is formatted (no buffer).
     pub(crate) fn display<T: core::fmt::Display + ?Sized>(&mut self, v: &T) -> WResult<W> {
+        self.display_through(v, Self::text)
+    }
+
+    /// Formats `v` straight into `write`, keeping the writer's error.
+    fn display_through<T: core::fmt::Display + ?Sized>(
+        &mut self,
+        v: &T,
+        write: fn(&mut Self, &str) -> WResult<W>,
+    ) -> WResult<W> {
         struct Adapter<'x, 'w, W: Write> {
             w: &'x mut XmlWriter<'w, W>,
+            write: fn(&mut XmlWriter<'w, W>, &str) -> WResult<W>,
             err: Option<EncodeError<W::Error>>,
         }
         impl<W: Write> core::fmt::Write for Adapter<'_, '_, W> {
             fn write_str(&mut self, s: &str) -> core::fmt::Result {
-                self.w.text(s).map_err(|e| {
+                (self.write)(self.w, s).map_err(|e| {
                     self.err = Some(e);
                     core::fmt::Error
                 })
             }
         }
-        let mut a = Adapter { w: self, err: None };
+        let mut a = Adapter {
+            w: self,
+            write,
+            err: None,
+        };
         match core::fmt::write(&mut a, format_args!("{v}")) {
             Ok(()) => Ok(()),
             Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),

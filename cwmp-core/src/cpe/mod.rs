@@ -120,6 +120,24 @@ use crate::transfer::{
 use session::{CpeRequest, LastSent, Phase, Session};
 use wire::{u32_text, write_post, InformEvents, Parameters, PostContext};
 
+/// The [`PostContext`] of a POST: a macro rather than a method, so that it borrows only these
+/// fields of the machine and the envelope may borrow the others at the same time.
+macro_rules! post_context {
+    ($cpe:expr) => {
+        PostContext {
+            acs_url: &$cpe.acs_url,
+            redirects: &$cpe.redirects,
+            jar: &$cpe.jar,
+            auth: &mut $cpe.auth,
+            credentials: Credentials {
+                username: &$cpe.username,
+                password: &$cpe.password,
+            },
+            rng: &mut $cpe.rng,
+        }
+    };
+}
+
 /// The RAM budget of a [`Cpe`] with the default capacities, in bytes, checked at compile time.
 pub const CPE_SIZE_BUDGET: usize = 16 * 1024;
 
@@ -503,22 +521,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             env.header.supported_cwmp_versions = Some(XmlStr::new(SUPPORTED_VERSIONS));
             env.header.session_timeout = self.session_timeout;
         }
-        let len = write_post(
-            PostContext {
-                acs_url: &self.acs_url,
-                redirects: &self.redirects,
-                jar: &self.jar,
-                auth: &mut self.auth,
-                credentials: Credentials {
-                    username: &self.username,
-                    password: &self.password,
-                },
-                rng: &mut self.rng,
-            },
-            PostKind::SoapRequest,
-            Some(&env),
-            w,
-        )?;
+        let len = write_post(post_context!(self), PostKind::SoapRequest, Some(&env), w)?;
         drop(env);
         if self.next_id != id {
             self.next_id = id;
@@ -566,22 +569,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let mut idbuf = [0u8; 10];
         let mut env = Envelope::new(s.ns, tc);
         env.header.id = Some(XmlStr::new(u32_text(id, &mut idbuf)));
-        let len = write_post(
-            PostContext {
-                acs_url: &self.acs_url,
-                redirects: &self.redirects,
-                jar: &self.jar,
-                auth: &mut self.auth,
-                credentials: Credentials {
-                    username: &self.username,
-                    password: &self.password,
-                },
-                rng: &mut self.rng,
-            },
-            PostKind::SoapRequest,
-            Some(&env),
-            w,
-        )?;
+        let len = write_post(post_context!(self), PostKind::SoapRequest, Some(&env), w)?;
         drop(env);
         self.next_id = id;
         after_request_sent(
@@ -602,22 +590,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         now: Instant,
         w: &mut W,
     ) -> Result<Transmit, SendError<W::Error>> {
-        let len = write_post(
-            PostContext {
-                acs_url: &self.acs_url,
-                redirects: &self.redirects,
-                jar: &self.jar,
-                auth: &mut self.auth,
-                credentials: Credentials {
-                    username: &self.username,
-                    password: &self.password,
-                },
-                rng: &mut self.rng,
-            },
-            PostKind::Empty,
-            None,
-            w,
-        )?;
+        let len = write_post(post_context!(self), PostKind::Empty, None, w)?;
         let deadline = now.saturating_add(self.response_timeout);
         if let Some(s) = self.session.as_mut() {
             if !s.hold {

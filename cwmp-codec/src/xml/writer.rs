@@ -82,24 +82,26 @@ impl<'w, W: Write> XmlWriter<'w, W> {
     pub(crate) fn text(&mut self, s: &str) -> WResult<W> {
         let b = s.as_bytes();
         let mut run = 0usize;
-        let mut i = 0usize;
-        while let Some(&c) = b.get(i) {
-            let needs = !(matches!(c, 0x20..=0x7E | b'\t' | b'\n'))
-                || matches!(c, b'&' | b'<' | b'>' | b'"');
-            if !needs {
-                i = i.saturating_add(1);
-                continue;
-            }
-            self.raw_bytes(b.get(run..i).unwrap_or_default())?;
-            match c {
-                b'&' => self.raw("&amp;")?,
-                b'<' => self.raw("&lt;")?,
-                b'>' => self.raw("&gt;")?,
-                b'"' => self.raw("&quot;")?,
+        loop {
+            // The next byte that is not written as itself: one table lookup a byte.
+            let Some(at) = b
+                .get(run..)
+                .and_then(|rest| rest.iter().position(|&c| needs_escape(c)))
+                .map(|n| run.saturating_add(n))
+            else {
+                return self.raw_bytes(b.get(run..).unwrap_or_default());
+            };
+            self.raw_bytes(b.get(run..at).unwrap_or_default())?;
+            let c = b.get(at).copied().unwrap_or_default();
+            let replacement = match c {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
                 _ => {
                     // A character outside 9–10 and 32–126 (§3.4.1): a character reference.
                     let ch = s
-                        .get(i..)
+                        .get(at..)
                         .and_then(|r| r.chars().next())
                         .ok_or(EncodeError::InvalidValue)?;
                     let cp = u32::from(ch);
@@ -111,15 +113,13 @@ impl<'w, W: Write> XmlWriter<'w, W> {
                     self.raw("&#")?;
                     self.u64(u64::from(cp))?;
                     self.raw(";")?;
-                    i = i.saturating_add(ch.len_utf8());
-                    run = i;
+                    run = at.saturating_add(ch.len_utf8());
                     continue;
                 }
-            }
-            i = i.saturating_add(1);
-            run = i;
+            };
+            self.raw(replacement)?;
+            run = at.saturating_add(1);
         }
-        self.raw_bytes(b.get(run..).unwrap_or_default())
     }
 
     /// Text enumerations (event codes, file types, …) are written with the least escaping: a
@@ -236,6 +236,26 @@ impl<'w, W: Write> XmlWriter<'w, W> {
             Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),
         }
     }
+}
+
+/// Bytes [`XmlWriter::text`] does not write as themselves: `&`, `<`, `>`, `"`, and everything
+/// outside tab, LF and 32–126 (TR-069 §3.4.1: non-ASCII and other controls become character
+/// references).
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+static ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = !matches!(c, 0x20..=0x7E | b'\t' | b'\n') || matches!(c, b'&' | b'<' | b'>' | b'"');
+        i += 1;
+    }
+    t
+};
+
+fn needs_escape(c: u8) -> bool {
+    ESCAPED.get(usize::from(c)).copied().unwrap_or(true)
 }
 
 /// Formats `v` in decimal into `buf`.

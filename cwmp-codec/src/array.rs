@@ -47,7 +47,7 @@ macro_rules! single_field_generic {
             fn encode_field<W: Write>(
                 &self,
                 w: &mut XmlWriter<'_, W>,
-                name: ElementName,
+                name: &'static ElementName,
             ) -> WResult<W> {
                 self.encode_element(w, name)
             }
@@ -87,7 +87,7 @@ impl<T: Clone> ItemSource<T> for [T] {
 /// A member type of a SOAP array: its element name and its `arrayType` (TR-069 §3.5).
 pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone {
     /// Name of each member element (`ParameterValueStruct`, `string`).
-    const MEMBER: ElementName;
+    const MEMBER: &'static ElementName;
     /// The `soap-enc:arrayType` value without the count (`cwmp:ParameterValueStruct`).
     const ARRAY_TYPE: &'static str;
 }
@@ -369,7 +369,11 @@ impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
 }
 
 impl<'a, T: ArrayItem<'a>> EncodeElement for Array<'a, T> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         let n = self.len();
         w.open_with_attributes(name)?;
         w.raw(" soap-enc:arrayType=\"")?;
@@ -391,7 +395,7 @@ single_field_generic!(Array);
 fn encode_items<'a, T: DecodeElement<'a> + EncodeElement + Clone, W: Write>(
     inner: &Inner<'a, T>,
     w: &mut XmlWriter<'_, W>,
-    member: ElementName,
+    member: &'static ElementName,
     n: usize,
 ) -> WResult<W> {
     let mut written = 0usize;
@@ -494,7 +498,11 @@ where
         })
     }
 
-    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_field<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         let n = self.len();
         let mut written = 0usize;
         for item in Iter::new(&self.inner) {

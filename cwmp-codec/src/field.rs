@@ -42,7 +42,11 @@ pub trait DecodeElement<'a>: Sized {
 /// Encoding of a value as an element (crate-internal).
 pub trait EncodeElement {
     /// Writes `<name …>content</name>`.
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W>;
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W>;
     /// Shows the value to a visitor (leaf values call [`Visitor::value`]).
     fn visit(&self, v: &mut dyn Visitor);
 }
@@ -60,7 +64,11 @@ pub trait Field<'a>: Sized {
     /// The value of a field whose whole parent is missing (see [`DecodeElement::missing`]).
     fn absent() -> Option<Self>;
     /// Writes the field (nothing for an absent optional field).
-    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W>;
+    fn encode_field<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W>;
     /// Shows the field to a visitor.
     fn visit_field(&self, v: &mut dyn Visitor);
 }
@@ -97,7 +105,7 @@ macro_rules! single_field {
             fn encode_field<W: embedded_io::Write>(
                 &self,
                 w: &mut $crate::xml::writer::XmlWriter<'_, W>,
-                name: $crate::xml::writer::ElementName,
+                name: &'static $crate::xml::writer::ElementName,
             ) -> $crate::xml::writer::WResult<W> {
                 <Self as $crate::field::EncodeElement>::encode_element(self, w, name)
             }
@@ -120,7 +128,11 @@ impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
     fn absent() -> Option<Self> {
         Some(None)
     }
-    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_field<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         match self {
             Some(v) => v.encode_field(w, name),
             None => Ok(()),
@@ -223,7 +235,11 @@ impl<'a> DecodeElement<'a> for XmlStr<'a> {
 }
 
 impl EncodeElement for XmlStr<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         if self.is_empty() {
             return w.empty_element(name);
         }
@@ -247,7 +263,11 @@ impl<'a> DecodeElement<'a> for bool {
 
 impl EncodeElement for bool {
     /// Booleans are written `0`/`1` (INTEROP V6).
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         w.open(name)?;
         w.raw(if *self { "1" } else { "0" })?;
         w.close(name)
@@ -268,7 +288,7 @@ macro_rules! int_element {
             }
         }
         impl EncodeElement for $t {
-            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &'static ElementName) -> WResult<W> {
                 w.open(name)?;
                 w.$wr(<$as>::from(*self))?;
                 w.close(name)

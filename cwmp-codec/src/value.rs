@@ -181,7 +181,11 @@ fn is_type_name(s: &str) -> bool {
 }
 
 impl EncodeElement for Value<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         w.open_with_attributes(name)?;
         // The known types' attributes are spelt out whole: one write each.
         macro_rules! ty {
@@ -280,7 +284,11 @@ impl<'a> DecodeElement<'a> for DateTimeValue<'a> {
 }
 
 impl EncodeElement for DateTimeValue<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         w.open(name)?;
         match self {
             DateTimeValue::Valid(d) => w.display(d)?,
@@ -309,7 +317,11 @@ impl<'a> DecodeElement<'a> for Base64<'a> {
 }
 
 impl EncodeElement for Base64<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         self.0.encode_element(w, name)
     }
     fn visit(&self, v: &mut dyn Visitor) {
@@ -346,7 +358,7 @@ macro_rules! text_enum_field {
             /// A value decoded from text with references holds that text as sent (the enum
             /// borrows, it cannot hold the unescaped form); its references are written back
             /// as they came, so decode → encode → decode is a fixed point.
-            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &'static ElementName) -> WResult<W> {
                 w.open(name)?;
                 w.display_keeping_refs(self)?;
                 w.close(name)

@@ -80,7 +80,7 @@ macro_rules! cwmp_struct {
             fn encode_element<W: embedded_io::Write>(
                 &self,
                 w: &mut $crate::xml::writer::XmlWriter<'_, W>,
-                name: $crate::xml::writer::ElementName,
+                name: &'static $crate::xml::writer::ElementName,
             ) -> $crate::xml::writer::WResult<W> {
                 w.open(name)?;
                 $crate::message::Content::encode_content(self, w)?;
@@ -109,7 +109,7 @@ pub(crate) use cwmp_struct;
 macro_rules! array_item {
     ($($t:ty => $member:literal, $array_type:literal;)*) => {$(
         impl<'a> $crate::array::ArrayItem<'a> for $t {
-            const MEMBER: $crate::xml::writer::ElementName = $crate::xml::writer::element_name!($member);
+            const MEMBER: &'static $crate::xml::writer::ElementName = $crate::xml::writer::element_name!($member);
             const ARRAY_TYPE: &'static str = $array_type;
         }
     )*};

@@ -82,7 +82,11 @@ impl<'a> DecodeElement<'a> for Operation<'a> {
 }
 
 impl EncodeElement for Operation<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
         w.open_with_attributes(name)?;
         w.raw(" xsi:type=\"cwmp:")?;
         w.raw(self.type_name())?;

@@ -268,7 +268,7 @@ impl<'a> Reader<'a> {
         };
         loop {
             r.skip_ws();
-            match r.next_raw_outlined()? {
+            match r.next_raw()? {
                 Raw::Misc => continue,
                 Raw::Start(tag) => return Ok((r, tag)),
                 Raw::Text { start, .. } | Raw::CData { start, .. } => {
@@ -355,7 +355,7 @@ impl<'a> Reader<'a> {
     /// A child element ([`K::UnexpectedElement`]) and any well-formedness error.
     pub(crate) fn text(&mut self) -> Result<XmlStr<'a>, DecodeError> {
         if self.pending_empty {
-            self.next_raw_outlined()?;
+            self.next_raw()?;
             return Ok(XmlStr::EMPTY);
         }
         let start = self.pos;
@@ -378,7 +378,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn skip(&mut self) -> Result<(), DecodeError> {
         let mut depth = 0usize;
         loop {
-            match self.next_raw_outlined()? {
+            match self.next_raw()? {
                 Raw::Start(_) => depth = depth.saturating_add(1),
                 Raw::End { .. } => match depth.checked_sub(1) {
                     Some(d) => depth = d,
@@ -398,7 +398,7 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
             let at = self.pos;
-            match self.next_raw_outlined() {
+            match self.next_raw() {
                 Ok(Raw::Misc) => {}
                 _ => return Err(DecodeError::new(K::TrailingContent, at)),
             }
@@ -490,14 +490,6 @@ impl<'a> Reader<'a> {
         Raw::End { offset }
     }
 
-    /// [`Reader::next_raw`] for the cold callers (prolog, skipping, the end), so that only the
-    /// hot loops (`next_child`, `text`) carry an inlined copy.
-    #[inline(never)]
-    fn next_raw_outlined(&mut self) -> Result<Raw<'a>, DecodeError> {
-        self.next_raw()
-    }
-
-    #[inline(always)]
     fn next_raw(&mut self) -> Result<Raw<'a>, DecodeError> {
         if self.pending_empty {
             self.pending_empty = false;

@@ -42,7 +42,7 @@ pub struct ElementName {
 
 impl ElementName {
     /// `<name`, for a start tag that carries attributes.
-    fn open_without_gt(self) -> &'static str {
+    fn open_without_gt(&self) -> &'static str {
         self.open
             .get(..self.open.len().saturating_sub(1))
             .unwrap_or_default()
@@ -52,7 +52,7 @@ impl ElementName {
 /// The [`ElementName`] of a literal name.
 macro_rules! element_name {
     ($name:expr) => {
-        $crate::xml::writer::ElementName {
+        &$crate::xml::writer::ElementName {
             open: concat!("<", $name, ">"),
             close: concat!("</", $name, ">"),
         }
@@ -88,23 +88,23 @@ impl<'w, W: Write> XmlWriter<'w, W> {
     }
 
     /// `<name>`, one write.
-    pub(crate) fn open(&mut self, name: ElementName) -> WResult<W> {
+    pub(crate) fn open(&mut self, name: &'static ElementName) -> WResult<W> {
         self.raw(name.open)
     }
 
     /// `</name>`, one write.
-    pub(crate) fn close(&mut self, name: ElementName) -> WResult<W> {
+    pub(crate) fn close(&mut self, name: &'static ElementName) -> WResult<W> {
         self.raw(name.close)
     }
 
     /// `<name/>`
-    pub(crate) fn empty_element(&mut self, name: ElementName) -> WResult<W> {
+    pub(crate) fn empty_element(&mut self, name: &'static ElementName) -> WResult<W> {
         self.raw(name.open_without_gt())?;
         self.raw("/>")
     }
 
     /// `<name` of a start tag whose attributes the caller writes next.
-    pub(crate) fn open_with_attributes(&mut self, name: ElementName) -> WResult<W> {
+    pub(crate) fn open_with_attributes(&mut self, name: &'static ElementName) -> WResult<W> {
         self.raw(name.open_without_gt())
     }
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the firmware example and runs it on QEMU's mps2-an386 (Cortex-M4) with semihosting:
-# prints the trace of the CWMP Sessions and the stack high-water, and fails unless the program
-# exits with success (every scripted step as expected) and its RAM fits the budget.
+# prints the trace of the CWMP Sessions, a table of the stack depths measured on the device
+# (the codec's encode and decode alone, the Session's phases; README "Size and RAM, measured"),
+# and fails unless the program exits with success (every scripted step as expected) and its RAM
+# fits the budget.
 #
 #   bash examples/firmware/run.sh
 set -euo pipefail
@@ -35,6 +37,31 @@ if [ "$RC" -ne 0 ] || ! grep -qx 'PASS' "$LOG"; then
   echo "run.sh: FAILED: the firmware exited with code $RC" >&2
   exit 1
 fi
+# The `stack encode|decode NAME: N bytes (M from the top of RAM; decode alone D, walk alone W; ...)`
+# and `stack session PHASE: N bytes (...)` lines, as a table.
+awk '
+  function num(s, re) { return match(s, re) ? substr(s, RSTART, RLENGTH) + 0 : "" }
+  function after(s, key,   t) { t = s; if (!sub(".*" key " ", "", t)) return "-"; sub(/[^0-9].*/, "", t); return t }
+  /^stack (encode|decode) [^:]*: [0-9]+ bytes/ {
+    kind = $2; name = $3; sub(/:$/, "", name)
+    if (!(name in seen)) { seen[name] = 1; order[++n] = name }
+    if (kind == "encode") enc[name] = $4
+    else { dec[name] = $4; alone[name] = after($0, "decode alone"); walk[name] = after($0, "walk alone") }
+  }
+  /^stack session [^:]*: [0-9]+ bytes/ { p = $3; sub(/:$/, "", p); sess[++m] = p; sbytes[m] = $4; snote[m] = $0; sub(/^[^(]*/, "", snote[m]) }
+  END {
+    if (!n) exit
+    print ""
+    print "stack depth on the Cortex-M4 (bytes below the caller; painted stack, see README):"
+    printf "  %-20s %8s %14s %13s %11s\n", "message", "encode", "decode + walk", "decode alone", "walk alone"
+    for (i = 1; i <= n; i++) {
+      k = order[i]
+      printf "  %-20s %8s %14s %13s %11s\n", k, (k in enc) ? enc[k] : "-", (k in dec) ? dec[k] : "-", (k in alone) ? alone[k] : "-", (k in walk) ? walk[k] : "-"
+    }
+    printf "  %-20s %8s  %s\n", "session phase", "bytes", ""
+    for (i = 1; i <= m; i++) printf "  %-20s %8s  %s\n", sess[i], sbytes[i], snote[i]
+  }' "$LOG"
+
 STACK="$(sed -n 's/^stack high-water: \([0-9]*\) bytes$/\1/p' "$LOG" | tail -n1)"
 bash ./size.sh --ram "${STACK:?no stack high-water in the output}"
 echo "run.sh: ok (exit code 0)"

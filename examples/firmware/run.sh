@@ -58,7 +58,7 @@ awk '
       k = order[i]
       printf "  %-20s %8s %14s %13s %11s\n", k, (k in enc) ? enc[k] : "-", (k in dec) ? dec[k] : "-", (k in alone) ? alone[k] : "-", (k in walk) ? walk[k] : "-"
     }
-    printf "  %-20s %8s  %s\n", "session phase", "bytes", ""
+    printf "  %-20s %8s\n", "session phase", "bytes"
     for (i = 1; i <= m; i++) printf "  %-20s %8s  %s\n", sess[i], sbytes[i], snote[i]
   }' "$LOG"
 

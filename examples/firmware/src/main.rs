@@ -575,33 +575,29 @@ fn main() -> ! {
         top - bottom
     );
     let result = match take_statics() {
-        Some((slot, buf)) => measure::codec(&mut buf.rx).and_then(|codec| {
+        Some((slot, buf)) => measure::codec(&mut buf.rx).and_then(|()| {
             // A fresh phase for the scenario (the codec's measurements repainted after them).
             stack::phase_end();
-            scenario(slot, buf).map(|marks| (codec, marks))
+            scenario(slot, buf)
         }),
         None => Err(Failure("statics taken twice")),
     };
-    if let Ok((codec, m)) = &result {
-        hprintln!(
-            "stack session power-up: {} bytes (Cpe::new + boot, from the top of RAM)",
-            m.boot
-        );
-        hprintln!("stack session polls: {} bytes (the run loops without the exports, from the top of RAM)", m.run);
-        hprintln!(
-            "stack session export: {} bytes ({} from the top of RAM)",
-            m.export,
-            m.export_total
-        );
-        hprintln!(
-            "stack session whole: {} bytes (from the top of RAM)",
-            m.boot.max(m.run).max(m.export_total)
-        );
-        hprintln!(
-            "stack codec: decode + walk at most {} bytes, encode at most {} bytes",
-            codec.decode,
-            codec.encode
-        );
+    if let Ok(m) = &result {
+        let export = (m.export, m.export_total);
+        for (phase, n, top, what) in [
+            ("power-up", m.boot, m.boot, "Cpe::new + boot"),
+            ("polls", m.run, m.run, "the run loops without the exports"),
+            ("export", export.0, export.1, "Cpe::export"),
+            ("whole", m.boot.max(m.run).max(export.1), 0, "everything"),
+        ] {
+            hprintln!(
+                "stack session {}: {} bytes ({}; {} from the top of RAM)",
+                phase,
+                n,
+                what,
+                top.max(n)
+            );
+        }
     }
     // Everything measured (the phases, the codec alone), or what a failed run used since
     // the last paint.

@@ -16,7 +16,7 @@ use crate::field::{member_ns, DecodeElement, EncodeElement, Field};
 use crate::visit::Visitor;
 use crate::xml::ns::NsStack;
 use crate::xml::reader::{Reader, Tag};
-use crate::xml::writer::{WResult, XmlWriter};
+use crate::xml::writer::{ElementName, WResult, XmlWriter};
 
 /// Implements [`Field`] for a single-occurrence generic container.
 macro_rules! single_field_generic {
@@ -44,7 +44,11 @@ macro_rules! single_field_generic {
             fn absent() -> Option<Self> {
                 Some(Self::empty())
             }
-            fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+            fn encode_field<W: Write>(
+                &self,
+                w: &mut XmlWriter<'_, W>,
+                name: ElementName,
+            ) -> WResult<W> {
                 self.encode_element(w, name)
             }
             fn visit_field(&self, v: &mut dyn Visitor) {
@@ -83,7 +87,7 @@ impl<T: Clone> ItemSource<T> for [T] {
 /// A member type of a SOAP array: its element name and its `arrayType` (TR-069 §3.5).
 pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone {
     /// Name of each member element (`ParameterValueStruct`, `string`).
-    const MEMBER: &'static str;
+    const MEMBER: ElementName;
     /// The `soap-enc:arrayType` value without the count (`cwmp:ParameterValueStruct`).
     const ARRAY_TYPE: &'static str;
 }
@@ -365,17 +369,16 @@ impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
 }
 
 impl<'a, T: ArrayItem<'a>> EncodeElement for Array<'a, T> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
         let n = self.len();
-        w.raw("<")?;
-        w.raw(name)?;
+        w.open_with_attributes(name)?;
         w.raw(" soap-enc:arrayType=\"")?;
         w.raw(T::ARRAY_TYPE)?;
         w.raw("[")?;
         w.u64(n as u64)?;
         w.raw("]\">")?;
         encode_items(&self.inner, w, T::MEMBER, n)?;
-        w.end(name)
+        w.close(name)
     }
 
     fn visit(&self, v: &mut dyn Visitor) {
@@ -388,7 +391,7 @@ single_field_generic!(Array);
 fn encode_items<'a, T: DecodeElement<'a> + EncodeElement + Clone, W: Write>(
     inner: &Inner<'a, T>,
     w: &mut XmlWriter<'_, W>,
-    member: &str,
+    member: ElementName,
     n: usize,
 ) -> WResult<W> {
     let mut written = 0usize;
@@ -491,7 +494,7 @@ where
         })
     }
 
-    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
         let n = self.len();
         let mut written = 0usize;
         for item in Iter::new(&self.inner) {

@@ -16,7 +16,7 @@ use crate::error::{DecodeError, DecodeErrorKind as K};
 use crate::visit::Visitor;
 use crate::xml::ns::Ns;
 use crate::xml::reader::{Reader, Tag};
-use crate::xml::writer::{WResult, XmlWriter};
+use crate::xml::writer::{ElementName, WResult, XmlWriter};
 use crate::xml::XmlStr;
 
 /// Decoding of one element's content into a value (crate-internal).
@@ -42,7 +42,7 @@ pub trait DecodeElement<'a>: Sized {
 /// Encoding of a value as an element (crate-internal).
 pub trait EncodeElement {
     /// Writes `<name …>content</name>`.
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W>;
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W>;
     /// Shows the value to a visitor (leaf values call [`Visitor::value`]).
     fn visit(&self, v: &mut dyn Visitor);
 }
@@ -60,7 +60,7 @@ pub trait Field<'a>: Sized {
     /// The value of a field whose whole parent is missing (see [`DecodeElement::missing`]).
     fn absent() -> Option<Self>;
     /// Writes the field (nothing for an absent optional field).
-    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W>;
+    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W>;
     /// Shows the field to a visitor.
     fn visit_field(&self, v: &mut dyn Visitor);
 }
@@ -97,7 +97,7 @@ macro_rules! single_field {
             fn encode_field<W: embedded_io::Write>(
                 &self,
                 w: &mut $crate::xml::writer::XmlWriter<'_, W>,
-                name: &str,
+                name: $crate::xml::writer::ElementName,
             ) -> $crate::xml::writer::WResult<W> {
                 <Self as $crate::field::EncodeElement>::encode_element(self, w, name)
             }
@@ -120,7 +120,7 @@ impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
     fn absent() -> Option<Self> {
         Some(None)
     }
-    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+    fn encode_field<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
         match self {
             Some(v) => v.encode_field(w, name),
             None => Ok(()),
@@ -223,13 +223,13 @@ impl<'a> DecodeElement<'a> for XmlStr<'a> {
 }
 
 impl EncodeElement for XmlStr<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
         if self.is_empty() {
-            return w.empty(name);
+            return w.empty_element(name);
         }
-        w.start(name)?;
+        w.open(name)?;
         w.xml_str(self)?;
-        w.end(name)
+        w.close(name)
     }
     fn visit(&self, v: &mut dyn Visitor) {
         v.value(self)
@@ -247,10 +247,10 @@ impl<'a> DecodeElement<'a> for bool {
 
 impl EncodeElement for bool {
     /// Booleans are written `0`/`1` (INTEROP V6).
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
-        w.start(name)?;
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+        w.open(name)?;
         w.raw(if *self { "1" } else { "0" })?;
-        w.end(name)
+        w.close(name)
     }
     fn visit(&self, v: &mut dyn Visitor) {
         v.value(&u8::from(*self))
@@ -268,10 +268,10 @@ macro_rules! int_element {
             }
         }
         impl EncodeElement for $t {
-            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
-                w.start(name)?;
+            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+                w.open(name)?;
                 w.$wr(<$as>::from(*self))?;
-                w.end(name)
+                w.close(name)
             }
             fn visit(&self, v: &mut dyn Visitor) {
                 v.value(self)

@@ -21,7 +21,7 @@ use crate::filetype::{
 use crate::visit::Visitor;
 use crate::xml::ns::Ns;
 use crate::xml::reader::{Reader, Tag};
-use crate::xml::writer::{WResult, XmlWriter};
+use crate::xml::writer::{ElementName, WResult, XmlWriter};
 use crate::xml::XmlStr;
 
 /// An `anySimpleType` value with its `xsi:type` (TR-069 §3.5: it MUST carry one).
@@ -181,12 +181,31 @@ fn is_type_name(s: &str) -> bool {
 }
 
 impl EncodeElement for Value<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
-        w.raw("<")?;
-        w.raw(name)?;
-        w.raw(" xsi:type=\"xsd:")?;
-        w.text(self.type_name())?;
-        w.raw("\">")?;
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+        w.open_with_attributes(name)?;
+        // The known types' attributes are spelt out whole: one write each.
+        macro_rules! ty {
+            ($t:literal) => {
+                concat!(" xsi:type=\"xsd:", $t, "\">")
+            };
+        }
+        let attribute = match self {
+            Value::String(_) => ty!("string"),
+            Value::Int(_) => ty!("int"),
+            Value::UnsignedInt(_) => ty!("unsignedInt"),
+            Value::Long(_) => ty!("long"),
+            Value::UnsignedLong(_) => ty!("unsignedLong"),
+            Value::Boolean(_) => ty!("boolean"),
+            Value::DateTime(_) => ty!("dateTime"),
+            Value::Base64(_) => ty!("base64Binary"),
+            Value::HexBinary(_) => ty!("hexBinary"),
+            Value::Other { type_name, .. } => {
+                w.raw(" xsi:type=\"xsd:")?;
+                w.text(type_name)?;
+                "\">"
+            }
+        };
+        w.raw(attribute)?;
         match self {
             Value::String(s) | Value::Base64(s) | Value::HexBinary(s) => w.xml_str(s)?,
             Value::Other { text, .. } => w.xml_str(text)?,
@@ -197,7 +216,7 @@ impl EncodeElement for Value<'_> {
             Value::Boolean(b) => w.raw(if *b { "1" } else { "0" })?,
             Value::DateTime(d) => w.display(d)?,
         }
-        w.end(name)
+        w.close(name)
     }
     fn visit(&self, v: &mut dyn Visitor) {
         v.value(self)
@@ -261,13 +280,13 @@ impl<'a> DecodeElement<'a> for DateTimeValue<'a> {
 }
 
 impl EncodeElement for DateTimeValue<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
-        w.start(name)?;
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+        w.open(name)?;
         match self {
             DateTimeValue::Valid(d) => w.display(d)?,
             DateTimeValue::Invalid(s) => w.xml_str(s)?,
         }
-        w.end(name)
+        w.close(name)
     }
     fn visit(&self, v: &mut dyn Visitor) {
         v.value(self)
@@ -290,7 +309,7 @@ impl<'a> DecodeElement<'a> for Base64<'a> {
 }
 
 impl EncodeElement for Base64<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
         self.0.encode_element(w, name)
     }
     fn visit(&self, v: &mut dyn Visitor) {
@@ -327,10 +346,10 @@ macro_rules! text_enum_field {
             /// A value decoded from text with references holds that text as sent (the enum
             /// borrows, it cannot hold the unescaped form); its references are written back
             /// as they came, so decode → encode → decode is a fixed point.
-            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
-                w.start(name)?;
+            fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+                w.open(name)?;
                 w.display_keeping_refs(self)?;
-                w.end(name)
+                w.close(name)
             }
             fn visit(&self, v: &mut dyn Visitor) {
                 v.value(self)

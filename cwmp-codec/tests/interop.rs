@@ -102,6 +102,49 @@ fn n4_undeclared_xsi_and_xsd_in_attribute_values() {
     );
 }
 
+/// `xsi:type` is found whatever else the `Value` tag carries: alone, after or before another
+/// `*:type` attribute of a foreign namespace, next to unrelated attributes, written with a
+/// reference (then it is read as a string), or bound to another URI under the `xsi` prefix (then it is no type at all).
+#[test]
+fn xsi_type_among_other_type_attributes() {
+    let cases = [
+        (r#"xsi:type="xsd:int""#, "int"),
+        (r#"v:type="x" xsi:type="xsd:int""#, "int"),
+        (r#"xsi:type="xsd:int" v:type="x""#, "int"),
+        (r#"id="1" xsi:type="xsd:int" other="2""#, "int"),
+        // A type name spelt with a reference is not taken as a type (as before the cache).
+        (r#"xsi:type="xsd&#58;int""#, "string"),
+        (r#"type="xsd:int""#, "string"),
+        (r#"v:type="xsd:int""#, "string"),
+    ];
+    let spv = |attrs: &str| {
+        env(
+            "soap",
+            r#"xmlns:cwmp="urn:dslforum-org:cwmp-1-0" xmlns:v="urn:vendor""#,
+            "",
+            &format!("<cwmp:SetParameterValues><ParameterList><ParameterValueStruct><Name>A.B</Name><Value {attrs}>-5</Value></ParameterValueStruct></ParameterList><ParameterKey/></cwmp:SetParameterValues>"),
+        )
+    };
+    let first_type = |x: &str| -> (String, String) {
+        let e = ok(x);
+        let Body::SetParameterValues(s) = &e.body else {
+            panic!()
+        };
+        let v = s.parameter_list.iter().next().unwrap().value.unwrap();
+        (v.type_name().to_string(), v.to_string())
+    };
+    for (attrs, want) in cases {
+        assert_eq!(
+            first_type(&spv(attrs)),
+            (want.to_string(), "-5".to_string()),
+            "{attrs}"
+        );
+    }
+    // `xsi` rebound to a vendor URI on the element itself: not XML Schema instance.
+    let x = spv(r#"xmlns:xsi="urn:other" xsi:type="xsd:int""#);
+    assert_eq!(first_type(&x).0, "string");
+}
+
 #[test]
 fn n5_default_namespace_and_empty_xmlns_on_children() {
     let x = env(

@@ -246,7 +246,8 @@ impl LwnNotification<'_> {
         x.raw("<Param><Name>")?;
         x.xml_str(&p.name)?;
         x.raw("</Name>")?;
-        p.value.encode_element(x, "Value")?;
+        p.value
+            .encode_element(x, crate::xml::writer::element_name!("Value"))?;
         x.raw("</Param>")
     }
 

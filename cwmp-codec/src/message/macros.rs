@@ -62,7 +62,7 @@ macro_rules! cwmp_struct {
                 &self,
                 w: &mut $crate::xml::writer::XmlWriter<'_, W>,
             ) -> $crate::xml::writer::WResult<W> {
-                $( $crate::field::Field::encode_field(&self.$field, w, $xml)?; )*
+                $( $crate::field::Field::encode_field(&self.$field, w, $crate::xml::writer::element_name!($xml))?; )*
                 Ok(())
             }
 
@@ -80,11 +80,11 @@ macro_rules! cwmp_struct {
             fn encode_element<W: embedded_io::Write>(
                 &self,
                 w: &mut $crate::xml::writer::XmlWriter<'_, W>,
-                name: &str,
+                name: $crate::xml::writer::ElementName,
             ) -> $crate::xml::writer::WResult<W> {
-                w.start(name)?;
+                w.open(name)?;
                 $crate::message::Content::encode_content(self, w)?;
-                w.end(name)
+                w.close(name)
             }
 
             fn visit(&self, v: &mut dyn $crate::visit::Visitor) {
@@ -109,7 +109,7 @@ pub(crate) use cwmp_struct;
 macro_rules! array_item {
     ($($t:ty => $member:literal, $array_type:literal;)*) => {$(
         impl<'a> $crate::array::ArrayItem<'a> for $t {
-            const MEMBER: &'static str = $member;
+            const MEMBER: $crate::xml::writer::ElementName = $crate::xml::writer::element_name!($member);
             const ARRAY_TYPE: &'static str = $array_type;
         }
     )*};

@@ -10,7 +10,7 @@ use crate::field::{member_ns, single_field, DecodeElement, EncodeElement};
 use crate::visit::Visitor;
 use crate::xml::ns::Ns;
 use crate::xml::reader::{Reader, Tag};
-use crate::xml::writer::{WResult, XmlWriter};
+use crate::xml::writer::{ElementName, WResult, XmlWriter};
 
 /// One operation of a ChangeDUState.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,9 +82,8 @@ impl<'a> DecodeElement<'a> for Operation<'a> {
 }
 
 impl EncodeElement for Operation<'_> {
-    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &str) -> WResult<W> {
-        w.raw("<")?;
-        w.raw(name)?;
+    fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: ElementName) -> WResult<W> {
+        w.open_with_attributes(name)?;
         w.raw(" xsi:type=\"cwmp:")?;
         w.raw(self.type_name())?;
         w.raw("\">")?;
@@ -93,7 +92,7 @@ impl EncodeElement for Operation<'_> {
             Operation::Update(o) => o.encode_content(w)?,
             Operation::Uninstall(o) => o.encode_content(w)?,
         }
-        w.end(name)
+        w.close(name)
     }
 
     fn visit(&self, v: &mut dyn Visitor) {

@@ -93,12 +93,16 @@ struct Binding {
 #[derive(Debug, Clone)]
 pub struct NsStack {
     bindings: heapless::Vec<Binding, MAX_NAMESPACE_BINDINGS>,
+    /// How many of them bind the default namespace (`xmlns="…"`): with none, an unprefixed
+    /// element name resolves without a search.
+    defaults: u8,
 }
 
 impl NsStack {
     pub(crate) const fn new() -> Self {
         NsStack {
             bindings: heapless::Vec::new(),
+            defaults: 0,
         }
     }
 
@@ -118,13 +122,20 @@ impl NsStack {
             ns: Ns::from_uri(uri),
             depth: u8::try_from(depth).map_err(|_| err)?,
         };
-        self.bindings.push(b).map_err(|_| err)
+        self.bindings.push(b).map_err(|_| err)?;
+        if len == 0 {
+            self.defaults = self.defaults.saturating_add(1);
+        }
+        Ok(())
     }
 
     /// Drops the bindings declared by elements deeper than `depth`.
     pub(crate) fn pop_deeper_than(&mut self, depth: usize) {
         while let Some(b) = self.bindings.last() {
             if usize::from(b.depth) > depth {
+                if b.len == 0 {
+                    self.defaults = self.defaults.saturating_sub(1);
+                }
                 self.bindings.pop();
             } else {
                 break;
@@ -150,13 +161,24 @@ impl NsStack {
     /// Resolves an element prefix (`""` = the default namespace).
     pub(crate) fn resolve(&self, src: &str, prefix: &str) -> Option<Ns> {
         let want = prefix.as_bytes();
+        if want.is_empty() && self.defaults == 0 {
+            return Some(Ns::None);
+        }
+        let src = src.as_bytes();
         for b in self.bindings.iter().rev() {
             if usize::from(b.len) != want.len() {
                 continue;
             }
+            // Prefixes are short: a byte loop beats a call to `memcmp`.
             let start = b.off as usize;
-            let end = start.saturating_add(usize::from(b.len));
-            if src.as_bytes().get(start..end) == Some(want) {
+            let mut same = true;
+            for (i, &w) in want.iter().enumerate() {
+                if src.get(start.saturating_add(i)) != Some(&w) {
+                    same = false;
+                    break;
+                }
+            }
+            if same {
                 return Some(b.ns);
             }
         }

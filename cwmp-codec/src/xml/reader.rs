@@ -28,6 +28,26 @@ pub struct Tag<'a> {
     pub attrs: &'a str,
     /// Offset of `attrs` in the input.
     pub attrs_offset: usize,
+    /// How many attributes (not counting namespace declarations) have the local name `type`.
+    type_attrs: u8,
+    /// The first of them (`xsi:type` in practice), so [`Reader::attr`] need not re-scan the
+    /// attribute text for the one attribute CWMP reads on every `Value`.
+    type_attr: TypeAttr,
+}
+
+/// Where a `*:type` attribute is, as offsets into the input (a [`Tag`] is copied often, so
+/// it stays small). Offsets fit: the input is at most [`MAX_INPUT_LEN`].
+#[derive(Debug, Clone, Copy, Default)]
+struct TypeAttr {
+    /// Offset of the attribute's name.
+    name: u32,
+    /// Length of its prefix (0: none).
+    prefix_len: u16,
+    /// Whether the value holds references.
+    has_ref: bool,
+    /// Offset and length of the value.
+    value: u32,
+    value_len: u32,
 }
 
 /// One attribute of a [`Tag`].
@@ -248,7 +268,7 @@ impl<'a> Reader<'a> {
         };
         loop {
             r.skip_ws();
-            match r.next_raw()? {
+            match r.next_raw_outlined()? {
                 Raw::Misc => continue,
                 Raw::Start(tag) => return Ok((r, tag)),
                 Raw::Text { start, .. } | Raw::CData { start, .. } => {
@@ -335,7 +355,7 @@ impl<'a> Reader<'a> {
     /// A child element ([`K::UnexpectedElement`]) and any well-formedness error.
     pub(crate) fn text(&mut self) -> Result<XmlStr<'a>, DecodeError> {
         if self.pending_empty {
-            self.next_raw()?;
+            self.next_raw_outlined()?;
             return Ok(XmlStr::EMPTY);
         }
         let start = self.pos;
@@ -358,7 +378,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn skip(&mut self) -> Result<(), DecodeError> {
         let mut depth = 0usize;
         loop {
-            match self.next_raw()? {
+            match self.next_raw_outlined()? {
                 Raw::Start(_) => depth = depth.saturating_add(1),
                 Raw::End { .. } => match depth.checked_sub(1) {
                     Some(d) => depth = d,
@@ -378,7 +398,7 @@ impl<'a> Reader<'a> {
                 return Ok(());
             }
             let at = self.pos;
-            match self.next_raw() {
+            match self.next_raw_outlined() {
                 Ok(Raw::Misc) => {}
                 _ => return Err(DecodeError::new(K::TrailingContent, at)),
             }
@@ -398,6 +418,31 @@ impl<'a> Reader<'a> {
 
     /// The value of the attribute `local` in namespace `ns` on `tag`.
     pub(crate) fn attr(&self, tag: &Tag<'a>, ns: Ns, local: &str) -> Option<Attr<'a>> {
+        if local == "type" && tag.type_attrs <= 1 {
+            if tag.type_attrs == 0 {
+                return None;
+            }
+            let t = tag.type_attr;
+            let name = t.name as usize;
+            let prefix = self
+                .src
+                .get(name..name.saturating_add(usize::from(t.prefix_len)))
+                .unwrap_or_default();
+            if self.attr_ns(prefix) != ns {
+                return None;
+            }
+            let vs = t.value as usize;
+            let raw = self
+                .src
+                .get(vs..vs.saturating_add(t.value_len as usize))
+                .unwrap_or_default();
+            return Some(Attr {
+                prefix,
+                local: "type",
+                value: XmlStr::from_validated(raw, t.has_ref),
+                value_offset: vs,
+            });
+        }
         self.attrs(tag)
             .find(|a| a.local == local && self.attr_ns(a.prefix) == ns)
     }
@@ -445,6 +490,14 @@ impl<'a> Reader<'a> {
         Raw::End { offset }
     }
 
+    /// [`Reader::next_raw`] for the cold callers (prolog, skipping, the end), so that only the
+    /// hot loops (`next_child`, `text`) carry an inlined copy.
+    #[inline(never)]
+    fn next_raw_outlined(&mut self) -> Result<Raw<'a>, DecodeError> {
+        self.next_raw()
+    }
+
+    #[inline(always)]
     fn next_raw(&mut self) -> Result<Raw<'a>, DecodeError> {
         if self.pending_empty {
             self.pending_empty = false;
@@ -564,6 +617,8 @@ impl<'a> Reader<'a> {
         let attrs_offset = self.pos;
         // Attributes: validate each, declare the namespaces they bind.
         let mut count = 0usize;
+        let mut type_attrs = 0u8;
+        let mut type_attr = TypeAttr::default();
         let empty;
         loop {
             let had_ws = self.rest().first().is_some_and(|&c| is_ws(c));
@@ -608,17 +663,37 @@ impl<'a> Reader<'a> {
                 ));
             }
             let value = vrest.get(..vlen).unwrap_or_default();
-            check_chars(value, vstart)?;
-            // Duplicate attribute names (by spelling; enough for well-formedness here).
-            let before = self.src.get(attrs_offset..an_s).unwrap_or_default();
-            if Attrs::names_in(before).any(|n| n == aname) {
-                return Err(DecodeError::new(K::DuplicateAttribute, an_s));
-            }
+            // Input `decode` already validated needs neither check again.
+            let has_ref = if self.trusted {
+                memchr(b'&', value).is_some()
+            } else {
+                let has_ref = check_chars(value, vstart)?;
+                // Duplicate attribute names (by spelling; enough for well-formedness here).
+                let before = self.src.get(attrs_offset..an_s).unwrap_or_default();
+                if count > 1 && Attrs::names_in(before).any(|n| n == aname) {
+                    return Err(DecodeError::new(K::DuplicateAttribute, an_s));
+                }
+                has_ref
+            };
             if aname == "xmlns" {
                 self.ns.push(an_e, 0, value, depth)?;
             } else if let Some(prefix) = aname.strip_prefix("xmlns:") {
                 let poff = an_s.saturating_add(6);
                 self.ns.push(poff, prefix.len(), value, depth)?;
+            } else {
+                let (prefix, local) = split_qname(aname);
+                if local == "type" {
+                    type_attrs = type_attrs.saturating_add(1);
+                    if type_attrs == 1 {
+                        type_attr = TypeAttr {
+                            name: u32::try_from(an_s).unwrap_or(u32::MAX),
+                            prefix_len: u16::try_from(prefix.len()).unwrap_or(u16::MAX),
+                            has_ref,
+                            value: u32::try_from(vstart).unwrap_or(u32::MAX),
+                            value_len: u32::try_from(vlen).unwrap_or(u32::MAX),
+                        };
+                    }
+                }
             }
             self.pos = vstart.saturating_add(vlen).saturating_add(1);
         }
@@ -653,6 +728,8 @@ impl<'a> Reader<'a> {
             ns,
             attrs,
             attrs_offset,
+            type_attrs,
+            type_attr,
         }))
     }
 

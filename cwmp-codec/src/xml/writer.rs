@@ -30,6 +30,36 @@ impl Write for Counter {
     }
 }
 
+/// An element name with both its tags spelt out at compile time ([`element_name!`]): each tag
+/// is then one `write` to the sink, which pays per call (a `Vec`, a socket, a TLS record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementName {
+    /// `<name>`
+    pub(crate) open: &'static str,
+    /// `</name>`
+    pub(crate) close: &'static str,
+}
+
+impl ElementName {
+    /// `<name`, for a start tag that carries attributes.
+    fn open_without_gt(self) -> &'static str {
+        self.open
+            .get(..self.open.len().saturating_sub(1))
+            .unwrap_or_default()
+    }
+}
+
+/// The [`ElementName`] of a literal name.
+macro_rules! element_name {
+    ($name:expr) => {
+        $crate::xml::writer::ElementName {
+            open: concat!("<", $name, ">"),
+            close: concat!("</", $name, ">"),
+        }
+    };
+}
+pub(crate) use element_name;
+
 /// The low-level XML writer the message encoders share.
 pub struct XmlWriter<'w, W: Write> {
     w: &'w mut W,
@@ -57,6 +87,27 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         self.raw_bytes(s.as_bytes())
     }
 
+    /// `<name>`, one write.
+    pub(crate) fn open(&mut self, name: ElementName) -> WResult<W> {
+        self.raw(name.open)
+    }
+
+    /// `</name>`, one write.
+    pub(crate) fn close(&mut self, name: ElementName) -> WResult<W> {
+        self.raw(name.close)
+    }
+
+    /// `<name/>`
+    pub(crate) fn empty_element(&mut self, name: ElementName) -> WResult<W> {
+        self.raw(name.open_without_gt())?;
+        self.raw("/>")
+    }
+
+    /// `<name` of a start tag whose attributes the caller writes next.
+    pub(crate) fn open_with_attributes(&mut self, name: ElementName) -> WResult<W> {
+        self.raw(name.open_without_gt())
+    }
+
     /// `<name>`
     pub(crate) fn start(&mut self, name: &str) -> WResult<W> {
         self.raw("<")?;
@@ -71,35 +122,30 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         self.raw(">")
     }
 
-    /// `<name/>`
-    pub(crate) fn empty(&mut self, name: &str) -> WResult<W> {
-        self.raw("<")?;
-        self.raw(name)?;
-        self.raw("/>")
-    }
-
     /// Escaped text (element content or attribute value).
     pub(crate) fn text(&mut self, s: &str) -> WResult<W> {
         let b = s.as_bytes();
         let mut run = 0usize;
-        let mut i = 0usize;
-        while let Some(&c) = b.get(i) {
-            let needs = !(matches!(c, 0x20..=0x7E | b'\t' | b'\n'))
-                || matches!(c, b'&' | b'<' | b'>' | b'"');
-            if !needs {
-                i = i.saturating_add(1);
-                continue;
-            }
-            self.raw_bytes(b.get(run..i).unwrap_or_default())?;
-            match c {
-                b'&' => self.raw("&amp;")?,
-                b'<' => self.raw("&lt;")?,
-                b'>' => self.raw("&gt;")?,
-                b'"' => self.raw("&quot;")?,
+        loop {
+            // The next byte that is not written as itself: one table lookup a byte.
+            let Some(at) = b
+                .get(run..)
+                .and_then(first_to_escape)
+                .map(|n| run.saturating_add(n))
+            else {
+                return self.raw_bytes(b.get(run..).unwrap_or_default());
+            };
+            self.raw_bytes(b.get(run..at).unwrap_or_default())?;
+            let c = b.get(at).copied().unwrap_or_default();
+            let replacement = match c {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
                 _ => {
                     // A character outside 9–10 and 32–126 (§3.4.1): a character reference.
                     let ch = s
-                        .get(i..)
+                        .get(at..)
                         .and_then(|r| r.chars().next())
                         .ok_or(EncodeError::InvalidValue)?;
                     let cp = u32::from(ch);
@@ -111,15 +157,13 @@ impl<'w, W: Write> XmlWriter<'w, W> {
                     self.raw("&#")?;
                     self.u64(u64::from(cp))?;
                     self.raw(";")?;
-                    i = i.saturating_add(ch.len_utf8());
-                    run = i;
+                    run = at.saturating_add(ch.len_utf8());
                     continue;
                 }
-            }
-            i = i.saturating_add(1);
-            run = i;
+            };
+            self.raw(replacement)?;
+            run = at.saturating_add(1);
         }
-        self.raw_bytes(b.get(run..).unwrap_or_default())
     }
 
     /// Text enumerations (event codes, file types, …) are written with the least escaping: a
@@ -238,6 +282,57 @@ impl<'w, W: Write> XmlWriter<'w, W> {
     }
 }
 
+/// Bytes [`XmlWriter::text`] does not write as themselves: `&`, `<`, `>`, `"`, and everything
+/// outside tab, LF and 32–126 (TR-069 §3.4.1: non-ASCII and other controls become character
+/// references).
+// Evaluated at compile time: an out-of-range index would fail the build, not panic.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+static ESCAPED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = !matches!(c, 0x20..=0x7E | b'\t' | b'\n') || matches!(c, b'&' | b'<' | b'>' | b'"');
+        i += 1;
+    }
+    t
+};
+
+fn needs_escape(c: u8) -> bool {
+    ESCAPED.get(usize::from(c)).copied().unwrap_or(true)
+}
+
+/// The index of the first byte of `s` that [`needs_escape`]: eight table lookups OR-ed
+/// together per step (no branch a byte), then the exact byte in the step that has one.
+fn first_to_escape(s: &[u8]) -> Option<usize> {
+    let mut chunks = s.chunks_exact(8);
+    let mut base = 0usize;
+    for c in &mut chunks {
+        if let [a, b, c2, d, e, f, g, h] = *c {
+            let any = needs_escape(a)
+                | needs_escape(b)
+                | needs_escape(c2)
+                | needs_escape(d)
+                | needs_escape(e)
+                | needs_escape(f)
+                | needs_escape(g)
+                | needs_escape(h);
+            if any {
+                return c
+                    .iter()
+                    .position(|&x| needs_escape(x))
+                    .map(|i| base.saturating_add(i));
+            }
+        }
+        base = base.saturating_add(8);
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&x| needs_escape(x))
+        .map(|i| base.saturating_add(i))
+}
+
 /// Formats `v` in decimal into `buf`.
 pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
     let mut i = buf.len();
@@ -257,7 +352,32 @@ pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+    use std::vec;
+
     use super::*;
+
+    /// The eight-at-a-time scan finds the same byte as a plain scan, at every position of a
+    /// step and in the tail, for every kind of byte that is escaped.
+    #[test]
+    fn first_to_escape_agrees_with_a_plain_scan() {
+        for special in [
+            b'&', b'<', b'>', b'"', 0x00, 0x0D, 0x1F, 0x7F, 0x80, 0xC3, 0xFF,
+        ] {
+            for len in 0..27usize {
+                for at in 0..=len {
+                    let mut s = vec![b'a'; len];
+                    if at < len {
+                        s[at] = special;
+                    }
+                    let plain = s.iter().position(|&c| needs_escape(c));
+                    assert_eq!(first_to_escape(&s), plain, "{special:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(!needs_escape(b'\t') && !needs_escape(b'\n') && !needs_escape(b' '));
+        assert!(needs_escape(b'\r'), "CR is written as a reference (§3.4.1)");
+    }
 
     /// Characters XML 1.0 cannot carry are refused, not written as references the decoder
     /// (rightly) rejects: U+FFFE/U+FFFF as well as C0 controls.

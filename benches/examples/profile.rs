@@ -1,0 +1,105 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
+//! One operation on one fixture, N times: the harness for `valgrind --tool=callgrind` (instruction
+//! counts are repeatable on a shared machine, where criterion's timings are not).
+//!
+//! ```sh
+//! cargo build --release -p cwmp-benches --example profile
+//! valgrind --tool=callgrind target/release/examples/profile walk gpv_response_200 20
+//! ```
+//!
+//! Operations: `decode` (`decode` alone), `walk` (`decode` + the benches' full visit),
+//! `quick-xml` (quick-xml tokenizing), `encode` (into a reused `Vec`), `len` (`encoded_len`).
+
+use std::hint::black_box;
+
+use cwmp_benches::{with_envelope, Fixture, VecWriter};
+use cwmp_codec::{decode, Visitor};
+
+#[derive(Default)]
+struct Count(usize);
+
+impl Visitor for Count {
+    fn enter(&mut self, name: &str) {
+        black_box(name);
+        self.0 += 1;
+    }
+    fn enter_index(&mut self, _index: usize) {
+        self.0 += 1;
+    }
+    fn leave(&mut self) {}
+    fn value(&mut self, value: &dyn core::fmt::Display) {
+        black_box(value);
+        self.0 += 1;
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (op, fx, n) = match args.as_slice() {
+        [_, op, fx, n] => (
+            op.as_str(),
+            fx.as_str(),
+            n.parse::<usize>().expect("a count"),
+        ),
+        _ => {
+            eprintln!("usage: profile decode|walk|quick-xml|encode|len <fixture> <iterations>");
+            std::process::exit(2);
+        }
+    };
+    let f = Fixture::ALL
+        .into_iter()
+        .find(|f| f.name() == fx)
+        .unwrap_or_else(|| panic!("fixtures: inform_10 gpv_response_200 spv_20 gpn_response_1000"));
+    let bytes = f.bytes();
+    let mut total = 0usize;
+    match op {
+        "decode" => {
+            for _ in 0..n {
+                total += usize::from(decode(black_box(&bytes)).is_ok());
+            }
+        }
+        "walk" => {
+            for _ in 0..n {
+                let env = decode(black_box(&bytes)).unwrap();
+                let mut c = Count::default();
+                env.visit(&mut c);
+                total += c.0;
+            }
+        }
+        "quick-xml" => {
+            for _ in 0..n {
+                let mut r = quick_xml::Reader::from_reader(black_box(&bytes[..]));
+                loop {
+                    match r.read_event().unwrap() {
+                        quick_xml::events::Event::Eof => break,
+                        e => {
+                            black_box(&e);
+                            total += 1;
+                        }
+                    }
+                }
+            }
+        }
+        "encode" | "len" => with_envelope(f, |env| {
+            let mut buf = Vec::with_capacity(bytes.len());
+            for _ in 0..n {
+                if op == "len" {
+                    total += black_box(env).encoded_len().unwrap();
+                } else {
+                    buf.clear();
+                    black_box(env).encode(&mut VecWriter(&mut buf)).unwrap();
+                    total += buf.len();
+                }
+            }
+        }),
+        _ => panic!("unknown operation {op}"),
+    }
+    println!("{op} {fx} x{n}: {total}");
+}

@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Builds the firmware example and runs it on QEMU's mps2-an386 (Cortex-M4) with semihosting:
-# prints the trace of the CWMP Sessions, a table of the stack depths measured on the device
-# (the codec's encode and decode alone, the Session's phases; README "Size and RAM, measured"),
-# and fails unless the program exits with success (every scripted step as expected) and its RAM
-# fits the budget.
+# Builds the firmware example and runs its two programs on QEMU's mps2-an386 (Cortex-M4) with
+# semihosting:
+#
+# * cwmp-firmware-example (src/main.rs), the device program: prints the trace of the CWMP
+#   Sessions and the stack depth of their phases;
+# * stack_depth (src/bin/stack_depth/): the stack depth of the codec alone (encode, decode and
+#   a walk of representative messages and of one at every decoder limit).
+#
+# Then prints one table of both (README "Size and RAM, measured") and checks the device
+# program's RAM (.data + .bss + stack high-water) against the budget. Fails unless both programs
+# exit with success (every scripted step, every measurement as expected) and the RAM fits.
 #
 #   bash examples/firmware/run.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 
 TARGET=thumbv7em-none-eabihf
-ELF="target/$TARGET/release/cwmp-firmware-example"
+DIR="target/$TARGET/release"
 TIMEOUT="${FIRMWARE_TIMEOUT:-60}"
 
 if ! command -v qemu-system-arm >/dev/null 2>&1; then
@@ -21,22 +27,33 @@ fi
 rustup target add "$TARGET" >/dev/null 2>&1 || true
 cargo build --release --locked --quiet
 
-LOG="$(mktemp)"
-trap 'rm -f "$LOG"' EXIT
-set +e
-timeout "$TIMEOUT" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
-  -semihosting-config enable=on,target=native -kernel "$ELF" </dev/null 2>&1 | tee "$LOG"
-RC=${PIPESTATUS[0]}
-set -e
+SESSION_LOG="$(mktemp)"
+CODEC_LOG="$(mktemp)"
+trap 'rm -f "$SESSION_LOG" "$CODEC_LOG"' EXIT
 
-if [ "$RC" -eq 124 ]; then
-  echo "run.sh: FAILED: no exit within ${TIMEOUT}s" >&2
-  exit 1
-fi
-if [ "$RC" -ne 0 ] || ! grep -qx 'PASS' "$LOG"; then
-  echo "run.sh: FAILED: the firmware exited with code $RC" >&2
-  exit 1
-fi
+# Runs the program $1 on QEMU, its output to the terminal and to the log $2; fails unless it
+# exits with code 0 after printing PASS.
+run() {
+  local rc
+  set +e
+  timeout "$TIMEOUT" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+    -semihosting-config enable=on,target=native -kernel "$DIR/$1" </dev/null 2>&1 | tee "$2"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -eq 124 ]; then
+    echo "run.sh: FAILED: $1 did not exit within ${TIMEOUT}s" >&2
+    exit 1
+  fi
+  if [ "$rc" -ne 0 ] || ! grep -qx 'PASS' "$2"; then
+    echo "run.sh: FAILED: $1 exited with code $rc" >&2
+    exit 1
+  fi
+}
+
+run cwmp-firmware-example "$SESSION_LOG"
+echo
+run stack_depth "$CODEC_LOG"
+
 # The `stack encode|decode NAME: N bytes (M from the top of RAM; decode alone D, walk alone W; ...)`
 # and `stack session PHASE: N bytes (...)` lines, as a table.
 awk '
@@ -50,7 +67,7 @@ awk '
   }
   /^stack session [^:]*: [0-9]+ bytes/ { p = $3; sub(/:$/, "", p); sess[++m] = p; sbytes[m] = $4; snote[m] = $0; sub(/^[^(]*/, "", snote[m]) }
   END {
-    if (!n) exit
+    if (!n && !m) exit
     print ""
     print "stack depth on the Cortex-M4 (bytes below the caller; painted stack, see README):"
     printf "  %-20s %8s %14s %13s %11s\n", "message", "encode", "decode + walk", "decode alone", "walk alone"
@@ -60,8 +77,8 @@ awk '
     }
     printf "  %-20s %8s\n", "session phase", "bytes"
     for (i = 1; i <= m; i++) printf "  %-20s %8s  %s\n", sess[i], sbytes[i], snote[i]
-  }' "$LOG"
+  }' "$CODEC_LOG" "$SESSION_LOG"
 
-STACK="$(sed -n 's/^stack high-water: \([0-9]*\) bytes$/\1/p' "$LOG" | tail -n1)"
+STACK="$(sed -n 's/^stack high-water: \([0-9]*\) bytes$/\1/p' "$SESSION_LOG" | tail -n1)"
 bash ./size.sh --ram "${STACK:?no stack high-water in the output}"
-echo "run.sh: ok (exit code 0)"
+echo "run.sh: ok (both programs exited with code 0)"

@@ -19,17 +19,14 @@
 //!    machine says `Event::Reboot`: persist, reboot.
 //! 5. Inform `1 BOOT`, `M Reboot`; 204.
 //!
-//! Before the scenario, the stack depth of the codec alone is measured ([`measure`]): encode,
-//! and decode with a walk of every field, of representative messages. The stack is painted
-//! again between phases ([`stack`]): the power-ups, the Sessions, each export, each codec
-//! call; each phase's high-water mark is printed, then the deepest of all.
+//! The stack is painted again between phases ([`stack`]): the power-ups, the Sessions, each
+//! export; each phase's high-water mark is printed, then the deepest of all. The stack depth of
+//! the codec alone is measured by the package's other program, `src/bin/stack_depth/`.
 #![no_std]
 #![no_main]
 
 mod acs;
 mod app;
-mod measure;
-mod stack;
 
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -44,6 +41,8 @@ use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSF
 use cwmp_core::persist::Record;
 use cwmp_core::transfer::TransferId;
 use cwmp_core::{Duration, Instant};
+
+use cwmp_firmware_example::stack;
 
 use acs::{Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
 use app::{DataModel, Text};
@@ -575,11 +574,7 @@ fn main() -> ! {
         top - bottom
     );
     let result = match take_statics() {
-        Some((slot, buf)) => measure::codec(&mut buf.rx).and_then(|()| {
-            // A fresh phase for the scenario (the codec's measurements repainted after them).
-            stack::phase_end();
-            scenario(slot, buf)
-        }),
+        Some((slot, buf)) => scenario(slot, buf),
         None => Err(Failure("statics taken twice")),
     };
     if let Ok(m) = &result {
@@ -599,8 +594,7 @@ fn main() -> ! {
             );
         }
     }
-    // Everything measured (the phases, the codec alone), or what a failed run used since
-    // the last paint.
+    // Every phase, or what a failed run used since the last paint.
     hprintln!("stack high-water: {} bytes", stack::deepest());
     match result {
         Ok(_) => {

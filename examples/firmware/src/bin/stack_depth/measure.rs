@@ -2,12 +2,12 @@
 //! `decode` followed by a walk of every field, of the messages the benches measure
 //! (`benches/src/lib.rs`), each run on freshly painted stack ([`stack::measure`]).
 //!
-//! The messages are built here and encoded into the receive buffer (8 KiB), then decoded from
-//! it, so the arrays that would not fit are shorter than the benches' (a 40-entry
-//! GetParameterValuesResponse instead of 200): stack depth does not grow with an array's
-//! length (the decoder validates arrays in a loop, and a decoded array is re-read lazily one
-//! member at a time), which the `gpv_response_5`/`_40` and the 200-entry encode show. Names
-//! repeat (ten TR-098 leaves) since there is no allocator to format them.
+//! The messages are built here and encoded into a buffer the size of the device program's
+//! receive buffer (8 KiB), then decoded from it, so the arrays that would not fit are shorter
+//! than the benches' (a 40-entry GetParameterValuesResponse instead of 200): stack depth does
+//! not grow with an array's length (the decoder validates arrays in a loop, and a decoded array
+//! is re-read lazily one member at a time), which the `gpv_response_5`/`_40` and the 200-entry
+//! encode show. Names repeat (ten TR-098 leaves) since there is no allocator to format them.
 //!
 //! The worst case of decoding is `nested` (`fixtures/nested.xml`): a SetParameterAttributes
 //! at every limit of `cwmp_codec::limits` at once (element depth 32, 16 namespace bindings,
@@ -27,11 +27,12 @@ use cwmp_core::codec::{
     Value, XmlStr,
 };
 
-use crate::stack;
+use cwmp_firmware_example::stack;
+
 use crate::Failure;
 
 /// The legal envelope at the decoder's limits; `fixtures/gen.sh` writes it.
-static NESTED: &[u8] = include_bytes!("../fixtures/nested.xml");
+static NESTED: &[u8] = include_bytes!("../../../fixtures/nested.xml");
 /// What a walk of [`NESTED`] sees: the header ID, 4 fields and 2 AccessList strings.
 const NESTED_LEAVES: usize = 7;
 
@@ -374,8 +375,8 @@ fn decode_walk(
     Ok(())
 }
 
-/// Measures encode and decode of every message, using `buf` (the receive buffer, before the
-/// scenario needs it) for the encoded bytes.
+/// Measures encode and decode of every message, using `buf` (8 KiB, the size of the device
+/// program's receive buffer) for the encoded bytes.
 pub fn codec(buf: &mut [u8]) -> Result<(), Failure> {
     for msg in DECODED {
         let (len, built) = encode_into(msg, buf)?;

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Static cross-check of the stack depths run.sh measures: reads the release ELF's machine code
+# Static cross-check of the stack depths run.sh measures: reads a release ELF's machine code
 # (llvm-objdump) and prints the largest stack frames (`push`/`vpush` + `sub sp`), then for each
 # ROOT (a substring of a demangled function name) the deepest path of direct calls below it.
+# BIN picks the program: stack_depth (the default; the codec measured alone) or
+# cwmp-firmware-example (the device program; its Session phases).
 #
 #   bash examples/firmware/frames.sh                       # 25 largest frames; decode, encode
-#   bash examples/firmware/frames.sh 40 'Cpe<_, _, _>>::export' power_up
+#   BIN=cwmp-firmware-example bash examples/firmware/frames.sh 40 'Cpe<_, _, _>>::export' power_up
 #
 # Approximate: calls through pointers (`blx rN`: dyn Write, ItemSource, fmt) are not followed
 # and marked `*`, identical generic copies share a name, and tail calls are counted as calls.
@@ -13,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 TARGET=thumbv7em-none-eabihf
-ELF="target/$TARGET/release/cwmp-firmware-example"
+ELF="target/$TARGET/release/${BIN:-stack_depth}"
 TOP="${1:-25}"
 shift || true
 [ $# -gt 0 ] || set -- 'cwmp_codec::message::envelope::decode' 'cwmp_codec::message::envelope::Envelope::encode'

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the firmware example (release: opt-level "z", LTO) and prints its section sizes against
-# the budget in README.md.
+# Builds the firmware example (release: opt-level "z", LTO) and prints the section sizes of the
+# device program (cwmp-firmware-example, src/main.rs) against the budget in README.md; fails if
+# its flash or its static RAM is over the budget. One more line gives the size of the package's
+# other program, stack_depth (the codec's stack measurements, src/bin/stack_depth/), which has
+# no budget.
 #
 #   bash examples/firmware/size.sh              # the size report
-#   bash examples/firmware/size.sh --ram N      # one line: .data + .bss + N bytes of stack
+#   bash examples/firmware/size.sh --ram N      # one line: .data + .bss + N bytes of stack;
+#                                               # fails if over the RAM budget
 #
 # Needs a size tool that reads ARM ELF files: llvm-size (PATH, or rustup's llvm-tools),
 # arm-none-eabi-size, or binutils' size; installs rustup's llvm-tools if none is found.
@@ -12,6 +16,7 @@ cd "$(dirname "$0")"
 
 TARGET=thumbv7em-none-eabihf
 ELF="target/$TARGET/release/cwmp-firmware-example"
+MEASURE_ELF="target/$TARGET/release/stack_depth"
 FLASH_BUDGET=$((192 * 1024)) # .vector_table + .text + .rodata + .data
 RAM_BUDGET=$((64 * 1024))    # .data + .bss + stack high-water (memory.x RAM)
 
@@ -37,8 +42,8 @@ rustup target add "$TARGET" >/dev/null 2>&1 || true
 cargo build --release --locked --quiet
 TOOL="$(size_tool)"
 
-# "name size addr" lines of the System V format; missing sections are 0.
-section() { "$TOOL" -A "$ELF" | awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'; }
+# "name size addr" lines of the System V format; missing sections are 0. $2: the ELF.
+section() { "$TOOL" -A "${2:-$ELF}" | awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'; }
 VT=$(section .vector_table)
 TEXT=$(section .text)
 RODATA=$(section .rodata)
@@ -63,7 +68,7 @@ if [ "${1:-}" = "--ram" ]; then
 fi
 
 FLASH=$((VT + TEXT + RODATA + DATA))
-echo "firmware example size ($TARGET, opt-level z, LTO; $("$TOOL" --version 2>/dev/null | grep -o '[A-Za-z ]*version [0-9.]*' | head -n1 || echo "$TOOL"))"
+echo "firmware example: the device program cwmp-firmware-example ($TARGET, opt-level z, LTO; $("$TOOL" --version 2>/dev/null | grep -o '[A-Za-z ]*version [0-9.]*' | head -n1 || echo "$TOOL"))"
 printf '  %-14s %8d B  %s\n' .vector_table "$VT" "$(kib "$VT")"
 printf '  %-14s %8d B  %s\n' .text "$TEXT" "$(kib "$TEXT")"
 printf '  %-14s %8d B  %s\n' .rodata "$RODATA" "$(kib "$RODATA")"
@@ -73,3 +78,18 @@ printf '  flash (.vector_table+.text+.rodata+.data) %d B = %s of %s budget: %s\n
   "$FLASH" "$(kib "$FLASH")" "$(kib "$FLASH_BUDGET")" "$([ "$FLASH" -le "$FLASH_BUDGET" ] && echo within || echo OVER)"
 printf '  static RAM (.data+.bss) %d B = %s; the stack high-water comes from run.sh\n' \
   "$STATIC_RAM" "$(kib "$STATIC_RAM")"
+
+M_FLASH=0
+for sec in .vector_table .text .rodata .data; do M_FLASH=$((M_FLASH + $(section "$sec" "$MEASURE_ELF"))); done
+M_RAM=$(($(section .data "$MEASURE_ELF") + $(section .bss "$MEASURE_ELF") + $(section .uninit "$MEASURE_ELF")))
+printf 'stack_depth (the codec'"'"'s stack measurements; no budget): flash %d B = %s, static RAM %d B = %s\n' \
+  "$M_FLASH" "$(kib "$M_FLASH")" "$M_RAM" "$(kib "$M_RAM")"
+
+if [ "$FLASH" -gt "$FLASH_BUDGET" ]; then
+  echo "size.sh: FAILED: the device program's flash, $FLASH B, is over the budget of $FLASH_BUDGET B" >&2
+  exit 1
+fi
+if [ "$STATIC_RAM" -gt "$RAM_BUDGET" ]; then
+  echo "size.sh: FAILED: the device program's .data+.bss, $STATIC_RAM B, is over the RAM budget of $RAM_BUDGET B" >&2
+  exit 1
+fi

@@ -19,7 +19,9 @@
 //!    machine says `Event::Reboot`: persist, reboot.
 //! 5. Inform `1 BOOT`, `M Reboot`; 204.
 //!
-//! Finally the stack high-water mark is measured (the stack was painted at start-up).
+//! The stack is painted again between phases ([`stack`]): the power-ups, the Sessions, each
+//! export; each phase's high-water mark is printed, then the deepest of all. The stack depth of
+//! the codec alone is measured by the package's other program, `src/bin/stack_depth/`.
 #![no_std]
 #![no_main]
 
@@ -39,6 +41,8 @@ use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSF
 use cwmp_core::persist::Record;
 use cwmp_core::transfer::TransferId;
 use cwmp_core::{Duration, Instant};
+
+use cwmp_firmware_example::stack;
 
 use acs::{Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
 use app::{DataModel, Text};
@@ -258,9 +262,26 @@ struct Driver {
     sessions: u32,
     largest_tx: usize,
     largest_rx: usize,
-    /// Stack high-water of the power-ups (`Cpe::new` + `boot`) and of the Sessions.
-    stack_boot: usize,
-    stack_run: usize,
+    /// Stack high-water marks of the phases.
+    stack: Marks,
+}
+
+/// Stack high-water marks of the scenario's phases (bytes from the top of RAM).
+#[derive(Default, Clone, Copy)]
+struct Marks {
+    /// The power-ups: `Cpe::new` + `bootstrap`/`boot`.
+    boot: usize,
+    /// The Sessions' run loop (polls, responses, the application), the exports left out.
+    run: usize,
+    /// `Cpe::export` on `Event::PersistChanged`/`Reboot`: below its caller, and in all.
+    export: usize,
+    export_total: usize,
+}
+
+/// Ends a phase of the scenario: its high-water mark goes to `max`; the stack is painted
+/// again for the next one.
+fn mark(max: &mut usize) {
+    *max = (*max).max(stack::phase_end());
 }
 
 impl Driver {
@@ -270,9 +291,13 @@ impl Driver {
     }
 
     fn persist(&mut self, cpe: &DeviceCpe, flash: &mut [u8]) -> Result<(), Failure> {
-        let n = cpe
-            .export(self.now, flash)
-            .map_err(|_| Failure("persistent record does not fit the flash page"))?;
+        let mut out = None;
+        let d = stack::measure(&mut || out = Some(cpe.export(self.now, flash)));
+        self.stack.export = self.stack.export.max(d.own);
+        self.stack.export_total = self.stack.export_total.max(d.total);
+        let n = out
+            .and_then(Result::ok)
+            .ok_or(Failure("persistent record does not fit the flash page"))?;
         self.flash_len = Some(n);
         Ok(())
     }
@@ -409,8 +434,8 @@ fn power_up<'a>(
     Ok(cpe)
 }
 
-/// Runs the scenario; returns the stack high-water marks of the power-ups and of the Sessions.
-fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, usize), Failure> {
+/// Runs the scenario; returns the stack high-water marks of its phases.
+fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Failure> {
     let now = Instant::from_secs(1);
     let mut drv = Driver {
         acs: ScriptedAcs::new(&SCRIPT),
@@ -432,13 +457,12 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, u
         sessions: 0,
         largest_tx: 0,
         largest_rx: 0,
-        stack_boot: 0,
-        stack_run: 0,
+        stack: Marks::default(),
     };
 
     // Session 1: BOOTSTRAP; GetParameterValues, SetParameterValues, Download.
     let cpe = power_up(slot, &mut drv, &buf.flash)?;
-    mark(&mut drv.stack_boot);
+    mark(&mut drv.stack.boot);
     if drv.run(cpe, buf)? != Idle::Waiting {
         return Err(Failure("unexpected reboot"));
     }
@@ -472,9 +496,9 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, u
     // Power cycle: drop the machine, a new one boots from the record.
     drv.tick(Duration::from_secs(30));
     drv.model.software_version = "2.0.0";
-    mark(&mut drv.stack_run);
+    mark(&mut drv.stack.run);
     let cpe = power_up(slot, &mut drv, &buf.flash)?;
-    mark(&mut drv.stack_boot);
+    mark(&mut drv.stack.boot);
     if drv.run(cpe, buf)? != Idle::Waiting {
         return Err(Failure("unexpected reboot"));
     }
@@ -489,14 +513,14 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, u
 
     // Power cycle again (Event::Reboot: the record was written before).
     drv.tick(Duration::from_secs(30));
-    mark(&mut drv.stack_run);
+    mark(&mut drv.stack.run);
     let cpe = power_up(slot, &mut drv, &buf.flash)?;
-    mark(&mut drv.stack_boot);
+    mark(&mut drv.stack.boot);
     if drv.run(cpe, buf)? != Idle::Waiting {
         return Err(Failure("unexpected reboot"));
     }
 
-    mark(&mut drv.stack_run);
+    mark(&mut drv.stack.run);
     if !drv.acs.finished() {
         return Err(Failure("the script was not played to its end"));
     }
@@ -520,7 +544,7 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<(usize, u
         FLASH_LEN,
         core::mem::size_of::<DeviceRecord>()
     );
-    Ok((drv.stack_boot, drv.stack_run))
+    Ok(drv.stack)
 }
 
 fn unix_time(now: Instant) -> DateTime {
@@ -539,73 +563,12 @@ pub fn print_value(v: &Value<'_>) {
     }
 }
 
-// --- Stack high-water mark ----------------------------------------------------------------
-
-/// The pattern painted over the free stack.
-const PAINT: u32 = 0xC0FF_EE55;
-/// Bytes left unpainted below the stack pointer of `paint_stack` (its own frame and calls).
-const PAINT_MARGIN: usize = 256;
-
-// Symbols of cortex-m-rt's `link.x`: the end of `.bss`/`.uninit` (where the stack's room ends)
-// and the initial stack pointer (the end of RAM).
-extern "C" {
-    static __sheap: u32;
-    static _stack_start: u32;
-}
-
-fn stack_bounds() -> (usize, usize) {
-    // Only the addresses of the linker symbols are taken; nothing is read.
-    (
-        core::ptr::addr_of!(__sheap) as usize,
-        core::ptr::addr_of!(_stack_start) as usize,
-    )
-}
-
-/// Fills the unused stack (from the end of `.bss` up to a margin below the current stack
-/// pointer) with [`PAINT`].
-#[inline(never)]
-fn paint_stack() {
-    let (bottom, _) = stack_bounds();
-    let sp = cortex_m::register::msp::read() as usize;
-    let mut p = bottom;
-    while p + 4 <= sp.saturating_sub(PAINT_MARGIN) {
-        // SAFETY: `[bottom, sp - margin)` is RAM that nothing uses: above it is the live stack,
-        // below it `.bss`; there is no heap. Word-aligned: `__sheap` is 4-aligned.
-        #[allow(unsafe_code)]
-        unsafe {
-            core::ptr::write_volatile(p as *mut u32, PAINT)
-        };
-        p += 4;
-    }
-}
-
-/// Records the high-water mark of the phase that just ended in `max`, and paints the stack
-/// again for the next phase.
-fn mark(max: &mut usize) {
-    *max = (*max).max(stack_high_water());
-    paint_stack();
-}
-
-/// Bytes of stack ever used: from the top of RAM down to the lowest word not holding
-/// [`PAINT`] any more.
-#[inline(never)]
-fn stack_high_water() -> usize {
-    let (bottom, top) = stack_bounds();
-    let mut p = bottom;
-    // SAFETY: reads of RAM between the end of `.bss` and the top of the stack.
-    #[allow(unsafe_code)]
-    while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == PAINT {
-        p += 4;
-    }
-    top - p
-}
-
 // --- Entry, exit, panic -------------------------------------------------------------------
 
 #[entry]
 fn main() -> ! {
-    paint_stack();
-    let (bottom, top) = stack_bounds();
+    stack::paint();
+    let (bottom, top) = stack::bounds();
     hprintln!(
         "cwmp firmware example: Cortex-M4, {} B of RAM left for the stack",
         top - bottom
@@ -614,18 +577,25 @@ fn main() -> ! {
         Some((slot, buf)) => scenario(slot, buf),
         None => Err(Failure("statics taken twice")),
     };
-    // The marks of the phases (the stack is painted again between them), or what the
-    // failed run used since the last paint.
-    let (boot, run) = *result.as_ref().unwrap_or(&(0, 0));
-    let high_water = stack_high_water().max(boot).max(run);
-    if result.is_ok() {
-        hprintln!(
-            "stack high-water by phase: power-up (Cpe::new + boot) {} bytes, sessions {} bytes",
-            boot,
-            run
-        );
+    if let Ok(m) = &result {
+        let export = (m.export, m.export_total);
+        for (phase, n, top, what) in [
+            ("power-up", m.boot, m.boot, "Cpe::new + boot"),
+            ("polls", m.run, m.run, "the run loops without the exports"),
+            ("export", export.0, export.1, "Cpe::export"),
+            ("whole", m.boot.max(m.run).max(export.1), 0, "everything"),
+        ] {
+            hprintln!(
+                "stack session {}: {} bytes ({}; {} from the top of RAM)",
+                phase,
+                n,
+                what,
+                top.max(n)
+            );
+        }
     }
-    hprintln!("stack high-water: {} bytes", high_water);
+    // Every phase, or what a failed run used since the last paint.
+    hprintln!("stack high-water: {} bytes", stack::deepest());
     match result {
         Ok(_) => {
             hprintln!("PASS");

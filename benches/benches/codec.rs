@@ -10,7 +10,8 @@
 //! measured in the same run on the same bytes:
 //!
 //! - `decode/<impl>/<fixture>`: `cwmp-codec` = `decode` + a full walk (a `Visitor` over every
-//!   field, so every lazy array is really parsed); `quick-xml-tokenize` = quick-xml's borrowing
+//!   field, so every lazy array is really parsed); `cwmp-codec-decode-only` = `decode` alone (the
+//!   validating pass that yields the typed envelope, arrays left lazy); `quick-xml-tokenize` = quick-xml's borrowing
 //!   `Reader` producing every event (no allocation per event, no attribute or namespace work);
 //!   `cwmp-crate-parse` = `cwmp::parse_bytes` (crates.io `cwmp`).
 //! - `encode/<impl>/<fixture>`: `cwmp-codec` = `Envelope::encode` of the built message (arrays
@@ -86,6 +87,11 @@ fn bench_decode(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("cwmp-codec", f.name()), &bytes, |b, x| {
             b.iter(|| decode_walk(black_box(x)))
         });
+        g.bench_with_input(
+            BenchmarkId::new("cwmp-codec-decode-only", f.name()),
+            &bytes,
+            |b, x| b.iter(|| decode(black_box(x)).unwrap()),
+        );
         g.bench_with_input(
             BenchmarkId::new("quick-xml-tokenize", f.name()),
             &bytes,

@@ -30,7 +30,7 @@ impl Write for Counter {
     }
 }
 
-/// An element name with both its tags spelt out at compile time ([`element_name!`]): each tag
+/// An element name with both its tags spelt out at compile time (`element_name!`): each tag
 /// is then one `write` to the sink, which pays per call (a `Vec`, a socket, a TLS record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ElementName {

@@ -12,6 +12,8 @@
 //! ```text
 //! cargo run --example acs -- [--listen ADDR] [--script FILE] [--user U --password P]
 //!                            [--sessions N] [--timeout SECS] [--verbose]
+//!                            [--connection-request URL | --udp-connection-request HOST:PORT
+//!                             --cr-user U --cr-password P [--cr-delay SECS]]
 //! ```
 //!
 //! * `--listen ADDR`: where to accept CPEs (default `127.0.0.1:7547`); point the CPE's
@@ -23,6 +25,13 @@
 //!   any username).
 //! * `--sessions N`: exit after N Sessions. Ctrl-C ends the program at any time.
 //! * `--verbose`: print every field of every message (`path = value`, as `inspect` does).
+//! * `--connection-request URL`: once listening, ask the CPE at its ConnectionRequestURL to
+//!   open a Session (HTTP GET with Digest, TR-069 §3.2.2.2); the CPE's answer is printed.
+//! * `--udp-connection-request HOST:PORT`: the same over UDP (Annex G: a signed HTTP-over-UDP
+//!   message, sent three times with one `id`; there is no answer to wait for).
+//! * `--cr-user U --cr-password P`: the ConnectionRequestUsername/Password for either.
+//! * `--cr-delay SECS`: wait this long after starting to listen before sending it (default 2,
+//!   time for the CPE's first Session).
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
@@ -36,7 +45,9 @@ use cwmp_core::acs::{
 use cwmp_core::codec::Body;
 use cwmp_core::Duration;
 use cwmp_examples::acs_script::{self, summarize, ScriptLine};
-use cwmp_examples::acs_server::{serve, AcsHandler};
+use cwmp_examples::acs_server::{
+    send_connection_request, send_udp_connection_request, serve, AcsHandler,
+};
 use cwmp_examples::inspect::Lines;
 
 /// Set by the SIGINT handler; the accept loop checks it between connections and while idle.
@@ -63,7 +74,46 @@ fn on_ctrl_c() {
 #[cfg(not(unix))]
 fn on_ctrl_c() {}
 
-const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose]";
+const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose] [--connection-request URL | --udp-connection-request HOST:PORT --cr-user U --cr-password P [--cr-delay SECS]]";
+
+/// A connection request to send once the ACS listens.
+enum ConnectionRequestTo {
+    Http(String),
+    Udp(String),
+}
+
+/// Sends `cr` from its own thread (the accept loop owns the main one) and prints the outcome.
+fn spawn_connection_request(
+    cr: ConnectionRequestTo,
+    user: String,
+    password: String,
+    delay: std::time::Duration,
+) {
+    std::thread::spawn(move || match cr {
+        ConnectionRequestTo::Http(url) => {
+            std::thread::sleep(delay);
+            match send_connection_request(
+                &url,
+                &user,
+                &password,
+                std::time::Duration::from_secs(10),
+            ) {
+                Ok(outcome) => println!("connection request to {url}: {outcome:?}"),
+                Err(e) => println!("connection request to {url} failed: {e}"),
+            }
+        }
+        ConnectionRequestTo::Udp(addr) => {
+            std::thread::sleep(delay);
+            let id = cwmp_examples::acs_server::random_seed();
+            match send_udp_connection_request(&addr, &user, &password, id, 3) {
+                Ok(n) => {
+                    println!("UDP connection request to {addr}: {n} datagram(s) sent (id {id})")
+                }
+                Err(e) => println!("UDP connection request to {addr} failed: {e}"),
+            }
+        }
+    });
+}
 
 /// What the script runner keeps per Session (Sessions are found by cookie: a Session may go
 /// on over a new connection).
@@ -251,6 +301,10 @@ fn main() -> ExitCode {
     let mut sessions = None;
     let mut timeout = 30u64;
     let mut verbose = false;
+    let mut connection_request = None;
+    let mut cr_user = String::new();
+    let mut cr_password = String::new();
+    let mut cr_delay = 2u64;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| {
@@ -279,6 +333,22 @@ fn main() -> ExitCode {
                 }
             },
             "--verbose" | "-v" => verbose = true,
+            "--connection-request" => {
+                connection_request = Some(ConnectionRequestTo::Http(value("--connection-request")))
+            }
+            "--udp-connection-request" => {
+                connection_request =
+                    Some(ConnectionRequestTo::Udp(value("--udp-connection-request")))
+            }
+            "--cr-user" => cr_user = value("--cr-user"),
+            "--cr-password" => cr_password = value("--cr-password"),
+            "--cr-delay" => match value("--cr-delay").parse() {
+                Ok(n) => cr_delay = n,
+                Err(_) => {
+                    eprintln!("--cr-delay needs a number of seconds");
+                    return ExitCode::from(2);
+                }
+            },
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -351,6 +421,14 @@ fn main() -> ExitCode {
         failed: 0,
     };
     on_ctrl_c();
+    if let Some(cr) = connection_request {
+        spawn_connection_request(
+            cr,
+            cr_user,
+            cr_password,
+            std::time::Duration::from_secs(cr_delay),
+        );
+    }
     match serve(&listener, config, &mut acs, sessions, &STOP) {
         Ok(n) => {
             if STOP.load(Ordering::Relaxed) {

@@ -32,7 +32,7 @@ use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprint, hprintln};
+use cortex_m_semihosting::{hprint, hprintln};
 use cwmp_core::codec::datetime::{DateTime, Offset};
 use cwmp_core::codec::message::ParameterValueStruct;
 use cwmp_core::codec::{Array, Body, Value};
@@ -42,7 +42,8 @@ use cwmp_core::persist::Record;
 use cwmp_core::transfer::TransferId;
 use cwmp_core::{Duration, Instant};
 
-use cwmp_firmware_example::stack;
+pub use cwmp_firmware_example::Failure;
+use cwmp_firmware_example::{finish, stack};
 
 use acs::{Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
 use app::{DataModel, Text};
@@ -52,10 +53,6 @@ use app::{DataModel, Text};
 const EVENTS: usize = MAX_INFORM_EVENTS;
 /// The session machine with this firmware's capacities.
 pub type DeviceCpe = Cpe<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
-
-/// A scripted step failed: what went wrong.
-#[derive(Debug, Clone, Copy)]
-pub struct Failure(pub &'static str);
 
 /// Transmit buffer: the largest POST the CPE writes (an Inform with three parameters is
 /// about 1.4 KiB; responses are streamed from the data model, so this does not grow with them).
@@ -594,28 +591,6 @@ fn main() -> ! {
             );
         }
     }
-    // Every phase, or what a failed run used since the last paint.
-    hprintln!("stack high-water: {} bytes", stack::deepest());
-    match result {
-        Ok(_) => {
-            hprintln!("PASS");
-            debug::exit(debug::EXIT_SUCCESS);
-        }
-        Err(Failure(why)) => {
-            hprintln!("FAIL: {}", why);
-            debug::exit(debug::EXIT_FAILURE);
-        }
-    }
-    loop {
-        cortex_m::asm::bkpt();
-    }
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("PANIC: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::bkpt();
-    }
+    // Prints the high-water of every phase (or what a failed run used since the last paint).
+    finish(result)
 }

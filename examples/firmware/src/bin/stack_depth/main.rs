@@ -13,12 +13,9 @@
 mod measure;
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hprintln};
-use cwmp_firmware_example::stack;
-
-/// A measurement failed: what went wrong.
-#[derive(Debug, Clone, Copy)]
-pub struct Failure(pub &'static str);
+use cortex_m_semihosting::hprintln;
+pub use cwmp_firmware_example::Failure;
+use cwmp_firmware_example::{finish, stack};
 
 /// The buffer the messages are encoded into and decoded from: the size of the device
 /// program's receive buffer.
@@ -37,27 +34,5 @@ fn main() -> ! {
         top - bottom
     );
     let result = measure::codec(BUF);
-    hprintln!("stack high-water: {} bytes", stack::deepest());
-    match result {
-        Ok(()) => {
-            hprintln!("PASS");
-            debug::exit(debug::EXIT_SUCCESS);
-        }
-        Err(Failure(why)) => {
-            hprintln!("FAIL: {}", why);
-            debug::exit(debug::EXIT_FAILURE);
-        }
-    }
-    loop {
-        cortex_m::asm::bkpt();
-    }
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("PANIC: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {
-        cortex_m::asm::bkpt();
-    }
+    finish(result)
 }

@@ -26,36 +26,14 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use cwmp_benches::{with_envelope, Fixture, VecWriter};
-use cwmp_codec::{decode, Visitor};
-
-/// Counts what the walk sees; every leaf is touched through `black_box`, not formatted.
-#[derive(Default)]
-struct Count {
-    nodes: usize,
-    leaves: usize,
-}
-
-impl Visitor for Count {
-    fn enter(&mut self, name: &str) {
-        black_box(name);
-        self.nodes += 1;
-    }
-    fn enter_index(&mut self, _index: usize) {
-        self.nodes += 1;
-    }
-    fn leave(&mut self) {}
-    fn value(&mut self, value: &dyn core::fmt::Display) {
-        black_box(value);
-        self.leaves += 1;
-    }
-}
+use cwmp_benches::{with_envelope, CountingVisitor, Fixture, VecWriter};
+use cwmp_codec::decode;
 
 fn decode_walk(bytes: &[u8]) -> usize {
     let env = decode(bytes).unwrap();
-    let mut c = Count::default();
+    let mut c = CountingVisitor::default();
     env.visit(&mut c);
-    c.nodes + c.leaves
+    c.seen
 }
 
 fn quick_xml_tokenize(bytes: &[u8]) -> usize {

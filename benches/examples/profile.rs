@@ -19,26 +19,8 @@
 
 use std::hint::black_box;
 
-use cwmp_benches::{with_envelope, Fixture, VecWriter};
-use cwmp_codec::{decode, Visitor};
-
-#[derive(Default)]
-struct Count(usize);
-
-impl Visitor for Count {
-    fn enter(&mut self, name: &str) {
-        black_box(name);
-        self.0 += 1;
-    }
-    fn enter_index(&mut self, _index: usize) {
-        self.0 += 1;
-    }
-    fn leave(&mut self) {}
-    fn value(&mut self, value: &dyn core::fmt::Display) {
-        black_box(value);
-        self.0 += 1;
-    }
-}
+use cwmp_benches::{with_envelope, CountingVisitor, Fixture, VecWriter};
+use cwmp_codec::decode;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -68,9 +50,9 @@ fn main() {
         "walk" => {
             for _ in 0..n {
                 let env = decode(black_box(&bytes)).unwrap();
-                let mut c = Count::default();
+                let mut c = CountingVisitor::default();
                 env.visit(&mut c);
-                total += c.0;
+                total += c.seen;
             }
         }
         "quick-xml" => {

@@ -257,3 +257,27 @@ mod tests {
         assert!(!spv_20().is_empty() && !gpn_response_1000().is_empty());
     }
 }
+
+/// The walk the decode benches do after `decode`: every field entered, every leaf touched
+/// through `black_box` (not formatted), so every lazy array is really parsed. Counts what it
+/// sees.
+#[derive(Debug, Default)]
+pub struct CountingVisitor {
+    /// Elements and array items entered, and leaves seen.
+    pub seen: usize,
+}
+
+impl cwmp_codec::Visitor for CountingVisitor {
+    fn enter(&mut self, name: &str) {
+        std::hint::black_box(name);
+        self.seen += 1;
+    }
+    fn enter_index(&mut self, _index: usize) {
+        self.seen += 1;
+    }
+    fn leave(&mut self) {}
+    fn value(&mut self, value: &dyn core::fmt::Display) {
+        std::hint::black_box(value);
+        self.seen += 1;
+    }
+}

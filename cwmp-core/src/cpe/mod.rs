@@ -92,7 +92,7 @@
 //!
 //! # Size
 //!
-//! With the default capacities `size_of::<Cpe>()` is 14,584 bytes on x86_64 (the 64-event queue is
+//! With the default capacities `size_of::<Cpe>()` is 14,744 bytes on x86_64 (the 64-event queue is
 //! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB). Writing
 //! the persistent record needs another [`Record::MAX_LEN`]-sized value on the caller's stack
 //! for the duration of [`Cpe::export`].

@@ -197,11 +197,9 @@ fn heartbeat_then_periodic_sessions_allocate_nothing() {
             while let Some(ev) = cpe.poll_event() {
                 match ev {
                     Event::Connect { .. } => cpe.handle_connected(now).unwrap(),
-                    Event::SessionEnded { outcome } => {
-                        if outcome == SessionOutcome::Success {
-                            successes += 1;
-                        }
-                    }
+                    Event::SessionEnded {
+                        outcome: SessionOutcome::Success,
+                    } => successes += 1,
                     Event::PersistChanged => {
                         let _ = cpe.export(now, &mut flash).unwrap();
                     }

@@ -1272,10 +1272,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let heartbeat = heartbeat_inform(&s, &self.events);
         // A Session that failed before its Inform was written still follows the Table 8 rules
         // for the events it was opened for (`6 CONNECTION REQUEST` is not retried).
-        if !self.events.is_session_open()
-            && !(heartbeat && self.events.begin_heartbeat_session() == Ok(true))
-        {
-            let _ = self.events.begin_session();
+        if !self.events.is_session_open() {
+            let began = heartbeat && self.events.begin_heartbeat_session() == Ok(true);
+            if !began {
+                let _ = self.events.begin_session();
+            }
         }
         self.events.end_session(if success {
             SessionEnd::Succeeded

@@ -7,7 +7,8 @@
 //! * [`rng`]: the [`Rng`] trait and a small deterministic [`SplitMix64`];
 //! * [`retry`]: the Session Retry Policy (§3.2.1.1, Table 3);
 //! * [`events`]: the queue of undelivered Inform events (§3.7.1.5, Table 8);
-//! * [`schedule`]: periodic Informs and the ScheduleInform queue (§3.2.1, §A.4.1.2);
+//! * [`schedule`]: periodic Informs, the ScheduleInform queue and the HeartbeatPolicy timer
+//!   (§3.2.1, §A.4.1.2, Annex O);
 //! * [`transfer`]: queued transfers and results awaiting TransferComplete (§A.3.2.8, §A.3.3.2);
 //! * [`persist`]: the versioned, checksummed record of what must survive a reboot;
 //! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K);

@@ -1,5 +1,6 @@
 //! When to Inform on a timer: periodic Informs (§3.2.1, `PeriodicInformEnable`,
-//! `PeriodicInformInterval`, `PeriodicInformTime`) and the ScheduleInform queue (§A.4.1.2).
+//! `PeriodicInformInterval`, `PeriodicInformTime`), the ScheduleInform queue (§A.4.1.2) and the
+//! HeartbeatPolicy (Annex O.2.4: `Enable`, `ReportingInterval`, `InitiationTime`).
 //!
 //! Both take the monotonic `now` and, when the CPE has absolute time, `unix_now` (seconds since the
 //! Unix epoch, UTC). Neither reads a clock. When the wall clock appears or jumps (NTP), call their
@@ -181,6 +182,100 @@ impl PeriodicInform {
         };
         let delay = u64::try_from(delay_ms).unwrap_or(u64::MAX);
         self.next = Some(now.saturating_add(Duration::from_millis(delay)));
+    }
+}
+
+/// The least `HeartbeatPolicy.ReportingInterval`, seconds (TR-181 Device:2 `HeartbeatPolicy:1`
+/// profile, Annex O.2.4: `unsignedInt[20:]`).
+pub const MIN_HEARTBEAT_INTERVAL: u32 = 20;
+
+/// The `ManagementServer.HeartbeatPolicy.` parameters (Annex O.2.4, TR-181 `HeartbeatPolicy:1`):
+/// when a `14 HEARTBEAT` Session is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct HeartbeatPolicy {
+    /// `Enable`.
+    pub enable: bool,
+    /// `ReportingInterval`, seconds; a value below [`MIN_HEARTBEAT_INTERVAL`] is used as that
+    /// minimum (the data model refuses it: the ACS's SetParameterValues gets fault 9007 from the
+    /// application's data model).
+    pub reporting_interval: u32,
+    /// `InitiationTime`: the phase reference, read like `PeriodicInformTime` (HEARTBEATs at
+    /// InitiationTime ± k·ReportingInterval; Unknown Time, or no absolute clock: the CPE picks it).
+    pub initiation_time: PeriodicInformTime,
+}
+
+impl HeartbeatPolicy {
+    /// The data model defaults: disabled, ReportingInterval 30 s, Unknown Time.
+    pub const DISABLED: HeartbeatPolicy = HeartbeatPolicy {
+        enable: false,
+        reporting_interval: 30,
+        initiation_time: PeriodicInformTime::Unknown,
+    };
+
+    /// The timer configuration, with the interval raised to [`MIN_HEARTBEAT_INTERVAL`].
+    fn timer_config(self) -> PeriodicInformConfig {
+        PeriodicInformConfig {
+            enable: self.enable,
+            interval: self.reporting_interval.max(MIN_HEARTBEAT_INTERVAL),
+            time: self.initiation_time,
+        }
+    }
+}
+
+impl Default for HeartbeatPolicy {
+    fn default() -> Self {
+        Self::DISABLED
+    }
+}
+
+/// HeartbeatPolicy timer (Annex O.2.4): the same phase rules as the periodic Inform timer, with
+/// `InitiationTime` for `PeriodicInformTime` and `ReportingInterval` for the interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct HeartbeatTimer {
+    policy: HeartbeatPolicy,
+    timer: PeriodicInform,
+}
+
+impl HeartbeatTimer {
+    /// A timer with `policy`, for a CPE that booted at `boot`, configured at `now`.
+    pub fn new(
+        policy: HeartbeatPolicy,
+        boot: Instant,
+        now: Instant,
+        unix_now: Option<i64>,
+    ) -> Self {
+        HeartbeatTimer {
+            policy,
+            timer: PeriodicInform::new(policy.timer_config(), boot, now, unix_now),
+        }
+    }
+
+    /// The policy, as set.
+    pub fn policy(&self) -> HeartbeatPolicy {
+        self.policy
+    }
+
+    /// New parameter values: the schedule restarts from them.
+    pub fn set_policy(&mut self, policy: HeartbeatPolicy, now: Instant, unix_now: Option<i64>) {
+        self.policy = policy;
+        self.timer.set_config(policy.timer_config(), now, unix_now);
+    }
+
+    /// The wall clock appeared or jumped: re-derive the next deadline.
+    pub fn on_clock_change(&mut self, now: Instant, unix_now: Option<i64>) {
+        self.timer.on_clock_change(now, unix_now);
+    }
+
+    /// The next HEARTBEAT, or `None` when disabled.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timer.poll_timeout()
+    }
+
+    /// `true` (once) if a HEARTBEAT is due: the caller raises `14 HEARTBEAT`.
+    pub fn handle_timeout(&mut self, now: Instant, unix_now: Option<i64>) -> bool {
+        self.timer.handle_timeout(now, unix_now)
     }
 }
 

@@ -1,7 +1,8 @@
 #![allow(unsafe_code)]
 //! A full CPE Session allocates nothing (DESIGN §7): bootstrap, connect, Inform, a 401 with a
 //! Digest challenge, the re-sent Inform, InformResponse, an ACS request answered through a
-//! streamed response, the empty POST, the 204, and the persistent record. Counting global
+//! streamed response, the empty POST, the 204, and the persistent record; nor do timer-driven
+//! HEARTBEAT and PERIODIC Sessions back to back (Annex O). Counting global
 //! allocator, per-thread counter (the pattern of `cwmp-codec/tests/alloc.rs`).
 #![allow(
     clippy::unwrap_used,
@@ -16,8 +17,9 @@ use std::cell::Cell;
 
 use cwmp_core::codec::message::{GetParameterValuesResponse, ParameterValueStruct};
 use cwmp_core::codec::{Array, Body, ItemSource, Value, XmlStr};
-use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome};
+use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome, TransmitKind};
 use cwmp_core::persist::Record;
+use cwmp_core::schedule::{HeartbeatPolicy, PeriodicInformConfig, PeriodicInformTime};
 use cwmp_core::Instant;
 
 struct Counting;
@@ -154,6 +156,80 @@ fn a_full_session_allocates_nothing() {
     assert_eq!(outcome, Some(SessionOutcome::Success));
     assert!(sent > 0);
     assert_eq!(n, 0, "heap allocations during a full Session");
+}
+
+#[test]
+fn heartbeat_then_periodic_sessions_allocate_nothing() {
+    // HeartbeatPolicy and PeriodicInform both every 20 s: at 21 s they coincide, and the
+    // HEARTBEAT Session goes first, the PERIODIC one right after (Annex O.2.2).
+    let inform_response = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:UseCWMPVersion>1.4</cwmp:UseCWMPVersion></soapenv:Header><soapenv:Body><cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse></soapenv:Body></soapenv:Envelope>"
+    );
+    let mut config = Config::new(
+        "http://acs.example.com/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
+    config.heartbeat = HeartbeatPolicy {
+        enable: true,
+        reporting_interval: 20,
+        initiation_time: PeriodicInformTime::Unknown,
+    };
+    config.periodic = PeriodicInformConfig {
+        enable: true,
+        interval: 20,
+        time: PeriodicInformTime::Unknown,
+    };
+    let mut cpe: Cpe = Cpe::new(&config, Instant::from_secs(1), 42).unwrap();
+    let mut tx = [0u8; 2048];
+    let mut rx = [0u8; 4096];
+    let mut flash = [0u8; Record::<64, 3, 3>::MAX_LEN];
+    let now = Instant::from_secs(21);
+
+    let ((informs, heartbeat_sessions, successes), n) = allocations(|| {
+        let mut informs = 0usize;
+        let mut heartbeat_sessions = 0usize;
+        let mut successes = 0usize;
+        cpe.handle_timeout(now);
+        for _ in 0..20 {
+            while let Some(ev) = cpe.poll_event() {
+                match ev {
+                    Event::Connect { .. } => cpe.handle_connected(now).unwrap(),
+                    Event::SessionEnded {
+                        outcome: SessionOutcome::Success,
+                    } => successes += 1,
+                    Event::PersistChanged => {
+                        let _ = cpe.export(now, &mut flash).unwrap();
+                    }
+                    _ => {}
+                }
+            }
+            let heartbeat = cpe.in_heartbeat_session();
+            let mut w: &mut [u8] = &mut tx;
+            let Some(t) = cpe.poll_transmit(now, &mut w).unwrap() else {
+                break;
+            };
+            let n = if t.kind == TransmitKind::Inform {
+                informs += 1;
+                if heartbeat {
+                    heartbeat_sessions += 1;
+                }
+                respond_http(&mut rx, "200 OK", "", &inform_response)
+            } else {
+                respond_http(&mut rx, "204 No Content", "", "")
+            };
+            let _ = cpe.handle_response(now, &mut rx, n).unwrap();
+        }
+        (informs, heartbeat_sessions, successes)
+    });
+    assert_eq!((informs, heartbeat_sessions, successes), (2, 1, 2));
+    assert!(cpe.events().is_empty());
+    assert_eq!(
+        n, 0,
+        "heap allocations during HEARTBEAT and PERIODIC Sessions"
+    );
 }
 
 struct Sink(usize);

@@ -8,7 +8,9 @@
 //!   after its TransferCompleteResponse), across reboots too;
 //! * none is lost across a reboot (the results and their events come back from flash);
 //! * every retry wait lies in its Table 3 window;
-//! * no Session is left open (the harness also checks the connection is closed at every end).
+//! * no Session is left open (the harness also checks the connection is closed at every end);
+//! * a `14 HEARTBEAT` Inform carries no other event, and its Session no TransferComplete (Annex
+//!   O.2.1); HEARTBEATs come alone, with other triggers, during Sessions and retries.
 //!
 //! `CPE_PROPTEST_CASES` sets the number of cases (default 10,000).
 #![allow(
@@ -39,6 +41,8 @@ struct Acs {
     /// M Download keys whose TransferComplete was answered.
     confirmed: BTreeSet<String>,
     bootstrap_confirmed: bool,
+    /// The last Inform seen was a HEARTBEAT one.
+    heartbeat_session: bool,
     violations: Vec<String>,
 }
 
@@ -52,6 +56,12 @@ fn responder(acs: Rc<RefCell<Acs>>, seed: u64) -> Box<dyn FnMut(&Seen) -> Step> 
         let mut a = acs.borrow_mut();
         // Confirmed events must never come back.
         if seen.method == "Inform" {
+            let heartbeat = seen.events.iter().any(|(c, _)| c == "14 HEARTBEAT");
+            if heartbeat && seen.events.len() != 1 {
+                a.violations
+                    .push(format!("HEARTBEAT shares an Inform: {:?}", seen.events));
+            }
+            a.heartbeat_session = heartbeat;
             if a.bootstrap_confirmed && seen.events.iter().any(|(c, _)| c == "0 BOOTSTRAP") {
                 a.violations
                     .push("BOOTSTRAP re-sent after confirmation".into());
@@ -64,6 +74,10 @@ fn responder(acs: Rc<RefCell<Acs>>, seed: u64) -> Box<dyn FnMut(&Seen) -> Step> 
             }
         }
         if let Some((k, _)) = &seen.transfer_complete {
+            if a.heartbeat_session {
+                a.violations
+                    .push(format!("TransferComplete {k} in a HEARTBEAT Session"));
+            }
             if a.confirmed.contains(k) {
                 a.violations
                     .push(format!("TransferComplete {k} re-sent after confirmation"));
@@ -134,7 +148,7 @@ fn case(seed: u64, totals: &mut Totals) {
     let rounds = 1 + rng.next_u32() % 5;
     for round in 0..rounds {
         p.drain_events();
-        match rng.next_u32() % 5 {
+        match rng.next_u32() % 6 {
             0 => p.cpe.handle_connection_request(p.now),
             1 => p.cpe.value_changed(p.now, true),
             2 => {
@@ -172,7 +186,14 @@ fn case(seed: u64, totals: &mut Totals) {
                 p.reboot(seed.wrapping_add(u64::from(round)));
                 totals.reboots += 1;
             }
+            4 => {
+                let _ = p.cpe.heartbeat(p.now);
+            }
             _ => {}
+        }
+        // A HEARTBEAT at the same moment as the action above (Annex O.2.2).
+        if chance(&mut rng, 25) {
+            let _ = p.cpe.heartbeat(p.now);
         }
         settle(
             &mut p,

@@ -139,6 +139,7 @@ impl CpeDriver {
         config.username = &setup.username;
         config.password = &setup.password;
         config.periodic = model.periodic();
+        config.heartbeat = model.heartbeat();
         let mut cpe = Box::new(
             Cpe::new(&config, now, random_seed())
                 .map_err(|e| format!("bad configuration: {e:?}"))?,
@@ -478,6 +479,9 @@ impl CpeDriver {
                 }
                 if fx.periodic_changed {
                     self.cpe.set_periodic(now, self.model.periodic());
+                }
+                if fx.heartbeat_changed {
+                    self.cpe.set_heartbeat_policy(now, self.model.heartbeat());
                 }
                 if fx.acs_url_changed {
                     let url = self

@@ -23,7 +23,9 @@ use cwmp_codec::message::{
 };
 use cwmp_codec::{Array, Body, DateTimeValue, Value, XmlStr};
 use cwmp_core::cpe::Cpe;
-use cwmp_core::schedule::{PeriodicInformConfig, PeriodicInformTime};
+use cwmp_core::schedule::{
+    HeartbeatPolicy, PeriodicInformConfig, PeriodicInformTime, MIN_HEARTBEAT_INTERVAL,
+};
 use cwmp_core::transfer::TransferKind;
 use cwmp_core::Instant;
 
@@ -107,6 +109,9 @@ pub struct PendingDownload {
 pub struct SideEffects {
     /// PeriodicInform* changed: call [`Cpe::set_periodic`] with [`DataModel::periodic`].
     pub periodic_changed: bool,
+    /// HeartbeatPolicy.* changed: call [`Cpe::set_heartbeat_policy`] with
+    /// [`DataModel::heartbeat`].
+    pub heartbeat_changed: bool,
     /// ManagementServer.URL changed.
     pub acs_url_changed: bool,
 }
@@ -193,6 +198,14 @@ impl DataModel {
             p("3600", Ty::UInt, true),
         );
         add(
+            "Device.ManagementServer.HeartbeatPolicy.Enable",
+            p("0", Ty::Bool, true),
+        );
+        add(
+            "Device.ManagementServer.HeartbeatPolicy.ReportingInterval",
+            p("30", Ty::UInt, true),
+        );
+        add(
             "Device.ManagementServer.ParameterKey",
             p("", Ty::Str, false),
         );
@@ -264,7 +277,24 @@ impl DataModel {
         }
     }
 
+    /// The HeartbeatPolicy of `ManagementServer` (Annex O; InitiationTime not modelled: Unknown
+    /// Time).
+    pub fn heartbeat(&self) -> HeartbeatPolicy {
+        HeartbeatPolicy {
+            enable: self
+                .get("Device.ManagementServer.HeartbeatPolicy.Enable")
+                .as_deref()
+                == Some("1"),
+            reporting_interval: self
+                .get("Device.ManagementServer.HeartbeatPolicy.ReportingInterval")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(30),
+            initiation_time: PeriodicInformTime::Unknown,
+        }
+    }
+
     /// The Forced Inform Parameters (TR-181 Device:2, Table "Forced Inform") with their values.
+    /// Every Inform carries these only, so a HEARTBEAT Inform needs nothing else (Annex O.1).
     pub fn inform_parameters(&self) -> Vec<(String, String, Ty)> {
         [
             "Device.DeviceInfo.HardwareVersion",
@@ -651,6 +681,13 @@ impl DataModel {
                 }
                 Some(p) => match p.ty.check(&text) {
                     None => faults.push((name, 9006, "Invalid parameter type")),
+                    // HeartbeatPolicy.ReportingInterval is unsignedInt[20:].
+                    Some(v)
+                        if name == "Device.ManagementServer.HeartbeatPolicy.ReportingInterval"
+                            && v.parse::<u32>().is_ok_and(|n| n < MIN_HEARTBEAT_INTERVAL) =>
+                    {
+                        faults.push((name, 9007, "Invalid parameter value"))
+                    }
                     Some(v) => updates.push((name, v)),
                 },
             }
@@ -660,6 +697,7 @@ impl DataModel {
         }
         for (name, v) in updates {
             fx.periodic_changed |= name.starts_with("Device.ManagementServer.PeriodicInform");
+            fx.heartbeat_changed |= name.starts_with("Device.ManagementServer.HeartbeatPolicy.");
             fx.acs_url_changed |= name == "Device.ManagementServer.URL";
             self.set_local(&name, &v);
         }

@@ -2,7 +2,7 @@
 //! (`ManagementServer.*` of the data model, §3.2.1, §3.4.4, §A.3.3.1).
 
 use crate::retry::RetryPolicy;
-use crate::schedule::{PeriodicInformConfig, PeriodicInformTime};
+use crate::schedule::{HeartbeatPolicy, PeriodicInformConfig, PeriodicInformTime};
 use crate::time::Duration;
 
 /// The least response timeout TR-069 allows (§3.7.1.4: "not less than 30 seconds").
@@ -29,6 +29,8 @@ pub struct Config<'a> {
     pub serial_number: &'a str,
     /// Periodic Informs (§3.2.1).
     pub periodic: PeriodicInformConfig,
+    /// `HeartbeatPolicy.` (Annex O): `14 HEARTBEAT` Sessions on a timer.
+    pub heartbeat: HeartbeatPolicy,
     /// The Session Retry Policy parameters m and k (§3.2.1.1).
     pub retry: RetryPolicy,
     /// How long to wait for a connection or an HTTP response before failing the Session;
@@ -39,7 +41,7 @@ pub struct Config<'a> {
 }
 
 impl<'a> Config<'a> {
-    /// A configuration with the factory defaults: no periodic Inform, m = 5 s, k = 2000, a 30 s
+    /// A configuration with the factory defaults: no periodic Inform, no HEARTBEAT, m = 5 s, k = 2000, a 30 s
     /// response timeout, no SessionTimeout.
     pub const fn new(
         acs_url: &'a str,
@@ -61,6 +63,7 @@ impl<'a> Config<'a> {
                 interval: 0,
                 time: PeriodicInformTime::Unknown,
             },
+            heartbeat: HeartbeatPolicy::DISABLED,
             retry: RetryPolicy::FACTORY_DEFAULT,
             response_timeout: MIN_RESPONSE_TIMEOUT,
             session_timeout: None,

@@ -58,9 +58,41 @@
 //! of a later Session. Everything that must survive a reboot is exported by [`Cpe::export`]
 //! when [`Event::PersistChanged`] says so, and restored by [`Cpe::boot`].
 //!
+//! # HEARTBEAT (Annex O)
+//!
+//! The HeartbeatPolicy (`Enable`, `ReportingInterval` ≥ 20 s, `InitiationTime`; O.2.4) is set in
+//! [`Config::heartbeat`] or with [`Cpe::set_heartbeat_policy`], and timed like periodic Informs
+//! ([`HeartbeatTimer`]); [`Cpe::heartbeat`] raises one by hand. `14 HEARTBEAT` gets a
+//! **HEARTBEAT Session** of its own ([`Cpe::in_heartbeat_session`]):
+//!
+//! * its Inform carries `14 HEARTBEAT` alone ([`EventQueue::begin_heartbeat_session`]), and the
+//!   CPE sends no TransferComplete or request of its own in it (O.2.1). The ParameterList is the
+//!   application's: it passes the Forced Inform Parameters only (O.1);
+//! * it waits for the open Session to end (O.2.2), then starts at once;
+//! * coinciding with other events it goes first (O.2.2); their Session starts right after it
+//!   ends, also when the HEARTBEAT Session has to be retried first;
+//! * a HEARTBEAT raised during a HEARTBEAT Session, or while one waits or is retried, is dropped
+//!   (O.2.2, O.2.3);
+//! * while a failed Non-HEARTBEAT Session is being retried the HEARTBEAT waits for that retry
+//!   and its Session's end (O.2.3). It does not bring the retry forward (§3.2.1.1 "new event"):
+//!   it cannot ride in that Inform, and frequent HEARTBEATs would defeat the Table 3 back-off;
+//! * it is retried like any failed Session (§3.2.1.1) and discarded at reboot (Table 8 "Retry
+//!   until reboot, then discard", [`EventQueue::on_reboot`]);
+//! * `4 VALUE CHANGE` stays pending through it (Table 8: changes count from the last successful
+//!   Non-HEARTBEAT Inform); the application keeps its passive-notification baseline too.
+//!
+//! **Versions.** Annex O is CWMP 1.4 (Amendment 6), but the Inform that carries the event is sent
+//! before the version is negotiated (§3.7.1.1 restricts "the remainder of the CWMP session"), and
+//! `14 HEARTBEAT` matches the `\d+( \S+)+` event-code pattern of the cwmp-1-1 and later schemas.
+//! So HEARTBEATs go to any ACS, except under the Table 11 fallback: an ACS believed to speak only
+//! CWMP 1.0 gets none (the cwmp-1-0 schema's event-code list is closed, 0–9 and four `M` codes).
+//!
+//! Every HEARTBEAT changes the event queue, so [`Event::PersistChanged`] follows it although
+//! `14` never survives a reboot; an application that minds flash wear may rate-limit its writes.
+//!
 //! # Size
 //!
-//! With the default capacities `size_of::<Cpe>()` is 14,584 bytes on x86_64 (the 64-event queue is
+//! With the default capacities `size_of::<Cpe>()` is 14,744 bytes on x86_64 (the 64-event queue is
 //! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB). Writing
 //! the persistent record needs another [`Record::MAX_LEN`]-sized value on the caller's stack
 //! for the duration of [`Cpe::export`].
@@ -71,7 +103,9 @@
 //!   response body is the application's and cannot be replayed.
 //! * The application's own requests ([`RequestKind`]) are not part of the persistent record;
 //!   their events are dropped at boot, and the application queues them again.
-//! * HEARTBEAT Sessions (Annex O) are not started by this machine.
+//! * The machine does not see parameter values: the application supplies the Inform's
+//!   ParameterList, keeps the notification baselines and must leave them alone after a HEARTBEAT
+//!   InformResponse (see [HEARTBEAT](#heartbeat-annex-o)).
 
 mod config;
 mod error;
@@ -105,13 +139,14 @@ use cwmp_codec::{
 };
 use embedded_io::Write;
 
-use crate::events::{EventQueue, EventState, SessionEnd};
+use crate::events::{EventQueue, EventState, Pushed, SessionEnd};
 use crate::limits::{CommandKey, MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
 use crate::persist::{BufferTooSmall, Generations, Record, RestoreError};
 use crate::retry::{RetryPolicy, RetryState};
 use crate::rng::SplitMix64;
 use crate::schedule::{
-    PeriodicInform, PeriodicInformConfig, ScheduleInformError, ScheduleInformQueue,
+    HeartbeatPolicy, HeartbeatTimer, PeriodicInform, PeriodicInformConfig, ScheduleInformError,
+    ScheduleInformQueue,
 };
 use crate::time::{Duration, Instant};
 use crate::transfer::{
@@ -213,6 +248,9 @@ pub struct Cpe<
     schedule: ScheduleInformQueue<S>,
     retry: RetryState,
     periodic: PeriodicInform,
+    heartbeat: HeartbeatTimer,
+    /// The failed Session being retried was a HEARTBEAT Session (Annex O.2.3).
+    heartbeat_retry: bool,
     rng: SplitMix64,
 
     jar: CookieJar,
@@ -290,6 +328,8 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             schedule: ScheduleInformQueue::new(),
             retry: RetryState::new(),
             periodic: PeriodicInform::new(config.periodic, now, now, None),
+            heartbeat: HeartbeatTimer::new(config.heartbeat, now, now, None),
+            heartbeat_retry: false,
             rng: SplitMix64::new(seed),
             jar: CookieJar::new(),
             auth: ClientAuth::new(),
@@ -337,6 +377,27 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         self.session.is_some()
     }
 
+    /// `true` while the open Session is a HEARTBEAT Session (Annex O): its Inform carries
+    /// `14 HEARTBEAT` alone, so pass only the Forced Inform Parameters to
+    /// [`Cpe::poll_transmit_with`] (O.1), and do not take its InformResponse
+    /// ([`Event::SessionInitiated`]) as the new baseline for passive notification and
+    /// `4 VALUE CHANGE` (Table 8, §A.3.3.1: measured from the last successful Non-HEARTBEAT
+    /// Inform).
+    ///
+    /// Until the Inform is first written this says what it will be: a HEARTBEAT that comes due
+    /// before then takes the Session (O.2.2, "at the same time"), so ask when building the
+    /// ParameterList.
+    pub fn in_heartbeat_session(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| heartbeat_inform(s, &self.events))
+    }
+
+    /// The HeartbeatPolicy in force (Annex O.2.4).
+    pub fn heartbeat_policy(&self) -> HeartbeatPolicy {
+        self.heartbeat.policy()
+    }
+
     /// The CWMP version negotiated for the open Session, once initiated (§3.7.1.1).
     pub fn session_version(&self) -> Option<CwmpVersion> {
         self.session.as_ref().and_then(|s| s.version)
@@ -376,6 +437,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         [
             session,
             self.periodic.poll_timeout(),
+            self.heartbeat.poll_timeout(),
             self.schedule.poll_timeout(),
             self.transfers.poll_timeout(),
         ]
@@ -401,8 +463,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
 
     /// Writes the next POST of the Session into `w`, if one is due, with `parameters` as the
     /// Inform's ParameterList (§A.3.3.1: the Forced Inform parameters and the changed ones;
-    /// use [`Array::from_source`] to produce them on demand). Returns `None` when nothing is
-    /// to be sent now.
+    /// use [`Array::from_source`] to produce them on demand). In a HEARTBEAT Session
+    /// ([`Cpe::in_heartbeat_session`]) pass the Forced Inform Parameters only (Annex O.1): the
+    /// machine cannot tell them apart, the list is the application's. Returns `None` when
+    /// nothing is to be sent now.
     ///
     /// # Errors
     ///
@@ -444,6 +508,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     }
 
     fn next_cpe_request(&self, s: &Session) -> Option<CpeRequest> {
+        // Annex O.2.1: nothing but the HEARTBEAT in its Session; TransferCompletes and the
+        // application's requests (with their events) go in the next regular Session.
+        if s.heartbeat {
+            return None;
+        }
         // A result whose `M` event is still pending finished during this Session: its
         // TransferComplete goes in a later Session, after the Inform that announces it
         // (§A.3.3.2; Table 8: confirmed only once announced).
@@ -494,10 +563,17 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         });
         let ns = s.ns;
         if !self.events.is_session_open() {
-            let _ = self.events.begin_session();
-            // Every pending event rides in this Inform: triggers raised since the Session
-            // started are served by it.
-            self.want_session = false;
+            let heartbeat = heartbeat_inform(s, &self.events)
+                && self.events.begin_heartbeat_session() == Ok(true);
+            if let Some(s) = self.session.as_mut() {
+                s.heartbeat = heartbeat;
+            }
+            if !heartbeat {
+                let _ = self.events.begin_session();
+                // Every pending event rides in this Inform: triggers raised since the Session
+                // started are served by it.
+                self.want_session = false;
+            }
         }
         let source = InformEvents(&self.events);
         let params = Parameters(parameters);
@@ -811,6 +887,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let unix = self.unix_now(now);
         if self.periodic.handle_timeout(now, unix) {
             self.raise(now, EventCode::Periodic, "");
+        }
+        if self.heartbeat.handle_timeout(now, unix) {
+            let _ = self.raise_heartbeat();
         }
         if let Ok(n) = self.schedule.fire_due(now, &mut self.events) {
             if n > 0 {
@@ -1190,10 +1269,14 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             return;
         };
         let success = outcome == SessionOutcome::Success;
+        let heartbeat = heartbeat_inform(&s, &self.events);
         // A Session that failed before its Inform was written still follows the Table 8 rules
         // for the events it was opened for (`6 CONNECTION REQUEST` is not retried).
         if !self.events.is_session_open() {
-            let _ = self.events.begin_session();
+            let began = heartbeat && self.events.begin_heartbeat_session() == Ok(true);
+            if !began {
+                let _ = self.events.begin_session();
+            }
         }
         self.events.end_session(if success {
             SessionEnd::Succeeded
@@ -1205,9 +1288,14 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         } else {
             self.retry
                 .on_session_failed(now, &self.retry_policy, &mut self.rng);
-            // The retry, not the triggers seen meanwhile, decides when to try again.
-            self.want_session = false;
+            // The retry, not the triggers seen meanwhile, decides when to try again. The events
+            // that wait behind a HEARTBEAT Session keep their trigger: their Session follows the
+            // retried HEARTBEAT one (Annex O.2.2).
+            if !heartbeat {
+                self.want_session = false;
+            }
         }
+        self.heartbeat_retry = !success && heartbeat;
         self.jar.clear();
         self.redirects.end_session();
         self.auth.reset();
@@ -1235,14 +1323,20 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         if self.session.is_some() || self.pending_reboot_announced() {
             return;
         }
-        let due = if self.retry.is_retrying() && self.retry.poll_timeout().is_some() {
+        let heartbeat_pending = self.events.has_pending_heartbeat();
+        let retrying = self.retry.is_retrying() && self.retry.poll_timeout().is_some();
+        let due = if retrying {
             self.retry.is_due(now)
         } else {
-            self.want_session
+            self.want_session || heartbeat_pending
         };
         if !due {
             return;
         }
+        // Annex O.2.2: a HEARTBEAT Session goes before the other events' Session, which follows
+        // it at once. O.2.3: while a Non-HEARTBEAT Inform is being retried, its Session goes
+        // first; the HEARTBEAT waits for its end.
+        let heartbeat_allowed = !retrying || self.heartbeat_retry;
         // No Session without a usable ACS URL (§3.1); the trigger waits for a valid one.
         if self.redirects.current(&self.acs_url).is_err() {
             return;
@@ -1250,8 +1344,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         // The events go into flight when the Inform is first written, not here: an input
         // between the start and the first POST (`boot` right after `bootstrap` on a fresh
         // device) must still reach this Session's Inform.
+        // `want_session` is cleared when a regular Inform is written: a HEARTBEAT may still take
+        // this Session, and the other events then need the next one.
         self.retry.on_session_started();
-        self.want_session = false;
         self.jar.clear();
         self.auth.reset();
         self.redirects.end_session();
@@ -1260,7 +1355,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         } else {
             CwmpNamespace::V1_2
         };
-        self.session = Some(Session::new(ns, now.saturating_add(self.response_timeout)));
+        self.session = Some(Session::new(
+            ns,
+            now.saturating_add(self.response_timeout),
+            heartbeat_allowed,
+        ));
         self.emit(Event::SessionStarted);
         self.emit_connect();
     }
@@ -1282,6 +1381,21 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         if self.events.push(code, key).is_ok() {
             self.trigger(now);
         }
+    }
+
+    /// Queues `14 HEARTBEAT` (Annex O); `true` if it was queued. Dropped during a HEARTBEAT
+    /// Session or while one waits or is retried (O.2.2, O.2.3), and while the CPE believes the
+    /// ACS speaks only CWMP 1.0 (Table 11 fallback: the cwmp-1-0 schema's closed list of event
+    /// codes has no `14`). Not a trigger of its own: it neither brings a retry forward
+    /// (§3.2.1.1 wait kept, O.2.3) nor makes the other events' Session due.
+    fn raise_heartbeat(&mut self) -> bool {
+        if self.v1_0_only || self.in_heartbeat_session() {
+            return false;
+        }
+        matches!(
+            self.events.push(EventCode::Heartbeat, ""),
+            Ok(Pushed::Added | Pushed::AddedDiscardingOldest)
+        )
     }
 
     fn after_input(&mut self, now: Instant) {
@@ -1601,6 +1715,27 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         self.after_input(now);
     }
 
+    /// New `HeartbeatPolicy.Enable`/`ReportingInterval`/`InitiationTime` (Annex O.2.4): the
+    /// schedule restarts from them. A ReportingInterval below
+    /// [`MIN_HEARTBEAT_INTERVAL`](crate::schedule::MIN_HEARTBEAT_INTERVAL) is used as that
+    /// minimum.
+    pub fn set_heartbeat_policy(&mut self, now: Instant, policy: HeartbeatPolicy) {
+        let unix = self.unix_now(now);
+        self.heartbeat.set_policy(policy, now, unix);
+        self.after_input(now);
+    }
+
+    /// A HEARTBEAT now (Annex O), for applications that run the HeartbeatPolicy themselves
+    /// (leave [`Config::heartbeat`] disabled then): `14 HEARTBEAT` and its own Session, at once
+    /// or after the current one. Returns `false` if it was dropped: during a HEARTBEAT Session,
+    /// while another HEARTBEAT waits or is being retried (O.2.2, O.2.3), or under the CWMP 1.0
+    /// fallback (see [`Cpe::is_v1_0_fallback`]).
+    pub fn heartbeat(&mut self, now: Instant) -> bool {
+        let raised = self.raise_heartbeat();
+        self.after_input(now);
+        raised
+    }
+
     /// New `CWMPRetryMinimumWaitInterval` and `CWMPRetryIntervalMultiplier` (§3.2.1.1), used
     /// from the next failure on.
     pub fn set_retry_policy(&mut self, policy: RetryPolicy) {
@@ -1612,6 +1747,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     pub fn set_unix_time(&mut self, now: Instant, unix: i64) {
         self.unix = Some((now, unix));
         self.periodic.on_clock_change(now, Some(unix));
+        self.heartbeat.on_clock_change(now, Some(unix));
         self.schedule.on_clock_change(now, Some(unix));
         self.transfers.on_clock_change(now, Some(unix));
         self.after_input(now);
@@ -1621,6 +1757,16 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     pub fn abort_session(&mut self, now: Instant) {
         self.fail(now, SessionError::Aborted);
         self.after_input(now);
+    }
+}
+
+/// `true` if the Session's Inform carries (or, not yet written, will carry) `14 HEARTBEAT` alone
+/// (Annex O.2.1, O.2.2).
+fn heartbeat_inform<const E: usize>(s: &Session, events: &EventQueue<E>) -> bool {
+    if events.is_session_open() {
+        s.heartbeat
+    } else {
+        s.heartbeat_allowed && events.has_pending_heartbeat()
     }
 }
 

@@ -77,10 +77,16 @@ pub(crate) struct Session {
     pub(crate) skipped: heapless::Vec<CpeRequest, 8>,
     /// CurrentTime of the first Inform, reused when it is re-sent identically.
     pub(crate) inform_time: Option<DateTime>,
+    /// A HEARTBEAT Session (Annex O): its Inform carried `14 HEARTBEAT` alone and the CPE sends
+    /// no request of its own in it (O.2.1). Decided when the Inform is first written.
+    pub(crate) heartbeat: bool,
+    /// A pending HEARTBEAT may take this Session (O.2.2); not while retrying a Non-HEARTBEAT
+    /// Session (O.2.3).
+    pub(crate) heartbeat_allowed: bool,
 }
 
 impl Session {
-    pub(crate) fn new(ns: CwmpNamespace, deadline: Instant) -> Self {
+    pub(crate) fn new(ns: CwmpNamespace, deadline: Instant, heartbeat_allowed: bool) -> Self {
         Session {
             phase: Phase::Connecting { staged: false },
             connected: false,
@@ -98,6 +104,8 @@ impl Session {
             retries_8005: 0,
             skipped: heapless::Vec::new(),
             inform_time: None,
+            heartbeat: false,
+            heartbeat_allowed,
         }
     }
 

@@ -14,6 +14,11 @@
 //! set the optional fields, `export`, write. On boot: `restore`, [`Record::apply`] into fresh parts,
 //! then `EventQueue::on_reboot`, push `1 BOOT`, and start the boot Session.
 //!
+//! [`Cpe::export`](crate::cpe::Cpe::export) and [`Cpe::boot`](crate::cpe::Cpe::boot) do the same
+//! without a `Record` in RAM: one encoder writes the payload from borrowed views of either a
+//! `Record` or the live parts, and one parser validates the whole record in a first pass (the
+//! same [`RestoreError`]s as [`Record::restore`]) before further passes apply it to the parts.
+//!
 //! ## Layout (format version 1, all integers little-endian)
 //!
 //! ```text
@@ -225,7 +230,8 @@ pub struct PersistedScheduledInform {
 /// (default 64), `T` transfers (default 3), `S` scheduled informs (default 3).
 ///
 /// With the defaults the record is at most [`Record::MAX_LEN`] bytes (about 7.5 KiB; events
-/// dominate) and the value itself about as large in RAM.
+/// dominate) and the value itself about as large in RAM, which is why
+/// [`Cpe`](crate::cpe::Cpe) never builds one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Record<
@@ -522,119 +528,26 @@ impl<const E: usize, const T: usize, const S: usize> Record<E, T, S> {
         transfers: &mut Transfers<T>,
         schedule: &mut ScheduleInformQueue<S>,
     ) -> Result<RetryState, RestoreError> {
-        let cap = RestoreError::Invalid(RecordField::Capacity);
-        if !events.is_empty() || !transfers.is_empty() || !schedule.is_empty() {
-            return Err(cap);
-        }
-        for e in self.events.iter() {
-            events
-                .restore(e.code.clone(), e.command_key.clone())
-                .map_err(|_| cap)?;
-        }
-        for t in self.transfers.iter() {
-            if let PersistedTransfer::Queued {
-                kind,
-                command_key,
-                file_type,
-                state,
-                start,
-            } = t
-            {
-                transfers
-                    .restore_queued(
-                        now,
-                        unix_now,
-                        *kind,
-                        command_key.clone(),
-                        file_type.clone(),
-                        *state,
-                        *start,
-                    )
-                    .map_err(|_| cap)?;
+        let mut apply = Apply::new(now, unix_now, events, transfers, schedule)?;
+        // The same two passes as a streaming restore (`restore_parts`): results after the queue.
+        for completed in [false, true] {
+            apply.completed = completed;
+            for e in self.events.iter() {
+                apply.event(e.code.clone(), e.command_key.clone())?;
             }
-        }
-        for t in self.transfers.iter() {
-            if let PersistedTransfer::Completed(r) = t {
-                transfers.restore_result(r.clone()).map_err(|_| cap)?;
+            for t in self.transfers.iter() {
+                apply.transfer(t)?;
             }
-        }
-        for s in self.scheduled_informs.iter() {
-            schedule
-                .restore(now, unix_now, &s.command_key, s.due_unix)
-                .map_err(|_| cap)?;
+            for s in self.scheduled_informs.iter() {
+                apply.scheduled_inform(s.command_key.clone(), s.due_unix)?;
+            }
         }
         Ok(RetryState::restored(self.retry_count))
     }
 
-    fn encode_payload<W: Sink>(&self, w: &mut W) -> Result<(), BufferTooSmall> {
-        w.put(&self.retry_count.to_le_bytes())?;
-        let mut flags = 0u8;
-        if self.parameter_key.is_some() {
-            flags |= FLAG_PARAMETER_KEY;
-        }
-        if self.last_udp_timestamp.is_some() {
-            flags |= FLAG_UDP_TS;
-        }
-        w.put(&[flags])?;
-        if let Some(k) = &self.parameter_key {
-            put_str8(w, k)?;
-        }
-        if let Some(ts) = self.last_udp_timestamp {
-            w.put(&ts.to_le_bytes())?;
-        }
-        put_count(w, self.events.len())?;
-        for e in self.events.iter() {
-            put_str8(w, e.code.as_str())?;
-            put_str8(w, &e.command_key)?;
-        }
-        put_count(w, self.transfers.len())?;
-        for t in self.transfers.iter() {
-            match t {
-                PersistedTransfer::Queued {
-                    kind,
-                    command_key,
-                    file_type,
-                    state,
-                    start,
-                } => {
-                    w.put(&[TAG_QUEUED, kind_byte(*kind)])?;
-                    w.put(&[u8::try_from(state.as_int()).unwrap_or(0)])?;
-                    put_str8(w, command_key)?;
-                    put_str8(w, file_type)?;
-                    match start {
-                        StartAfter::Unix(t) => {
-                            w.put(&[START_UNIX])?;
-                            w.put(&t.to_le_bytes())?;
-                        }
-                        StartAfter::Remaining(s) => {
-                            w.put(&[START_REMAINING])?;
-                            w.put(&s.to_le_bytes())?;
-                        }
-                    }
-                }
-                PersistedTransfer::Completed(r) => {
-                    w.put(&[TAG_COMPLETED, kind_byte(r.kind)])?;
-                    put_str8(w, &r.command_key)?;
-                    w.put(&r.fault_code.to_le_bytes())?;
-                    put_str16(w, &r.fault_string)?;
-                    put_datetime(w, &r.start_time)?;
-                    put_datetime(w, &r.complete_time)?;
-                }
-            }
-        }
-        put_count(w, self.scheduled_informs.len())?;
-        for s in self.scheduled_informs.iter() {
-            put_str8(w, &s.command_key)?;
-            w.put(&s.due_unix.to_le_bytes())?;
-        }
-        Ok(())
-    }
-
     /// The exact length [`Record::export`] writes.
     pub fn encoded_len(&self) -> usize {
-        let mut c = Counter(0);
-        let _ = self.encode_payload(&mut c);
-        HEADER_LEN.saturating_add(c.0).saturating_add(TRAILER_LEN)
+        encoded_len(self)
     }
 
     /// Writes the record at the start of `buf` and returns its length.
@@ -643,21 +556,7 @@ impl<const E: usize, const T: usize, const S: usize> Record<E, T, S> {
     ///
     /// [`BufferTooSmall`] with the length needed; `buf` may be partly written. Never panics.
     pub fn export(&self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        let total = self.encoded_len();
-        if buf.len() < total {
-            return Err(BufferTooSmall { needed: total });
-        }
-        let payload_len = total.saturating_sub(HEADER_LEN).saturating_sub(TRAILER_LEN);
-        let len32 = u32::try_from(payload_len).map_err(|_| BufferTooSmall { needed: total })?;
-        let mut w = SliceSink { buf, pos: 0 };
-        w.put(&MAGIC)?;
-        w.put(&[FORMAT_VERSION, 0])?;
-        w.put(&len32.to_le_bytes())?;
-        self.encode_payload(&mut w)?;
-        let body_end = w.pos;
-        let crc = crc32(w.buf.get(..body_end).unwrap_or_default());
-        w.put(&crc.to_le_bytes())?;
-        Ok(w.pos)
+        export(self, buf)
     }
 
     /// Reads a record written by [`Record::export`]. Bytes after the record are ignored.
@@ -670,140 +569,563 @@ impl<const E: usize, const T: usize, const S: usize> Record<E, T, S> {
     /// [`ChecksumMismatch`](RestoreError::ChecksumMismatch), or
     /// [`Invalid`](RestoreError::Invalid) naming the field. Never panics, whatever the bytes.
     pub fn restore(bytes: &[u8]) -> Result<Self, RestoreError> {
-        match bytes.get(..MAGIC.len()) {
-            Some(m) if m == MAGIC => {}
-            Some(_) => return Err(RestoreError::BadMagic),
-            None if MAGIC.starts_with(bytes) => return Err(RestoreError::Truncated),
-            None => return Err(RestoreError::BadMagic),
-        }
-        let header = bytes.get(..HEADER_LEN).ok_or(RestoreError::Truncated)?;
-        let mut h = Reader {
-            bytes: header,
-            pos: MAGIC.len(),
-        };
-        if h.u8(RecordField::Reserved)? != FORMAT_VERSION {
-            return Err(RestoreError::UnsupportedVersion);
-        }
-        let reserved = h.u8(RecordField::Reserved)?;
-        let payload_len =
-            usize::try_from(h.u32(RecordField::Reserved)?).map_err(|_| RestoreError::Truncated)?;
-        let body_end = HEADER_LEN
-            .checked_add(payload_len)
-            .ok_or(RestoreError::Truncated)?;
-        let end = body_end
-            .checked_add(TRAILER_LEN)
-            .ok_or(RestoreError::Truncated)?;
-        let body = bytes.get(..body_end).ok_or(RestoreError::Truncated)?;
-        let stored = bytes
-            .get(body_end..end)
-            .and_then(|s| <[u8; 4]>::try_from(s).ok())
-            .ok_or(RestoreError::Truncated)?;
-        if crc32(body) != u32::from_le_bytes(stored) {
-            return Err(RestoreError::ChecksumMismatch);
-        }
-        if reserved != 0 {
-            return Err(RestoreError::Invalid(RecordField::Reserved));
-        }
-        let mut r = Reader {
-            bytes: body.get(HEADER_LEN..).unwrap_or_default(),
-            pos: 0,
-        };
-        let rec = Self::decode_payload(&mut r)?;
-        if r.pos != r.bytes.len() {
-            return Err(RestoreError::Invalid(RecordField::TrailingBytes));
-        }
+        let payload = open(bytes)?;
+        let mut rec = Self::new();
+        parse_payload::<E, T, S, _>(payload, &mut rec)?;
         Ok(rec)
     }
+}
 
-    fn decode_payload(r: &mut Reader<'_>) -> Result<Self, RestoreError> {
-        use RecordField as F;
-        let inv = RestoreError::Invalid;
-        let mut rec = Self::new();
-        rec.retry_count = r.u32(F::RetryCount)?;
-        let flags = r.u8(F::Flags)?;
-        if flags & !(FLAG_PARAMETER_KEY | FLAG_UDP_TS) != 0 {
-            return Err(inv(F::Flags));
-        }
-        if flags & FLAG_PARAMETER_KEY != 0 {
-            rec.parameter_key = Some(r.str8(F::ParameterKey)?);
-        }
-        if flags & FLAG_UDP_TS != 0 {
-            rec.last_udp_timestamp = Some(r.u64(F::UdpTimestamp)?);
-        }
+// ------------------------------------------------------------------------------------------------
+// The encoder: one for the format, writing from borrowed views of whatever holds the content (a
+// `Record`, or the live parts of a CPE), so that exporting never needs a `Record` in RAM.
 
-        let n = r.count(E.min(MAX_INFORM_EVENTS), F::EventCount)?;
-        for _ in 0..n {
-            let text: heapless::String<EVENT_CODE_LEN> = r.str8(F::EventCode)?;
-            let code = StoredEventCode::parse(&text).map_err(|_| inv(F::EventCode))?;
-            // Only the canonical (trimmed) text is accepted.
-            if code.as_str() != text.as_str() {
-                return Err(inv(F::EventCode));
-            }
-            let command_key: CommandKey = r.str8(F::CommandKey)?;
-            if !code.as_event_code().carries_command_key() && !command_key.is_empty() {
-                return Err(inv(F::CommandKey));
-            }
-            rec.events
-                .push(PersistedEvent { code, command_key })
-                .map_err(|_| inv(F::EventCount))?;
-        }
+/// A borrowed view of one persisted transfer.
+enum TransferView<'a> {
+    Queued {
+        kind: TransferKind,
+        command_key: &'a str,
+        file_type: &'a str,
+        state: TransferState,
+        start: StartAfter,
+    },
+    Completed(&'a TransferResult),
+}
 
-        let n = r.count(T, F::TransferCount)?;
-        for _ in 0..n {
-            let t = match r.u8(F::TransferTag)? {
-                TAG_QUEUED => {
-                    let kind = r.kind()?;
-                    let state = TransferState::from_int(i32::from(r.u8(F::TransferState)?))
-                        .ok_or(inv(F::TransferState))?;
-                    let command_key = r.str8(F::CommandKey)?;
-                    let file_type = r.str8(F::FileType)?;
-                    let start = match r.u8(F::StartAfter)? {
-                        START_UNIX => StartAfter::Unix(r.i64(F::StartAfter)?),
-                        START_REMAINING => StartAfter::Remaining(r.u32(F::StartAfter)?),
-                        _ => return Err(inv(F::StartAfter)),
-                    };
-                    PersistedTransfer::Queued {
-                        kind,
-                        command_key,
-                        file_type,
-                        state,
-                        start,
+/// The content of a payload, as borrowed views in record order.
+trait Payload {
+    fn retry_count(&self) -> u32;
+    fn parameter_key(&self) -> Option<&str>;
+    fn last_udp_timestamp(&self) -> Option<u64>;
+    /// (code, CommandKey), oldest first.
+    fn events(&self) -> impl Iterator<Item = (&StoredEventCode, &str)>;
+    fn transfers(&self) -> impl Iterator<Item = TransferView<'_>>;
+    /// (CommandKey, due Unix time) of the persistent ScheduleInforms.
+    fn scheduled_informs(&self) -> impl Iterator<Item = (&str, i64)>;
+}
+
+impl<const E: usize, const T: usize, const S: usize> Payload for Record<E, T, S> {
+    fn retry_count(&self) -> u32 {
+        self.retry_count
+    }
+    fn parameter_key(&self) -> Option<&str> {
+        self.parameter_key.as_deref()
+    }
+    fn last_udp_timestamp(&self) -> Option<u64> {
+        self.last_udp_timestamp
+    }
+    fn events(&self) -> impl Iterator<Item = (&StoredEventCode, &str)> {
+        self.events
+            .iter()
+            .map(|e| (&e.code, e.command_key.as_str()))
+    }
+    fn transfers(&self) -> impl Iterator<Item = TransferView<'_>> {
+        self.transfers.iter().map(|t| match t {
+            PersistedTransfer::Queued {
+                kind,
+                command_key,
+                file_type,
+                state,
+                start,
+            } => TransferView::Queued {
+                kind: *kind,
+                command_key,
+                file_type,
+                state: *state,
+                start: *start,
+            },
+            PersistedTransfer::Completed(r) => TransferView::Completed(r),
+        })
+    }
+    fn scheduled_informs(&self) -> impl Iterator<Item = (&str, i64)> {
+        self.scheduled_informs
+            .iter()
+            .map(|s| (s.command_key.as_str(), s.due_unix))
+    }
+}
+
+/// The live parts of a CPE at `now`, with the optional fields: what [`Record::capture`] takes,
+/// without copying it.
+pub(crate) struct Parts<'a, const E: usize, const T: usize, const S: usize> {
+    pub(crate) now: Instant,
+    pub(crate) events: &'a EventQueue<E>,
+    pub(crate) transfers: &'a Transfers<T>,
+    pub(crate) schedule: &'a ScheduleInformQueue<S>,
+    pub(crate) retry: &'a RetryState,
+    pub(crate) parameter_key: Option<&'a str>,
+    pub(crate) last_udp_timestamp: Option<u64>,
+}
+
+impl<const E: usize, const T: usize, const S: usize> Payload for Parts<'_, E, T, S> {
+    fn retry_count(&self) -> u32 {
+        self.retry.retry_count()
+    }
+    fn parameter_key(&self) -> Option<&str> {
+        self.parameter_key
+    }
+    fn last_udp_timestamp(&self) -> Option<u64> {
+        self.last_udp_timestamp
+    }
+    fn events(&self) -> impl Iterator<Item = (&StoredEventCode, &str)> {
+        // `take`: never more than a `Record` holds (the capacities are the same, so a no-op).
+        self.events
+            .iter()
+            .map(|e| (e.stored_code(), e.command_key()))
+            .take(E)
+    }
+    fn transfers(&self) -> impl Iterator<Item = TransferView<'_>> {
+        let now = self.now;
+        let queued = self.transfers.queued().map(move |q| TransferView::Queued {
+            kind: q.kind(),
+            command_key: q.command_key(),
+            file_type: q.file_type(),
+            state: q.state(),
+            start: q.persisted_start(now),
+        });
+        let results = self
+            .transfers
+            .results()
+            .map(|(_, r)| TransferView::Completed(r));
+        queued.chain(results).take(T)
+    }
+    fn scheduled_informs(&self) -> impl Iterator<Item = (&str, i64)> {
+        self.schedule
+            .iter()
+            .filter_map(|s| s.due_unix().map(|due| (s.command_key(), due)))
+            .take(S)
+    }
+}
+
+fn encode_payload<P: Payload, W: Sink>(p: &P, w: &mut W) -> Result<(), BufferTooSmall> {
+    w.put(&p.retry_count().to_le_bytes())?;
+    let mut flags = 0u8;
+    if p.parameter_key().is_some() {
+        flags |= FLAG_PARAMETER_KEY;
+    }
+    if p.last_udp_timestamp().is_some() {
+        flags |= FLAG_UDP_TS;
+    }
+    w.put(&[flags])?;
+    if let Some(k) = p.parameter_key() {
+        put_str8(w, k)?;
+    }
+    if let Some(ts) = p.last_udp_timestamp() {
+        w.put(&ts.to_le_bytes())?;
+    }
+    put_count(w, p.events().count())?;
+    for (code, command_key) in p.events() {
+        put_str8(w, code.as_str())?;
+        put_str8(w, command_key)?;
+    }
+    put_count(w, p.transfers().count())?;
+    for t in p.transfers() {
+        match t {
+            TransferView::Queued {
+                kind,
+                command_key,
+                file_type,
+                state,
+                start,
+            } => {
+                w.put(&[TAG_QUEUED, kind_byte(kind)])?;
+                w.put(&[u8::try_from(state.as_int()).unwrap_or(0)])?;
+                put_str8(w, command_key)?;
+                put_str8(w, file_type)?;
+                match start {
+                    StartAfter::Unix(t) => {
+                        w.put(&[START_UNIX])?;
+                        w.put(&t.to_le_bytes())?;
+                    }
+                    StartAfter::Remaining(s) => {
+                        w.put(&[START_REMAINING])?;
+                        w.put(&s.to_le_bytes())?;
                     }
                 }
-                TAG_COMPLETED => {
-                    let kind = r.kind()?;
-                    let command_key = r.str8(F::CommandKey)?;
-                    let fault_code = r.u32(F::FaultCode)?;
-                    let fault_string: FaultString = r.str16(F::FaultString)?;
-                    let start_time = r.datetime()?;
-                    let complete_time = r.datetime()?;
-                    PersistedTransfer::Completed(TransferResult {
-                        kind,
-                        command_key,
-                        fault_code,
-                        fault_string,
-                        start_time,
-                        complete_time,
-                    })
-                }
-                _ => return Err(inv(F::TransferTag)),
-            };
-            rec.transfers.push(t).map_err(|_| inv(F::TransferCount))?;
+            }
+            TransferView::Completed(r) => {
+                w.put(&[TAG_COMPLETED, kind_byte(r.kind)])?;
+                put_str8(w, &r.command_key)?;
+                w.put(&r.fault_code.to_le_bytes())?;
+                put_str16(w, &r.fault_string)?;
+                put_datetime(w, &r.start_time)?;
+                put_datetime(w, &r.complete_time)?;
+            }
         }
-
-        let n = r.count(S, F::ScheduledInformCount)?;
-        for _ in 0..n {
-            let command_key = r.str8(F::CommandKey)?;
-            let due_unix = r.i64(F::ScheduledInformTime)?;
-            rec.scheduled_informs
-                .push(PersistedScheduledInform {
-                    command_key,
-                    due_unix,
-                })
-                .map_err(|_| inv(F::ScheduledInformCount))?;
-        }
-        Ok(rec)
     }
+    put_count(w, p.scheduled_informs().count())?;
+    for (command_key, due_unix) in p.scheduled_informs() {
+        put_str8(w, command_key)?;
+        w.put(&due_unix.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// The exact length [`export`] writes.
+fn encoded_len<P: Payload>(p: &P) -> usize {
+    let mut c = Counter(0);
+    let _ = encode_payload(p, &mut c);
+    HEADER_LEN.saturating_add(c.0).saturating_add(TRAILER_LEN)
+}
+
+/// Writes the record of `p` at the start of `buf`: header, payload, CRC.
+fn export<P: Payload>(p: &P, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
+    let total = encoded_len(p);
+    if buf.len() < total {
+        return Err(BufferTooSmall { needed: total });
+    }
+    let payload_len = total.saturating_sub(HEADER_LEN).saturating_sub(TRAILER_LEN);
+    let len32 = u32::try_from(payload_len).map_err(|_| BufferTooSmall { needed: total })?;
+    let mut w = SliceSink { buf, pos: 0 };
+    w.put(&MAGIC)?;
+    w.put(&[FORMAT_VERSION, 0])?;
+    w.put(&len32.to_le_bytes())?;
+    encode_payload(p, &mut w)?;
+    let body_end = w.pos;
+    let crc = crc32(w.buf.get(..body_end).unwrap_or_default());
+    w.put(&crc.to_le_bytes())?;
+    Ok(w.pos)
+}
+
+/// [`Record::export`] of [`Record::capture`] of `parts` (with its optional fields), written
+/// straight from the parts: no `Record` in RAM.
+pub(crate) fn export_parts<const E: usize, const T: usize, const S: usize>(
+    parts: &Parts<'_, E, T, S>,
+    buf: &mut [u8],
+) -> Result<usize, BufferTooSmall> {
+    export(parts, buf)
+}
+
+// ------------------------------------------------------------------------------------------------
+// The parser: one for the format, handing each validated item to a visitor that checks only,
+// builds a `Record`, or applies to live parts.
+
+/// What the parser hands over, item by item, in record order, once each item is valid.
+trait Visit {
+    fn head(&mut self, retry_count: u32, parameter_key: Option<ParameterKey>, ts: Option<u64>);
+    fn event(&mut self, code: StoredEventCode, command_key: CommandKey)
+        -> Result<(), RestoreError>;
+    fn transfer(&mut self, t: &PersistedTransfer) -> Result<(), RestoreError>;
+    fn scheduled_inform(
+        &mut self,
+        command_key: CommandKey,
+        due_unix: i64,
+    ) -> Result<(), RestoreError>;
+}
+
+impl<const E: usize, const T: usize, const S: usize> Visit for Record<E, T, S> {
+    fn head(&mut self, retry_count: u32, parameter_key: Option<ParameterKey>, ts: Option<u64>) {
+        self.retry_count = retry_count;
+        self.parameter_key = parameter_key;
+        self.last_udp_timestamp = ts;
+    }
+    fn event(
+        &mut self,
+        code: StoredEventCode,
+        command_key: CommandKey,
+    ) -> Result<(), RestoreError> {
+        self.events
+            .push(PersistedEvent { code, command_key })
+            .map_err(|_| RestoreError::Invalid(RecordField::EventCount))
+    }
+    fn transfer(&mut self, t: &PersistedTransfer) -> Result<(), RestoreError> {
+        self.transfers
+            .push(t.clone())
+            .map_err(|_| RestoreError::Invalid(RecordField::TransferCount))
+    }
+    fn scheduled_inform(
+        &mut self,
+        command_key: CommandKey,
+        due_unix: i64,
+    ) -> Result<(), RestoreError> {
+        self.scheduled_informs
+            .push(PersistedScheduledInform {
+                command_key,
+                due_unix,
+            })
+            .map_err(|_| RestoreError::Invalid(RecordField::ScheduledInformCount))
+    }
+}
+
+/// The validation pass: keeps only the head.
+#[derive(Default)]
+struct Check {
+    retry_count: u32,
+    parameter_key: Option<ParameterKey>,
+    last_udp_timestamp: Option<u64>,
+}
+
+impl Visit for Check {
+    fn head(&mut self, retry_count: u32, parameter_key: Option<ParameterKey>, ts: Option<u64>) {
+        self.retry_count = retry_count;
+        self.parameter_key = parameter_key;
+        self.last_udp_timestamp = ts;
+    }
+    fn event(&mut self, _: StoredEventCode, _: CommandKey) -> Result<(), RestoreError> {
+        Ok(())
+    }
+    fn transfer(&mut self, _: &PersistedTransfer) -> Result<(), RestoreError> {
+        Ok(())
+    }
+    fn scheduled_inform(&mut self, _: CommandKey, _: i64) -> Result<(), RestoreError> {
+        Ok(())
+    }
+}
+
+/// Loads items into empty parts. Two passes, as [`Record::apply`] documents: everything but the
+/// transfer results, then (`completed`) the results, so queued transfers come back first.
+struct Apply<'p, const E: usize, const T: usize, const S: usize> {
+    now: Instant,
+    unix_now: Option<i64>,
+    events: &'p mut EventQueue<E>,
+    transfers: &'p mut Transfers<T>,
+    schedule: &'p mut ScheduleInformQueue<S>,
+    completed: bool,
+}
+
+impl<'p, const E: usize, const T: usize, const S: usize> Apply<'p, E, T, S> {
+    /// Refuses parts that are not empty.
+    fn new(
+        now: Instant,
+        unix_now: Option<i64>,
+        events: &'p mut EventQueue<E>,
+        transfers: &'p mut Transfers<T>,
+        schedule: &'p mut ScheduleInformQueue<S>,
+    ) -> Result<Self, RestoreError> {
+        if !events.is_empty() || !transfers.is_empty() || !schedule.is_empty() {
+            return Err(RestoreError::Invalid(RecordField::Capacity));
+        }
+        Ok(Apply {
+            now,
+            unix_now,
+            events,
+            transfers,
+            schedule,
+            completed: false,
+        })
+    }
+}
+
+impl<const E: usize, const T: usize, const S: usize> Visit for Apply<'_, E, T, S> {
+    fn head(&mut self, _: u32, _: Option<ParameterKey>, _: Option<u64>) {}
+    fn event(
+        &mut self,
+        code: StoredEventCode,
+        command_key: CommandKey,
+    ) -> Result<(), RestoreError> {
+        if self.completed {
+            return Ok(());
+        }
+        self.events
+            .restore(code, command_key)
+            .map_err(|_| RestoreError::Invalid(RecordField::Capacity))
+    }
+    fn transfer(&mut self, t: &PersistedTransfer) -> Result<(), RestoreError> {
+        let done = match t {
+            PersistedTransfer::Queued {
+                kind,
+                command_key,
+                file_type,
+                state,
+                start,
+            } if !self.completed => self.transfers.restore_queued(
+                self.now,
+                self.unix_now,
+                *kind,
+                command_key.clone(),
+                file_type.clone(),
+                *state,
+                *start,
+            ),
+            PersistedTransfer::Completed(r) if self.completed => {
+                self.transfers.restore_result(r.clone())
+            }
+            _ => Ok(()),
+        };
+        done.map_err(|_| RestoreError::Invalid(RecordField::Capacity))
+    }
+    fn scheduled_inform(
+        &mut self,
+        command_key: CommandKey,
+        due_unix: i64,
+    ) -> Result<(), RestoreError> {
+        if self.completed {
+            return Ok(());
+        }
+        self.schedule
+            .restore(self.now, self.unix_now, &command_key, due_unix)
+            .map_err(|_| RestoreError::Invalid(RecordField::Capacity))
+    }
+}
+
+/// Checks the header and the CRC; returns the payload.
+fn open(bytes: &[u8]) -> Result<&[u8], RestoreError> {
+    match bytes.get(..MAGIC.len()) {
+        Some(m) if m == MAGIC => {}
+        Some(_) => return Err(RestoreError::BadMagic),
+        None if MAGIC.starts_with(bytes) => return Err(RestoreError::Truncated),
+        None => return Err(RestoreError::BadMagic),
+    }
+    let header = bytes.get(..HEADER_LEN).ok_or(RestoreError::Truncated)?;
+    let mut h = Reader {
+        bytes: header,
+        pos: MAGIC.len(),
+    };
+    if h.u8(RecordField::Reserved)? != FORMAT_VERSION {
+        return Err(RestoreError::UnsupportedVersion);
+    }
+    let reserved = h.u8(RecordField::Reserved)?;
+    let payload_len =
+        usize::try_from(h.u32(RecordField::Reserved)?).map_err(|_| RestoreError::Truncated)?;
+    let body_end = HEADER_LEN
+        .checked_add(payload_len)
+        .ok_or(RestoreError::Truncated)?;
+    let end = body_end
+        .checked_add(TRAILER_LEN)
+        .ok_or(RestoreError::Truncated)?;
+    let body = bytes.get(..body_end).ok_or(RestoreError::Truncated)?;
+    let stored = bytes
+        .get(body_end..end)
+        .and_then(|s| <[u8; 4]>::try_from(s).ok())
+        .ok_or(RestoreError::Truncated)?;
+    if crc32(body) != u32::from_le_bytes(stored) {
+        return Err(RestoreError::ChecksumMismatch);
+    }
+    if reserved != 0 {
+        return Err(RestoreError::Invalid(RecordField::Reserved));
+    }
+    Ok(body.get(HEADER_LEN..).unwrap_or_default())
+}
+
+/// Parses and validates the whole payload for capacities `E`, `T`, `S`, handing each item to `v`
+/// as soon as it is valid. A check-only pass ([`Check`]) before any pass that changes something
+/// makes the whole restore all or nothing.
+fn parse_payload<const E: usize, const T: usize, const S: usize, V: Visit>(
+    payload: &[u8],
+    v: &mut V,
+) -> Result<(), RestoreError> {
+    use RecordField as F;
+    let inv = RestoreError::Invalid;
+    let r = &mut Reader {
+        bytes: payload,
+        pos: 0,
+    };
+    let retry_count = r.u32(F::RetryCount)?;
+    let flags = r.u8(F::Flags)?;
+    if flags & !(FLAG_PARAMETER_KEY | FLAG_UDP_TS) != 0 {
+        return Err(inv(F::Flags));
+    }
+    let mut parameter_key = None;
+    if flags & FLAG_PARAMETER_KEY != 0 {
+        parameter_key = Some(r.str8(F::ParameterKey)?);
+    }
+    let mut ts = None;
+    if flags & FLAG_UDP_TS != 0 {
+        ts = Some(r.u64(F::UdpTimestamp)?);
+    }
+    v.head(retry_count, parameter_key, ts);
+
+    let n = r.count(E.min(MAX_INFORM_EVENTS), F::EventCount)?;
+    for _ in 0..n {
+        let text: heapless::String<EVENT_CODE_LEN> = r.str8(F::EventCode)?;
+        let code = StoredEventCode::parse(&text).map_err(|_| inv(F::EventCode))?;
+        // Only the canonical (trimmed) text is accepted.
+        if code.as_str() != text.as_str() {
+            return Err(inv(F::EventCode));
+        }
+        let command_key: CommandKey = r.str8(F::CommandKey)?;
+        if !code.as_event_code().carries_command_key() && !command_key.is_empty() {
+            return Err(inv(F::CommandKey));
+        }
+        v.event(code, command_key)?;
+    }
+
+    let n = r.count(T, F::TransferCount)?;
+    for _ in 0..n {
+        let t = match r.u8(F::TransferTag)? {
+            TAG_QUEUED => {
+                let kind = r.kind()?;
+                let state = TransferState::from_int(i32::from(r.u8(F::TransferState)?))
+                    .ok_or(inv(F::TransferState))?;
+                let command_key = r.str8(F::CommandKey)?;
+                let file_type = r.str8(F::FileType)?;
+                let start = match r.u8(F::StartAfter)? {
+                    START_UNIX => StartAfter::Unix(r.i64(F::StartAfter)?),
+                    START_REMAINING => StartAfter::Remaining(r.u32(F::StartAfter)?),
+                    _ => return Err(inv(F::StartAfter)),
+                };
+                PersistedTransfer::Queued {
+                    kind,
+                    command_key,
+                    file_type,
+                    state,
+                    start,
+                }
+            }
+            TAG_COMPLETED => {
+                let kind = r.kind()?;
+                let command_key = r.str8(F::CommandKey)?;
+                let fault_code = r.u32(F::FaultCode)?;
+                let fault_string: FaultString = r.str16(F::FaultString)?;
+                let start_time = r.datetime()?;
+                let complete_time = r.datetime()?;
+                PersistedTransfer::Completed(TransferResult {
+                    kind,
+                    command_key,
+                    fault_code,
+                    fault_string,
+                    start_time,
+                    complete_time,
+                })
+            }
+            _ => return Err(inv(F::TransferTag)),
+        };
+        v.transfer(&t)?;
+    }
+
+    let n = r.count(S, F::ScheduledInformCount)?;
+    for _ in 0..n {
+        let command_key: CommandKey = r.str8(F::CommandKey)?;
+        let due_unix = r.i64(F::ScheduledInformTime)?;
+        v.scheduled_inform(command_key, due_unix)?;
+    }
+    if r.pos != r.bytes.len() {
+        return Err(inv(F::TrailingBytes));
+    }
+    Ok(())
+}
+
+/// What a streaming restore gives back besides the parts it filled.
+#[derive(Debug)]
+pub(crate) struct Restored {
+    pub(crate) retry: RetryState,
+    pub(crate) parameter_key: Option<ParameterKey>,
+    pub(crate) last_udp_timestamp: Option<u64>,
+}
+
+/// [`Record::restore`] then [`Record::apply`], without a `Record` in RAM: the bytes are
+/// validated whole first (the same errors as [`Record::restore`]), then applied in two more
+/// parses. Errors as [`Record::restore`], then as [`Record::apply`]; after an `Invalid(Capacity)`
+/// the parts may hold part of the content (clear them).
+pub(crate) fn restore_parts<const E: usize, const T: usize, const S: usize>(
+    bytes: &[u8],
+    now: Instant,
+    unix_now: Option<i64>,
+    events: &mut EventQueue<E>,
+    transfers: &mut Transfers<T>,
+    schedule: &mut ScheduleInformQueue<S>,
+) -> Result<Restored, RestoreError> {
+    let payload = open(bytes)?;
+    let mut head = Check::default();
+    parse_payload::<E, T, S, _>(payload, &mut head)?;
+    let mut apply = Apply::new(now, unix_now, events, transfers, schedule)?;
+    parse_payload::<E, T, S, _>(payload, &mut apply)?;
+    apply.completed = true;
+    parse_payload::<E, T, S, _>(payload, &mut apply)?;
+    Ok(Restored {
+        retry: RetryState::restored(head.retry_count),
+        parameter_key: head.parameter_key,
+        last_udp_timestamp: head.last_udp_timestamp,
+    })
 }
 
 #[cfg(test)]
@@ -867,6 +1189,15 @@ mod tests {
         si.schedule(now, None, 10, "no-clock").unwrap();
         let mut retry = RetryState::new();
         retry.on_session_failed(now, &RetryPolicy::default(), &mut SplitMix64::new(1));
+        let parts = (ev, tr, si);
+        assert_export_matches(
+            Instant::from_secs(110),
+            &parts,
+            &retry,
+            Some("pk-42"),
+            Some(1_234_567),
+        );
+        let (ev, tr, si) = parts;
         let mut r = Rec::capture(Instant::from_secs(110), &ev, &tr, &si, &retry);
         r.parameter_key = Some(bounded("pk-42").unwrap());
         r.last_udp_timestamp = Some(1_234_567);
@@ -879,6 +1210,88 @@ mod tests {
         assert_eq!(n, r.encoded_len());
         buf.truncate(n);
         buf
+    }
+
+    type Parts3 = (EventQueue<64>, Transfers<3>, ScheduleInformQueue<3>);
+
+    fn fresh() -> Parts3 {
+        (
+            EventQueue::new(),
+            Transfers::new(),
+            ScheduleInformQueue::new(),
+        )
+    }
+
+    /// The full internal state of parts (ids, generations, deadlines, delivery states).
+    fn state(p: &Parts3, retry: &RetryState) -> std::string::String {
+        std::format!("{:?} {:?} {:?} {:?}", p.0, p.1, p.2, retry)
+    }
+
+    /// `Record::restore`, after checking that the streaming restore (`restore_parts`) of the same
+    /// bytes agrees with it and with `Record::apply`: the same error, or the same parts.
+    fn restore_both(bytes: &[u8]) -> Result<Rec, RestoreError> {
+        let now = Instant::from_secs(7);
+        for unix_now in [None, Some(1_700_000_000)] {
+            let mut old = fresh();
+            let old_res = Rec::restore(bytes).and_then(|r| {
+                let retry = r.apply(now, unix_now, &mut old.0, &mut old.1, &mut old.2)?;
+                Ok((retry, r.parameter_key.clone(), r.last_udp_timestamp))
+            });
+            let mut new = fresh();
+            let new_res = restore_parts(bytes, now, unix_now, &mut new.0, &mut new.1, &mut new.2)
+                .map(|r| (r.retry, r.parameter_key, r.last_udp_timestamp));
+            match (&old_res, &new_res) {
+                (Ok(o), Ok(n)) => {
+                    assert_eq!((&o.1, o.2), (&n.1, n.2));
+                    assert_eq!(state(&old, &o.0), state(&new, &n.0));
+                }
+                (Err(o), Err(n)) => {
+                    assert_eq!(o, n);
+                    // Validation happens before anything is applied.
+                    if *n != RestoreError::Invalid(RecordField::Capacity) {
+                        assert_eq!(
+                            state(&new, &RetryState::new()),
+                            state(&fresh(), &RetryState::new())
+                        );
+                    }
+                }
+                _ => panic!("streaming restore {new_res:?} disagrees with Record {old_res:?}"),
+            }
+        }
+        Rec::restore(bytes)
+    }
+
+    /// `Cpe::export`'s path for parts must write what `Record::capture` + `export` writes.
+    fn assert_export_matches(
+        now: Instant,
+        p: &Parts3,
+        retry: &RetryState,
+        parameter_key: Option<&str>,
+        ts: Option<u64>,
+    ) -> Vec<u8> {
+        let mut r = Rec::capture(now, &p.0, &p.1, &p.2, retry);
+        r.parameter_key = parameter_key.map(|k| bounded(k).unwrap());
+        r.last_udp_timestamp = ts;
+        let expected = export(&r);
+        let parts = Parts {
+            now,
+            events: &p.0,
+            transfers: &p.1,
+            schedule: &p.2,
+            retry,
+            parameter_key,
+            last_udp_timestamp: ts,
+        };
+        assert_eq!(encoded_len(&parts), expected.len());
+        let mut buf = vec![0u8; Rec::MAX_LEN];
+        let n = export_parts(&parts, &mut buf).unwrap();
+        assert_eq!(&buf[..n], &expected[..]);
+        let mut short = vec![0u8; n - 1];
+        assert_eq!(
+            export_parts(&parts, &mut short),
+            Err(BufferTooSmall { needed: n })
+        );
+        expected
     }
 
     #[test]
@@ -917,12 +1330,12 @@ mod tests {
         let r = sample();
         let bytes = export(&r);
         assert_eq!(&bytes[..4], b"CWMR");
-        assert_eq!(Rec::restore(&bytes).unwrap(), r);
+        assert_eq!(restore_both(&bytes).unwrap(), r);
         let mut padded = bytes.clone();
         padded.extend_from_slice(&[0xFF; 100]);
-        assert_eq!(Rec::restore(&padded).unwrap(), r);
+        assert_eq!(restore_both(&padded).unwrap(), r);
         let empty = Rec::new();
-        assert_eq!(Rec::restore(&export(&empty)).unwrap(), empty);
+        assert_eq!(restore_both(&export(&empty)).unwrap(), empty);
         assert!(r.encoded_len() <= Rec::MAX_LEN);
     }
 
@@ -941,20 +1354,20 @@ mod tests {
     #[test]
     fn restore_errors() {
         let bytes = export(&sample());
-        assert_eq!(Rec::restore(&[]), Err(RestoreError::Truncated));
-        assert_eq!(Rec::restore(b"CW"), Err(RestoreError::Truncated));
-        assert_eq!(Rec::restore(&[0xFF; 64]), Err(RestoreError::BadMagic));
+        assert_eq!(restore_both(&[]), Err(RestoreError::Truncated));
+        assert_eq!(restore_both(b"CW"), Err(RestoreError::Truncated));
+        assert_eq!(restore_both(&[0xFF; 64]), Err(RestoreError::BadMagic));
         let mut v = bytes.clone();
         v[4] = 2;
-        assert_eq!(Rec::restore(&v), Err(RestoreError::UnsupportedVersion));
+        assert_eq!(restore_both(&v), Err(RestoreError::UnsupportedVersion));
         assert_eq!(
-            Rec::restore(&bytes[..bytes.len() - 1]),
+            restore_both(&bytes[..bytes.len() - 1]),
             Err(RestoreError::Truncated)
         );
-        assert_eq!(Rec::restore(&bytes[..8]), Err(RestoreError::Truncated));
+        assert_eq!(restore_both(&bytes[..8]), Err(RestoreError::Truncated));
         let mut v = bytes.clone();
         v[20] ^= 0x40;
-        assert_eq!(Rec::restore(&v), Err(RestoreError::ChecksumMismatch));
+        assert_eq!(restore_both(&v), Err(RestoreError::ChecksumMismatch));
     }
 
     /// Re-seals a modified body with a correct length and CRC, to reach the field checks.
@@ -974,21 +1387,21 @@ mod tests {
         let inv = |f| Err(RestoreError::Invalid(f));
         // retry u32, flags, then counts.
         let base = [0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        assert!(Rec::restore(&seal(&base)).is_ok());
+        assert!(restore_both(&seal(&base)).is_ok());
         let mut b = base;
         b[4] = 0x80;
-        assert_eq!(Rec::restore(&seal(&b)), inv(RecordField::Flags));
+        assert_eq!(restore_both(&seal(&b)), inv(RecordField::Flags));
         assert_eq!(
-            Rec::restore(&seal(&base[..10])),
+            restore_both(&seal(&base[..10])),
             inv(RecordField::ScheduledInformCount)
         );
         let mut long = base.to_vec();
         long.push(0);
-        assert_eq!(Rec::restore(&seal(&long)), inv(RecordField::TrailingBytes));
+        assert_eq!(restore_both(&seal(&long)), inv(RecordField::TrailingBytes));
         // 65 events > capacity.
         let mut b = base;
         b[5] = 65;
-        assert_eq!(Rec::restore(&seal(&b)), inv(RecordField::EventCount));
+        assert_eq!(restore_both(&seal(&b)), inv(RecordField::EventCount));
         // An event with a bad code, a non-canonical code, a key on a non-M code.
         let ev = |code: &[u8], key: &[u8]| {
             let mut v = vec![0, 0, 0, 0, 0, 1, 0, code.len() as u8];
@@ -998,36 +1411,36 @@ mod tests {
             v.extend_from_slice(&[0, 0, 0, 0]);
             seal(&v)
         };
-        assert!(Rec::restore(&ev(b"1 BOOT", b"")).is_ok());
-        assert_eq!(Rec::restore(&ev(b"BOOT", b"")), inv(RecordField::EventCode));
+        assert!(restore_both(&ev(b"1 BOOT", b"")).is_ok());
+        assert_eq!(restore_both(&ev(b"BOOT", b"")), inv(RecordField::EventCode));
         assert_eq!(
-            Rec::restore(&ev(b" 1 BOOT", b"")),
+            restore_both(&ev(b" 1 BOOT", b"")),
             inv(RecordField::EventCode)
         );
         assert_eq!(
-            Rec::restore(&ev(b"1 BOOT", b"k")),
+            restore_both(&ev(b"1 BOOT", b"k")),
             inv(RecordField::CommandKey)
         );
         assert_eq!(
-            Rec::restore(&ev(b"M Reboot", &[0xFF])),
+            restore_both(&ev(b"M Reboot", &[0xFF])),
             inv(RecordField::CommandKey)
         );
         assert_eq!(
-            Rec::restore(&ev(b"M Reboot", &[b'k'; 33])),
+            restore_both(&ev(b"M Reboot", &[b'k'; 33])),
             inv(RecordField::CommandKey)
         );
         // A transfer with a bad tag / kind.
         let mut v = vec![0, 0, 0, 0, 0, 0, 0, 1, 0, 9];
-        assert_eq!(Rec::restore(&seal(&v)), inv(RecordField::TransferTag));
+        assert_eq!(restore_both(&seal(&v)), inv(RecordField::TransferTag));
         v[9] = TAG_QUEUED;
         v.push(7);
-        assert_eq!(Rec::restore(&seal(&v)), inv(RecordField::TransferKind));
+        assert_eq!(restore_both(&seal(&v)), inv(RecordField::TransferKind));
     }
 
     #[test]
     fn apply_restores_the_parts() {
         let r = sample();
-        let back = Rec::restore(&export(&r)).unwrap();
+        let back = restore_both(&export(&r)).unwrap();
         let mut ev = EventQueue::<64>::new();
         let mut tr = Transfers::<3>::new();
         let mut si = ScheduleInformQueue::<3>::new();
@@ -1071,6 +1484,33 @@ mod tests {
         tr.on_transfer_complete_response(id, &mut ev).unwrap();
         ev.end_session(SessionEnd::Succeeded);
         assert!(ev.is_empty());
+    }
+
+    #[test]
+    fn streaming_restore_refuses_parts_that_are_not_empty() {
+        let bytes = export(&sample());
+        let now = Instant::ZERO;
+        let cap = Err(RestoreError::Invalid(RecordField::Capacity));
+        let mut p = fresh();
+        p.0.push(EventCode::Periodic, "").unwrap();
+        let before = state(&p, &RetryState::new());
+        assert_eq!(
+            restore_parts(&bytes, now, None, &mut p.0, &mut p.1, &mut p.2).map(|_| ()),
+            cap
+        );
+        assert_eq!(state(&p, &RetryState::new()), before, "nothing applied");
+        let r = Rec::restore(&bytes).unwrap();
+        assert_eq!(
+            r.apply(now, None, &mut p.0, &mut p.1, &mut p.2).map(|_| ()),
+            cap
+        );
+        // A corrupt record reports its own error first, as `Record::restore` then `apply` do.
+        let mut bad = bytes.clone();
+        bad[0] = b'X';
+        assert_eq!(
+            restore_parts(&bad, now, None, &mut p.0, &mut p.1, &mut p.2).map(|_| ()),
+            Err(RestoreError::BadMagic)
+        );
     }
 
     #[test]
@@ -1126,7 +1566,7 @@ mod tests {
         }
         let bytes = export(&r);
         assert_eq!(bytes.len(), Rec::MAX_LEN, "the bound is exact");
-        assert_eq!(Rec::restore(&bytes).unwrap(), r);
+        assert_eq!(restore_both(&bytes).unwrap(), r);
     }
 
     fn arb_key() -> impl Strategy<Value = CommandKey> {
@@ -1290,7 +1730,7 @@ mod tests {
         fn export_restore_round_trip(r in arb_record()) {
             let bytes = export(&r);
             prop_assert!(bytes.len() <= Rec::MAX_LEN);
-            prop_assert_eq!(Rec::restore(&bytes).unwrap(), r);
+            prop_assert_eq!(restore_both(&bytes).unwrap(), r);
         }
 
         #[test]
@@ -1299,7 +1739,7 @@ mod tests {
             bytes.extend(core::iter::repeat_n(0xFFu8, pad));
             let i = pos.index(bytes.len());
             bytes[i] ^= x;
-            match Rec::restore(&bytes) {
+            match restore_both(&bytes) {
                 Ok(back) => {
                     // Only the padding after the record may change without detection.
                     prop_assert!(i >= r.encoded_len());
@@ -1310,12 +1750,26 @@ mod tests {
         }
 
         #[test]
+        fn streaming_export_and_restore_match_the_record(r in arb_record(), now_s in 0u64..10_000, unix in proptest::option::of(0i64..2_000_000_000)) {
+            // Live parts holding `r`'s content (as after a boot), exported both ways.
+            let boot = Instant::from_secs(now_s);
+            let mut p = fresh();
+            if let Ok(retry) = r.apply(boot, unix, &mut p.0, &mut p.1, &mut p.2) {
+                let later = Instant::from_secs(now_s + 5);
+                let bytes = assert_export_matches(later, &p, &retry, r.parameter_key.as_deref(), r.last_udp_timestamp);
+                prop_assert!(restore_both(&bytes).is_ok());
+            }
+            // And the record's own bytes restore the same both ways.
+            prop_assert_eq!(restore_both(&export(&r)).unwrap(), r);
+        }
+
+        #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-            let _ = Rec::restore(&bytes);
+            let _ = restore_both(&bytes);
             let mut sealed = seal(&bytes);
-            let _ = Rec::restore(&sealed);
+            let _ = restore_both(&sealed);
             sealed.truncate(sealed.len() / 2);
-            let _ = Rec::restore(&sealed);
+            let _ = restore_both(&sealed);
         }
     }
 }

@@ -156,6 +156,12 @@ fn a_full_session_allocates_nothing() {
     assert_eq!(outcome, Some(SessionOutcome::Success));
     assert!(sent > 0);
     assert_eq!(n, 0, "heap allocations during a full Session");
+
+    // Power-up from the last record (the streaming restore) allocates nothing either.
+    let mut next: Cpe = Cpe::new(&config, now, 43).unwrap();
+    let (booted, n) = allocations(|| next.boot(now, Some(&flash)));
+    assert_eq!(booted, Ok(()));
+    assert_eq!(n, 0, "heap allocations during Cpe::boot");
 }
 
 #[test]

@@ -3,14 +3,49 @@
 
 use cwmp_core::codec::datetime::DateTime;
 use cwmp_core::codec::event::{EventCode, StoredEventCode};
+use cwmp_core::cpe::{Config, Cpe};
+use cwmp_core::events::EventQueue;
 use cwmp_core::persist::Record;
+use cwmp_core::schedule::ScheduleInformQueue;
+use cwmp_core::transfer::Transfers;
+use cwmp_core::Instant;
 
 /// The record with the default capacities.
 type DefaultRecord = Record;
 
 /// `Record::restore` never panics; a record it accepts exports back to the very same bytes (the
-/// encoding is canonical) and restores to an equal record.
+/// encoding is canonical) and restores to an equal record. `Cpe::boot`, which restores without
+/// building a `Record` (validate, then apply), gives the same result as `Record::restore` then
+/// `Record::apply`: the same error, or the same ParameterKey, UDP `ts` and transfers.
 pub fn persist_restore(data: &[u8]) {
+    let now = Instant::from_secs(1);
+    let config = Config::new(
+        "http://acs.example.com/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
+    let mut cpe: Box<Cpe> = Box::new(Cpe::new(&config, now, 0).expect("valid config"));
+    let streamed = cpe.boot(now, Some(data));
+    let mut events: EventQueue = EventQueue::new();
+    let mut transfers: Transfers = Transfers::new();
+    let mut schedule: ScheduleInformQueue = ScheduleInformQueue::new();
+    let applied = DefaultRecord::restore(data).and_then(|r| {
+        r.apply(now, None, &mut events, &mut transfers, &mut schedule)?;
+        Ok(r)
+    });
+    assert_eq!(
+        streamed.err(),
+        applied.as_ref().err().copied(),
+        "Cpe::boot disagrees with Record::restore + apply"
+    );
+    if let Ok(r) = &applied {
+        assert_eq!(cpe.parameter_key(), r.parameter_key.as_deref());
+        assert_eq!(cpe.udp_timestamp(), r.last_udp_timestamp);
+        assert_eq!(format!("{:?}", cpe.transfers()), format!("{transfers:?}"));
+    }
+
     let Ok(record) = DefaultRecord::restore(data) else {
         return;
     };

@@ -93,9 +93,11 @@
 //! # Size
 //!
 //! With the default capacities `size_of::<Cpe>()` is 14,744 bytes on x86_64 (the 64-event queue is
-//! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB). Writing
-//! the persistent record needs another [`Record::MAX_LEN`]-sized value on the caller's stack
-//! for the duration of [`Cpe::export`].
+//! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB).
+//! [`Cpe::export`] and [`Cpe::boot`] stream the persistent record straight from and into the
+//! machine's parts, so neither holds a [`Record`](crate::persist::Record) (up to
+//! [`Record::MAX_LEN`](crate::persist::Record::MAX_LEN) bytes) on the stack; the record bytes
+//! themselves live in the caller's buffer.
 //!
 //! # Limitations (documented choices)
 //!
@@ -141,7 +143,7 @@ use embedded_io::Write;
 
 use crate::events::{EventQueue, EventState, Pushed, SessionEnd};
 use crate::limits::{CommandKey, MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
-use crate::persist::{BufferTooSmall, Generations, Record, RestoreError};
+use crate::persist::{self, BufferTooSmall, Generations, RestoreError};
 use crate::retry::{RetryPolicy, RetryState};
 use crate::rng::SplitMix64;
 use crate::schedule::{
@@ -370,6 +372,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     /// The session retry state (§3.2.1.1).
     pub fn retry_state(&self) -> &RetryState {
         &self.retry
+    }
+
+    /// The queued ScheduleInforms (§A.4.1.2).
+    pub fn schedule(&self) -> &ScheduleInformQueue<S> {
+        &self.schedule
     }
 
     /// `true` while a Session is open.
@@ -1434,19 +1441,21 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let mut result = Ok(());
         if let Some(bytes) = record {
             let unix = self.unix_now(now);
-            let restored = Record::<E, T, S>::restore(bytes).and_then(|r| {
-                self.parameter_key = r.parameter_key.clone();
-                self.udp_timestamp = r.last_udp_timestamp;
-                r.apply(
-                    now,
-                    unix,
-                    &mut self.events,
-                    &mut self.transfers,
-                    &mut self.schedule,
-                )
-            });
+            // Validated whole before anything is applied: no `Record` in RAM (persist.rs).
+            let restored = persist::restore_parts(
+                bytes,
+                now,
+                unix,
+                &mut self.events,
+                &mut self.transfers,
+                &mut self.schedule,
+            );
             match restored {
-                Ok(retry) => self.retry = retry,
+                Ok(r) => {
+                    self.retry = r.retry;
+                    self.parameter_key = r.parameter_key;
+                    self.udp_timestamp = r.last_udp_timestamp;
+                }
                 Err(e) => {
                     self.parameter_key = None;
                     self.udp_timestamp = None;
@@ -1477,22 +1486,28 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     /// Writes the persistent record (undelivered events, transfers and results, ScheduleInforms
     /// with an absolute deadline, RetryCount) into `buf`; returns its length. Call after
     /// [`Event::PersistChanged`], write the bytes to flash, give them to [`Cpe::boot`] at the
-    /// next power-up. `buf` of [`Record::MAX_LEN`] always suffices.
+    /// next power-up. `buf` of [`Record::MAX_LEN`](crate::persist::Record::MAX_LEN) always
+    /// suffices. The bytes are those of [`Record::export`](crate::persist::Record::export) of
+    /// [`Record::capture`](crate::persist::Record::capture) with the ParameterKey and UDP `ts`,
+    /// written without building the `Record`.
     ///
     /// # Errors
     ///
     /// [`BufferTooSmall`]. Never panics.
     pub fn export(&self, now: Instant, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
-        let mut record = Record::<E, T, S>::capture(
-            now,
-            &self.events,
-            &self.transfers,
-            &self.schedule,
-            &self.retry,
-        );
-        record.parameter_key = self.parameter_key.clone();
-        record.last_udp_timestamp = self.udp_timestamp;
-        record.export(buf)
+        // Written straight from the parts: no `Record` in RAM (persist.rs).
+        persist::export_parts(
+            &persist::Parts {
+                now,
+                events: &self.events,
+                transfers: &self.transfers,
+                schedule: &self.schedule,
+                retry: &self.retry,
+                parameter_key: self.parameter_key.as_deref(),
+                last_udp_timestamp: self.udp_timestamp,
+            },
+            buf,
+        )
     }
 
     /// Stores the ParameterKey after a SetParameterValues, AddObject or DeleteObject that

@@ -25,7 +25,10 @@ use cwmp_core::codec::message::{
 };
 use cwmp_core::codec::{decode, Array, Body, DateTimeValue, XmlStr};
 use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
-use cwmp_core::transfer::TransferKind;
+use cwmp_core::events::EventQueue;
+use cwmp_core::persist::Record;
+use cwmp_core::schedule::ScheduleInformQueue;
+use cwmp_core::transfer::{TransferKind, Transfers};
 use cwmp_core::{Duration, Instant};
 
 pub const ACS_URL: &str = "http://acs.example.com:7547/cwmp";
@@ -356,6 +359,7 @@ impl Pair {
                     let mut buf = vec![0u8; cwmp_core::persist::Record::<64, 3, 3>::MAX_LEN];
                     let n = self.cpe.export(self.now, &mut buf).unwrap();
                     buf.truncate(n);
+                    assert_export_matches_record(&self.cpe, self.now, &buf);
                     self.flash = Some(buf);
                 }
                 Event::Reboot | Event::FactoryReset => self.reboots += 1,
@@ -531,10 +535,76 @@ impl Pair {
         let mut cpe = Cpe::new(&config(), self.now, seed).unwrap();
         let flash = self.flash.clone();
         cpe.boot(self.now, flash.as_deref()).unwrap();
+        if let Some(bytes) = &flash {
+            assert_boot_matches_record(&cpe, self.now, None, bytes);
+        }
         self.cpe = cpe;
         self.connected = false;
         self.pending_tx = None;
     }
+}
+
+/// `Cpe::export` (streamed from the machine's parts) writes exactly what `Record::capture` of the
+/// same parts, with the ParameterKey and UDP `ts`, exports.
+pub fn assert_export_matches_record(cpe: &Cpe, now: Instant, exported: &[u8]) {
+    let mut r: Record = Record::capture(
+        now,
+        cpe.events(),
+        cpe.transfers(),
+        cpe.schedule(),
+        cpe.retry_state(),
+    );
+    r.parameter_key = cpe.parameter_key().map(|k| k.try_into().unwrap());
+    r.last_udp_timestamp = cpe.udp_timestamp();
+    let mut buf = vec![0u8; Record::<64, 3, 3>::MAX_LEN];
+    let n = r.export(&mut buf).unwrap();
+    assert_eq!(
+        exported,
+        &buf[..n],
+        "Cpe::export differs from Record::export"
+    );
+}
+
+/// A fresh `Cpe` booted (streaming restore) from `bytes` at `now` (with the wall clock
+/// `unix_now`, if it was set before `boot`) holds what the `Record` path gives:
+/// `Record::restore`, `Record::apply` into fresh parts, then `Cpe::boot`'s reboot rules (Table 8
+/// discards, §3.2.1.1 retry window, `1 BOOT`), compared on the parts' full state.
+pub fn assert_boot_matches_record(cpe: &Cpe, now: Instant, unix_now: Option<i64>, bytes: &[u8]) {
+    use cwmp_core::codec::event::EventCode;
+    let r: Record = Record::restore(bytes).unwrap();
+    let mut events: EventQueue = EventQueue::new();
+    let mut transfers: Transfers = Transfers::new();
+    let mut schedule: ScheduleInformQueue = ScheduleInformQueue::new();
+    let mut retry = r
+        .apply(now, unix_now, &mut events, &mut transfers, &mut schedule)
+        .unwrap();
+    events.on_reboot();
+    retry.on_reboot();
+    for code in [
+        EventCode::Kicked,
+        EventCode::RequestDownload,
+        EventCode::AutonomousTransferComplete,
+        EventCode::DuStateChangeComplete,
+        EventCode::MChangeDuState,
+        EventCode::AutonomousDuStateChangeComplete,
+    ] {
+        events.discard(code);
+    }
+    let _ = events.push(EventCode::Boot, "");
+    assert_eq!(format!("{:?}", cpe.events()), format!("{events:?}"));
+    assert_eq!(format!("{:?}", cpe.transfers()), format!("{transfers:?}"));
+    assert_eq!(format!("{:?}", cpe.schedule()), format!("{schedule:?}"));
+    assert_eq!(
+        cpe.retry_state().retry_count(),
+        retry.retry_count(),
+        "retry count"
+    );
+    assert_eq!(
+        cpe.retry_state().post_reboot_count(),
+        retry.post_reboot_count()
+    );
+    assert_eq!(cpe.parameter_key(), r.parameter_key.as_deref());
+    assert_eq!(cpe.udp_timestamp(), r.last_udp_timestamp);
 }
 
 pub fn parse_post(bytes: &[u8], connection: u32) -> Seen {

@@ -534,7 +534,7 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
         RX_LEN
     );
     hprintln!(
-        "RAM: Cpe {} B (static), tx+rx+flash {} B (static); record {} B on flash (at most {} B), {} B in RAM while export/boot run",
+        "RAM: Cpe {} B (static), tx+rx+flash {} B (static); record {} B on flash (at most {} B), streamed by export/boot (no {} B Record in RAM)",
         core::mem::size_of::<DeviceCpe>(),
         core::mem::size_of::<Buffers>(),
         drv.flash_len.unwrap_or(0),

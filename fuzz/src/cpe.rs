@@ -9,6 +9,7 @@ use cwmp_core::codec::message::{GetParameterValuesResponse, SoapFault};
 use cwmp_core::codec::{Array, Body};
 use cwmp_core::cpe::{Config, Cpe, Event, Incoming, RequestKind, TransportError};
 use cwmp_core::persist::Record;
+use cwmp_core::schedule::HeartbeatPolicy;
 use cwmp_core::transfer::TransferKind;
 use cwmp_core::{Duration, Instant};
 
@@ -156,7 +157,25 @@ pub fn session(data: &[u8]) {
                 cpe.handle_timeout(now);
             }
             10 => cpe.handle_connection_request(now),
-            11 => cpe.value_changed(now, op & 0x10 != 0),
+            11 => {
+                if op & 0x20 != 0 {
+                    // Annex O: a HEARTBEAT from the application, or its policy changed.
+                    if op & 0x40 != 0 {
+                        cpe.set_heartbeat_policy(
+                            now,
+                            HeartbeatPolicy {
+                                enable: op & 0x80 != 0,
+                                reporting_interval: u32::from(input.byte().unwrap_or(30)),
+                                ..HeartbeatPolicy::DISABLED
+                            },
+                        );
+                    } else {
+                        let _ = cpe.heartbeat(now);
+                    }
+                } else {
+                    cpe.value_changed(now, op & 0x10 != 0)
+                }
+            }
             12 => {
                 if let Ok(id) = cpe.queue_transfer(
                     now,

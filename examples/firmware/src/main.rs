@@ -9,7 +9,7 @@
 //! step behaved as expected.
 //!
 //! The scenario:
-//! 1. first power-up: Inform `0 BOOTSTRAP`; GetParameterValues answered from a tiny
+//! 1. first power-up: Inform `0 BOOTSTRAP`, `1 BOOT`; GetParameterValues answered from a tiny
 //!    data model ([`app`]); SetParameterValues; Download answered with Status 1; 204.
 //! 2. the transfer starts when the machine says so, "completes", is persisted; the device
 //!    reboots into the new image (drop the `Cpe`, a new one `boot`s from the record).
@@ -156,7 +156,7 @@ static SCRIPT: [Step; 13] = [
     // Session 1: first power-up.
     step(
         Expect::Inform {
-            events: &[("0 BOOTSTRAP", "")],
+            events: &[("0 BOOTSTRAP", ""), ("1 BOOT", "")],
             software_version: "1.0.0",
             parameter_key: "",
         },
@@ -413,10 +413,12 @@ fn power_up<'a>(
     match drv.flash_len {
         None => {
             hprintln!("[{}] power-up: factory fresh (bootstrap)", drv.now);
-            // First installation: `bootstrap` alone (the Cpe docs: bootstrap on first
-            // installation, boot at every power-up next). Calling both puts no event at all in
-            // the Inform (see README, "Known issues").
+            // First installation, which is also a power-up: `bootstrap` (Table 8: it discards
+            // whatever else is pending, so it comes first), then `boot` with no record. The
+            // first Inform carries `0 BOOTSTRAP` and `1 BOOT`.
             cpe.bootstrap(drv.now);
+            cpe.boot(drv.now, None)
+                .map_err(|_| Failure("boot without a record failed"))?;
         }
         Some(n) => {
             hprintln!("[{}] power-up: restoring a {}-byte record", drv.now, n);

@@ -7,8 +7,9 @@
 #   WORKDIR $SRC/cwmp
 #   COPY fuzz/build.sh $SRC/build.sh
 # It builds every target with `cargo fuzz build -O`, and puts next to each binary in $OUT its
-# seed corpus (<target>_seed_corpus.zip, corpus/ plus regressions/) and the CWMP dictionary
-# (<target>.dict), which is what OSS-Fuzz and ClusterFuzzLite pick up by name.
+# seed corpus (<target>_seed_corpus.zip, corpus/ plus regressions/) and its dictionary
+# (<target>.dict, chosen by dict_for below), which is what OSS-Fuzz and ClusterFuzzLite pick up
+# by name.
 
 # Find fuzz/: next to this script, under the working directory, or $SRC/cwmp/fuzz.
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -33,12 +34,29 @@ fi
 
 cargo "${TC[@]}" fuzz build -O "${SAN_FLAG[@]}"
 
+# The dictionary of a target, by name prefix. libFuzzer takes one -dict=, so the session
+# targets, whose input is whole HTTP messages carrying SOAP envelopes, get cwmp.dict and
+# http.dict concatenated (generated here, not committed, so it cannot drift from its parts).
+dict_for() {
+  case "$1" in
+    http_*) echo http.dict ;;
+    connreq_*) echo connreq.dict ;;
+    cpe_*|acs_*) echo session ;;
+    *) echo cwmp.dict ;;
+  esac
+}
+
 TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
 BIN_DIR="target/$TRIPLE/release"
 
 for target in $(cargo "${TC[@]}" fuzz list); do
   cp "$BIN_DIR/$target" "$OUT/"
-  cp cwmp.dict "$OUT/$target.dict"
+  dict="$(dict_for "$target")"
+  if [ "$dict" = session ]; then
+    cat cwmp.dict http.dict > "$OUT/$target.dict"
+  else
+    cp "$dict" "$OUT/$target.dict"
+  fi
   seeds=()
   [ -d "corpus/$target" ] && seeds+=("corpus/$target")
   [ -d "regressions/$target" ] && seeds+=("regressions/$target")

@@ -1,4 +1,3 @@
-#![allow(unsafe_code)]
 //! A counting global allocator proves that the connection-request codecs (UDP CR, STUN, XMPP,
 //! Lightweight Notification) decode, verify and encode without touching the heap. The counter
 //! is per thread, so the harness's allocations on other threads do not count.
@@ -10,9 +9,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use cwmp_codec::connreq::lwn::{LwnDigest, LwnMessage, LwnNotification, LwnParam};
 use cwmp_codec::connreq::stun::{classify_datagram, BindingRequest, StunMessage};
 use cwmp_codec::connreq::udp::{UdpConnectionRequest, UdpCrMessage, UdpReplayGuard, UdpVerdict};
@@ -21,34 +17,9 @@ use cwmp_codec::http::auth::Credentials;
 use cwmp_codec::http::url::HostHeader;
 use cwmp_codec::Value;
 
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCS.with(|c| c.get());
-    let r = f();
-    (r, ALLOCS.with(|c| c.get()) - before)
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 const STANZA: &[u8] = br#"<iq from="acs@example.com/cr" to="cpe@example.com/dev" id="c&amp;1" type="get"><connectionRequest xmlns="urn:broadband-forum-org:cwmp:xmppConnReq-1-0"><username>u&#115;er</username><password>pw</password></connectionRequest></iq>"#;
 

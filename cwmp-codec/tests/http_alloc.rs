@@ -2,7 +2,6 @@
 //! system one, and parse + write + auth + body + cookie + redirect operations run between two
 //! readings of the counter. The counter is per thread, so the harness's threads do not count.
 
-#![allow(unsafe_code)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,9 +9,6 @@
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects
 )]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use cwmp_codec::http::{
     auth::{BasicCredentials, ClientAuth, Credentials, DigestResponse, ServerChallenge},
@@ -26,37 +22,9 @@ use cwmp_codec::http::{
     Status, EMPTY_HEADER,
 };
 
-/// Wraps `std::alloc::System`, counting allocations and reallocations of the current thread.
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every method forwards unchanged to `System`; counting touches only a thread-local.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCS.with(Cell::get)
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocation_count as allocations;
 
 #[test]
 fn http_layer_does_not_allocate() {

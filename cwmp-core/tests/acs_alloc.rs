@@ -1,4 +1,3 @@
-#![allow(unsafe_code)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,9 +11,6 @@
 
 mod acs_common;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use acs_common::*;
 use cwmp_codec::http::auth::{ClientAuth, Credentials};
 use cwmp_codec::http::request::{PostHead, PostKind};
@@ -26,32 +22,9 @@ use cwmp_codec::{Array, XmlStr};
 use cwmp_core::acs::{AcsConfig, AcsSession, Outcome, Received, StaticCredentials};
 use cwmp_core::{Instant, SplitMix64};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCS.with(Cell::get)
-}
+#[path = "../../cwmp-codec/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocation_count as allocations;
 
 static NAMES: [XmlStr<'static>; 1] = [XmlStr::new("Device.DeviceInfo.UpTime")];
 static CREDS: StaticCredentials<'static> = StaticCredentials {

@@ -1,4 +1,3 @@
-#![allow(unsafe_code)]
 //! A counting global allocator proves that the Connection Request server (HTTP with Digest,
 //! UDP, XMPP) allocates nothing. The counter is per thread.
 #![allow(
@@ -9,9 +8,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use cwmp_core::codec::connreq::udp::UdpCrMessage;
 use cwmp_core::codec::http::auth::{ClientAuth, Credentials};
 use cwmp_core::codec::http::response::ResponseHead;
@@ -20,34 +16,9 @@ use cwmp_core::codec::http::{Status, EMPTY_HEADER};
 use cwmp_core::connreq::{ConnectionRequestServer, CrConfig, CrOutcome};
 use cwmp_core::{Instant, SplitMix64};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCS.with(|c| c.get());
-    let r = f();
-    (r, ALLOCS.with(|c| c.get()) - before)
-}
+#[path = "../../cwmp-codec/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 /// Appends `Authorization: <value>\r\n\r\n` to a request line in a fixed buffer.
 fn request(buf: &mut [u8; 1024], auth: Option<&str>) -> usize {

@@ -1,4 +1,3 @@
-#![allow(unsafe_code)]
 //! A full CPE Session allocates nothing (DESIGN §7): bootstrap, connect, Inform, a 401 with a
 //! Digest challenge, the re-sent Inform, InformResponse, an ACS request answered through a
 //! streamed response, the empty POST, the 204, and the persistent record; nor do timer-driven
@@ -12,9 +11,6 @@
     clippy::arithmetic_side_effects
 )]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use cwmp_core::codec::message::{GetParameterValuesResponse, ParameterValueStruct};
 use cwmp_core::codec::{Array, Body, ItemSource, Value, XmlStr};
 use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome, TransmitKind};
@@ -22,34 +18,9 @@ use cwmp_core::persist::Record;
 use cwmp_core::schedule::{HeartbeatPolicy, PeriodicInformConfig, PeriodicInformTime};
 use cwmp_core::Instant;
 
-struct Counting;
-
-thread_local! {
-    static ALLOCS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCS.with(|c| c.get());
-    let r = f();
-    (r, ALLOCS.with(|c| c.get()) - before)
-}
+#[path = "../../cwmp-codec/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::allocations;
 
 const ENV_OPEN: &str = "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\" xmlns:soapenc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">";
 

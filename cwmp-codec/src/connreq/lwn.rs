@@ -72,6 +72,7 @@ use crate::http::{HeadErrorKind, Status, EMPTY_HEADER};
 use crate::value::Value;
 use crate::xml::ns::{Ns, LW_NOTIF, XSD, XSI};
 use crate::xml::reader::Reader;
+use crate::xml::writer::element_name;
 use crate::xml::writer::{Counter, XmlWriter};
 use crate::xml::XmlStr;
 
@@ -226,15 +227,15 @@ impl LwnNotification<'_> {
         x.u64(self.ts)?;
         x.raw("</TS>")?;
         for (name, v) in [
-            ("UN", self.username),
-            ("CN", self.cnonce),
-            ("OUI", self.oui),
-            ("ProductClass", self.product_class),
-            ("SerialNumber", self.serial_number),
+            (element_name!("UN"), self.username),
+            (element_name!("CN"), self.cnonce),
+            (element_name!("OUI"), self.oui),
+            (element_name!("ProductClass"), self.product_class),
+            (element_name!("SerialNumber"), self.serial_number),
         ] {
-            x.start(name)?;
+            x.open(name)?;
             x.text(v)?;
-            x.end(name)?;
+            x.close(name)?;
         }
         Ok(())
     }
@@ -246,8 +247,7 @@ impl LwnNotification<'_> {
         x.raw("<Param><Name>")?;
         x.xml_str(&p.name)?;
         x.raw("</Name>")?;
-        p.value
-            .encode_element(x, crate::xml::writer::element_name!("Value"))?;
+        p.value.encode_element(x, element_name!("Value"))?;
         x.raw("</Param>")
     }
 

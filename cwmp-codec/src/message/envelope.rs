@@ -14,6 +14,7 @@ use crate::version::CwmpNamespace;
 use crate::visit::Visitor;
 use crate::xml::ns::{Ns, SOAP_ENC, SOAP_ENV, XSD, XSI};
 use crate::xml::reader::{Reader, Tag};
+use crate::xml::writer::element_name;
 use crate::xml::writer::{Counter, WResult, XmlWriter};
 use crate::xml::XmlStr;
 
@@ -103,38 +104,38 @@ impl<'a> Header<'a> {
         if self.is_empty() {
             return Ok(());
         }
-        w.start("soap-env:Header")?;
+        w.open(element_name!("soap-env:Header"))?;
         if let Some(id) = &self.id {
             w.raw("<cwmp:ID soap-env:mustUnderstand=\"1\">")?;
             w.xml_str(id)?;
-            w.end("cwmp:ID")?;
+            w.close(element_name!("cwmp:ID"))?;
         }
         if let Some(h) = self.hold_requests {
             w.raw("<cwmp:HoldRequests soap-env:mustUnderstand=\"1\">")?;
             w.raw(if h { "1" } else { "0" })?;
-            w.end("cwmp:HoldRequests")?;
+            w.close(element_name!("cwmp:HoldRequests"))?;
         }
         if let Some(t) = self.session_timeout {
             w.raw("<cwmp:SessionTimeout soap-env:mustUnderstand=\"0\">")?;
             w.u64(u64::from(t))?;
-            w.end("cwmp:SessionTimeout")?;
+            w.close(element_name!("cwmp:SessionTimeout"))?;
         }
         if let Some(v) = &self.supported_cwmp_versions {
             w.raw("<cwmp:SupportedCWMPVersions soap-env:mustUnderstand=\"0\">")?;
             w.xml_str(v)?;
-            w.end("cwmp:SupportedCWMPVersions")?;
+            w.close(element_name!("cwmp:SupportedCWMPVersions"))?;
         }
         if let Some(v) = &self.use_cwmp_version {
             w.raw("<cwmp:UseCWMPVersion soap-env:mustUnderstand=\"1\">")?;
             w.xml_str(v)?;
-            w.end("cwmp:UseCWMPVersion")?;
+            w.close(element_name!("cwmp:UseCWMPVersion"))?;
         }
         if let Some(h) = self.no_more_requests {
             w.raw("<cwmp:NoMoreRequests>")?;
             w.raw(if h { "1" } else { "0" })?;
-            w.end("cwmp:NoMoreRequests")?;
+            w.close(element_name!("cwmp:NoMoreRequests"))?;
         }
-        w.end("soap-env:Header")
+        w.close(element_name!("soap-env:Header"))
     }
 
     fn visit(&self, v: &mut dyn Visitor) {
@@ -485,9 +486,9 @@ impl<'a> Envelope<'a> {
         w.raw(self.cwmp_ns.encoding_namespace().uri())?;
         w.raw("\">")?;
         self.header.encode(w)?;
-        w.start("soap-env:Body")?;
+        w.open(element_name!("soap-env:Body"))?;
         self.body.encode(w)?;
-        w.end("soap-env:Body")?;
+        w.close(element_name!("soap-env:Body"))?;
         w.raw("</soap-env:Envelope>\n")
     }
 

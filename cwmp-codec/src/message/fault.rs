@@ -11,6 +11,7 @@ use crate::version::CwmpNamespace;
 use crate::visit::Visitor;
 use crate::xml::ns::Ns;
 use crate::xml::reader::{Reader, Tag};
+use crate::xml::writer::element_name;
 use crate::xml::writer::{WResult, XmlWriter};
 use crate::xml::XmlStr;
 
@@ -120,19 +121,19 @@ impl<'a> SoapFault<'a> {
     }
 
     pub(crate) fn encode<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {
-        w.start("soap-env:Fault")?;
-        w.start("faultcode")?;
+        w.open(element_name!("soap-env:Fault"))?;
+        w.open(element_name!("faultcode"))?;
         w.xml_str(&self.faultcode)?;
-        w.end("faultcode")?;
-        w.start("faultstring")?;
+        w.close(element_name!("faultcode"))?;
+        w.open(element_name!("faultstring"))?;
         w.xml_str(&self.faultstring)?;
-        w.end("faultstring")?;
-        w.start("detail")?;
-        w.start("cwmp:Fault")?;
+        w.close(element_name!("faultstring"))?;
+        w.open(element_name!("detail"))?;
+        w.open(element_name!("cwmp:Fault"))?;
         self.detail.encode_content(w)?;
-        w.end("cwmp:Fault")?;
-        w.end("detail")?;
-        w.end("soap-env:Fault")
+        w.close(element_name!("cwmp:Fault"))?;
+        w.close(element_name!("detail"))?;
+        w.close(element_name!("soap-env:Fault"))
     }
 
     pub(crate) fn visit(&self, v: &mut dyn Visitor) {

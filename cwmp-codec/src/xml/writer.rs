@@ -108,20 +108,6 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         self.raw(name.open_without_gt())
     }
 
-    /// `<name>`
-    pub(crate) fn start(&mut self, name: &str) -> WResult<W> {
-        self.raw("<")?;
-        self.raw(name)?;
-        self.raw(">")
-    }
-
-    /// `</name>`
-    pub(crate) fn end(&mut self, name: &str) -> WResult<W> {
-        self.raw("</")?;
-        self.raw(name)?;
-        self.raw(">")
-    }
-
     /// Escaped text (element content or attribute value).
     pub(crate) fn text(&mut self, s: &str) -> WResult<W> {
         let b = s.as_bytes();

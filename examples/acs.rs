@@ -89,27 +89,28 @@ fn spawn_connection_request(
     password: String,
     delay: std::time::Duration,
 ) {
-    std::thread::spawn(move || match cr {
-        ConnectionRequestTo::Http(url) => {
-            std::thread::sleep(delay);
-            match send_connection_request(
-                &url,
-                &user,
-                &password,
-                std::time::Duration::from_secs(10),
-            ) {
-                Ok(outcome) => println!("connection request to {url}: {outcome:?}"),
-                Err(e) => println!("connection request to {url} failed: {e}"),
-            }
-        }
-        ConnectionRequestTo::Udp(addr) => {
-            std::thread::sleep(delay);
-            let id = cwmp_examples::acs_server::random_seed();
-            match send_udp_connection_request(&addr, &user, &password, id, 3) {
-                Ok(n) => {
-                    println!("UDP connection request to {addr}: {n} datagram(s) sent (id {id})")
+    std::thread::spawn(move || {
+        std::thread::sleep(delay);
+        match cr {
+            ConnectionRequestTo::Http(url) => {
+                match send_connection_request(
+                    &url,
+                    &user,
+                    &password,
+                    std::time::Duration::from_secs(10),
+                ) {
+                    Ok(outcome) => println!("connection request to {url}: {outcome:?}"),
+                    Err(e) => println!("connection request to {url} failed: {e}"),
                 }
-                Err(e) => println!("UDP connection request to {addr} failed: {e}"),
+            }
+            ConnectionRequestTo::Udp(addr) => {
+                let id = cwmp_examples::acs_server::random_seed();
+                match send_udp_connection_request(&addr, &user, &password, id, 3) {
+                    Ok(n) => {
+                        println!("UDP connection request to {addr}: {n} datagram(s) sent (id {id})")
+                    }
+                    Err(e) => println!("UDP connection request to {addr} failed: {e}"),
+                }
             }
         }
     });

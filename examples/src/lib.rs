@@ -1,6 +1,7 @@
 //! Shared std helpers for the example programs: the `inspect` text format, the blocking
 //! drivers around the sans-IO machines ([`driver`], [`acs_server`]) and the `acs` example's
-//! script format ([`acs_script`]).
+//! script format ([`acs_script`]); the ACS on tokio/hyper ([`acs_tokio`], [`provision`]) and the
+//! load test of simulated CPEs ([`sim_cpe`], [`loadtest`]).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,9 +12,13 @@
 
 pub mod acs_script;
 pub mod acs_server;
+pub mod acs_tokio;
 pub mod cpe_app;
 pub mod cpe_driver;
 pub mod data_model;
 pub mod demo;
 pub mod driver;
 pub mod inspect;
+pub mod loadtest;
+pub mod provision;
+pub mod sim_cpe;

@@ -127,10 +127,10 @@ async fn run(mut args: Args) -> ExitCode {
     if let Some((handle, stats)) = local {
         let peak = handle.peak_live();
         let _ = handle.shutdown().await;
-        let delivered: HashSet<(String, String)> = stats
+        let (delivered, total): (HashSet<(String, String)>, u64) = stats
             .delivered
             .lock()
-            .map(|d| d.unique.clone())
+            .map(|d| (d.unique.clone(), d.total))
             .unwrap_or_default();
         let lost = report.lost(&delivered);
         let checks = stats.check_failures.load(Ordering::Relaxed);
@@ -141,6 +141,8 @@ async fn run(mut args: Args) -> ExitCode {
         println!("acs_sessions_failed: {}", stats.failed_total());
         println!("acs_check_failures: {checks}");
         println!("acs_peak_live_sessions: {peak}");
+        println!("acs_events_delivered_unique: {}", delivered.len());
+        println!("acs_events_delivered_total: {total}");
         println!("events_lost: {lost}");
         ok &= lost == 0 && checks == 0;
     }

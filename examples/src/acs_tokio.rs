@@ -17,7 +17,8 @@
 //!   index maps each live Session's cookie to its table, so a POST that comes on a new
 //!   connection reaches the table that holds its Session, which finds it by cookie
 //!   ([`AcsSessions::route`]). A POST without a known cookie opens a Session in the next
-//!   table in turn (across shards); a full table answers 503 (INTEROP C5).
+//!   table in turn (across shards), or the next one of that shard with room; a shard whose
+//!   tables are all full answers 503 (INTEROP C5).
 //! * **Digest** (§3.4.4, §3.4.5) is the machine's: with [`AcsOptions::password`] every CPE is
 //!   challenged and verified against that password ([`AnyUser`]).
 //! * **Connections:** the response's own `Connection: close` (a failed Session, the final
@@ -26,6 +27,8 @@
 //!   the CPE then sends its next POST on a new connection, with the cookie). A connection the
 //!   *CPE* closes while its Session is live, which a CPE must not do (§3.4.2), ends that
 //!   Session at once ([`AcsSession::handle_close`]) rather than after the session timeout.
+//!   A request that arrived whole before the CPE closed is still served (hyper's
+//!   `half_close`): the machine sees it, as a real ACS would, and the response is lost.
 //!
 //! The application is an [`AcsApp`]; one instance per shard, called on the shard's thread.
 //! [`crate::provision`] is the one the example and the load test use.
@@ -310,6 +313,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, mut stop: watch
             let _ = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(shared.options.session_timeout)
+                .half_close(true)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
             if let Some(s) = shared.shards.get(last_shard.load(Ordering::Relaxed)) {
@@ -529,6 +533,21 @@ impl<A: AcsApp> Shard<'_, A> {
     /// Serves one POST in table `table` of this shard.
     fn post(&mut self, table: usize, request: &mut [u8], conn: u64, shared: &Shared) -> Answer {
         let now = self.clock.now();
+        // The table the index or the turn chose; when it is full, a new Session goes in the
+        // next table of the shard that has room (the index records where).
+        let rng = &mut self.rng;
+        let found = (0..TABLES_PER_SHARD)
+            .map(|k| (table + k) % TABLES_PER_SHARD)
+            .find_map(|i| {
+                let t = self.tables.get_mut(i)?;
+                t.sessions.route(now, request, rng).map(|slot| (i, slot))
+            });
+        let Some((table, slot)) = found else {
+            return Answer {
+                response: refusal(503),
+                close: true,
+            };
+        };
         let global = self
             .id
             .saturating_mul(TABLES_PER_SHARD)
@@ -536,12 +555,6 @@ impl<A: AcsApp> Shard<'_, A> {
         let Some(t) = self.tables.get_mut(table) else {
             return Answer {
                 response: refusal(500),
-                close: true,
-            };
-        };
-        let Some(slot) = t.sessions.route(now, request, &mut self.rng) else {
-            return Answer {
-                response: refusal(503),
                 close: true,
             };
         };

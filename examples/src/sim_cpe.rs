@@ -652,3 +652,146 @@ async fn read_response(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cwmp_codec::message::{GetParameterNames, GetParameterValues, SetParameterValues};
+
+    fn cpe() -> Box<Cpe> {
+        let config = Config::new("http://127.0.0.1:9/", MANUFACTURER, OUI, PRODUCT_CLASS, "1");
+        Box::new(Cpe::new(&config, cwmp_core::Instant::ZERO, 1).unwrap())
+    }
+
+    fn names(m: &mut SimModel, path: &str, next_level: bool) -> Reply {
+        let body = GetParameterNames {
+            parameter_path: XmlStr::new(path),
+            next_level,
+        }
+        .into();
+        m.answer(&mut cpe(), cwmp_core::Instant::ZERO, &body)
+    }
+
+    #[test]
+    fn names_next_level_lists_direct_children() {
+        let mut m = SimModel::new("1");
+        let Reply::Names(top) = names(&mut m, "Device.", true) else {
+            panic!()
+        };
+        assert_eq!(
+            top,
+            [
+                ("Device.DeviceInfo.".to_string(), false),
+                ("Device.ManagementServer.".to_string(), false)
+            ]
+        );
+        let Reply::Names(all) = names(&mut m, "", false) else {
+            panic!()
+        };
+        assert_eq!(
+            all.len(),
+            1 + 2 + 10,
+            "Device., two objects, ten Parameters"
+        );
+        assert_eq!(names(&mut m, "Device.Nope.", true), Reply::Fault(9005));
+        assert_eq!(
+            names(&mut m, "Device.DeviceInfo.SerialNumber", true),
+            Reply::Fault(9003)
+        );
+    }
+
+    #[test]
+    fn set_is_all_or_nothing_and_stores_the_parameter_key() {
+        let mut m = SimModel::new("1");
+        let mut c = cpe();
+        let now = cwmp_core::Instant::ZERO;
+        let bad = [
+            ParameterValueStruct::new("Device.DeviceInfo.ProvisioningCode", Value::string("x")),
+            ParameterValueStruct::new("Device.DeviceInfo.SerialNumber", Value::string("2")),
+            ParameterValueStruct::new(
+                "Device.ManagementServer.PeriodicInformInterval",
+                Value::string("soon"),
+            ),
+        ];
+        let body = SetParameterValues {
+            parameter_list: Array::new(&bad),
+            parameter_key: XmlStr::new("k1"),
+        }
+        .into();
+        assert_eq!(
+            m.answer(&mut c, now, &body),
+            Reply::SetFault(vec![
+                ("Device.DeviceInfo.SerialNumber".into(), 9008),
+                (
+                    "Device.ManagementServer.PeriodicInformInterval".into(),
+                    9007
+                ),
+            ])
+        );
+        assert_eq!(m.get("Device.DeviceInfo.ProvisioningCode"), Some(""));
+        assert_eq!(c.parameter_key(), None);
+        let good = [ParameterValueStruct::new(
+            "Device.ManagementServer.PeriodicInformInterval",
+            Value::UnsignedInt(60),
+        )];
+        let body = SetParameterValues {
+            parameter_list: Array::new(&good),
+            parameter_key: XmlStr::new("k2"),
+        }
+        .into();
+        assert_eq!(m.answer(&mut c, now, &body), Reply::Set);
+        assert_eq!(
+            m.get("Device.ManagementServer.PeriodicInformInterval"),
+            Some("60")
+        );
+        assert_eq!(m.get("Device.ManagementServer.ParameterKey"), Some("k2"));
+        assert_eq!(c.parameter_key(), Some("k2"));
+    }
+
+    #[test]
+    fn values_of_partial_paths_and_unknown_names() {
+        let mut m = SimModel::new("7");
+        let names = [XmlStr::new("Device.DeviceInfo.")];
+        let body = GetParameterValues {
+            parameter_names: Array::new(&names),
+        }
+        .into();
+        let reply = m.answer(&mut cpe(), cwmp_core::Instant::ZERO, &body);
+        let Reply::Values(v) = &reply else { panic!() };
+        assert_eq!(v.len(), 6);
+        let parts = ReplyParts::new(&reply, &m);
+        assert!(parts
+            .values
+            .iter()
+            .any(|p| p.name.eq_str("Device.DeviceInfo.SerialNumber")
+                && p.value == Some(Value::string("7"))));
+        let names = [XmlStr::new("Device.DeviceInfo.Nope")];
+        let body = GetParameterValues {
+            parameter_names: Array::new(&names),
+        }
+        .into();
+        assert_eq!(
+            m.answer(&mut cpe(), cwmp_core::Instant::ZERO, &body),
+            Reply::Fault(9005)
+        );
+    }
+
+    #[test]
+    fn complete_len_follows_content_length() {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+        assert_eq!(complete_len(&head[..10]), Ok(None));
+        let mut full = head.to_vec();
+        full.extend_from_slice(b"abc");
+        assert_eq!(complete_len(&full), Ok(None));
+        full.extend_from_slice(b"de");
+        assert_eq!(complete_len(&full), Ok(Some(head.len() + 5)));
+        assert_eq!(
+            complete_len(b"HTTP/1.1 204 No Content\r\n\r\n"),
+            Ok(Some(27))
+        );
+        assert_eq!(
+            complete_len(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            Err(())
+        );
+    }
+}

@@ -240,6 +240,13 @@ fn a_close_delimited_body_is_accepted_only_at_the_close() {
         Err(ApiMisuse::BufferTooSmall)
     );
     assert!(p.cpe.in_session());
+    // At the close it is complete, to the buffer's last byte.
+    assert_eq!(
+        p.cpe.handle_connection_closed(p.now, &mut rx, n),
+        Ok(Incoming::Nothing)
+    );
+    p.drain_events();
+    assert!(p.events.contains(&Event::SessionInitiated));
 }
 
 #[test]

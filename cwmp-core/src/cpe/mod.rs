@@ -10,6 +10,7 @@
 //!
 //! * **Inputs** (`handle_*` and the commands) mutate the machine: [`Cpe::handle_timeout`],
 //!   [`Cpe::handle_connected`], [`Cpe::handle_transport_error`], [`Cpe::handle_response`],
+//!   [`Cpe::handle_connection_closed`] (a read returned 0 bytes: the peer closed),
 //!   [`Cpe::handle_connection_request`], [`Cpe::value_changed`], [`Cpe::transfer_finished`], …
 //! * **Outputs**, drained after every input, **in this order**: [`Cpe::poll_event`] until `None`
 //!   (a [`Event::Connect`] must be acted on before anything is sent), then
@@ -36,12 +37,26 @@
 //! * **Termination** (§3.7.1.4): success when the most recent response is empty, the CPE has
 //!   sent its empty POST while HoldRequests was false, and no response is owed either way.
 //!   Failure on: no response within the response timeout (≥ 30 s), a transport error while a
-//!   response is awaited, 4xx/5xx, a second 401, a malformed head, XML, SOAP envelope or fault,
+//!   response is awaited (the peer closing before the response is complete included: a
+//!   truncated head or body fails at once, [`Cpe::handle_connection_closed`]), 4xx/5xx, a
+//!   second 401, a malformed head, XML, SOAP envelope or fault,
 //!   a fault to the Inform other than 8005, more than 3 faults 8005 in the Session, more than
 //!   5 consecutive redirects, or a protocol violation (a request before the InformResponse, a
 //!   response to nothing, a wrong response method or cwmp:ID).
 //! * A fault other than 8005 to any other CPE request continues the Session; that request is
 //!   not sent again in the Session (§3.7.1.6) and is retried in the next one.
+//! * **HTTP reading** (§3.4, RFC 9110, RFC 9112): any number of 1xx interim responses before the
+//!   final one are skipped (§15.2; `101` answers an Upgrade never sent and fails the Session);
+//!   the body is framed by `Content-Length`, chunked (de-chunked in place) or the close (complete
+//!   only at [`Cpe::handle_connection_closed`]).
+//! * **503 + `Retry-After`** (RFC 9110 §10.2.3, INTEROP C5): the Session fails and no Session
+//!   starts before the time given (delta-seconds, or an HTTP-date measured from the response's
+//!   `Date`, else from [`Cpe::set_unix_time`]'s clock), whatever comes meanwhile (new events,
+//!   Connection Requests, HEARTBEATs); the Table 3 wait still applies when it is longer.
+//! * **Re-sent after a 401 or a redirect** (§3.4.4, §3.4.5): the Inform, a TransferComplete and
+//!   the application's requests by the machine; a *response* by the application, which writes
+//!   it again through [`Cpe::respond`] when told by [`Event::ResendResponse`] (the ACS request
+//!   is not handed out, nor executed, twice: keep the reply until the next response arrives).
 //! * One envelope per POST (MaxEnvelopes 1, INTEROP S5); one Session at a time; cookies and
 //!   redirect targets live for one Session; after `Connection: close` or a peer close between
 //!   round trips the next POST goes on a new connection (§3.4.2); Digest `nc` counts on the
@@ -92,17 +107,27 @@
 //!
 //! # Size
 //!
-//! With the default capacities `size_of::<Cpe>()` is 14,744 bytes on x86_64 (the 64-event queue is
+//! With the default capacities `size_of::<Cpe>()` is 14,760 bytes on x86_64 (the 64-event queue is
 //! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB).
 //! [`Cpe::export`] and [`Cpe::boot`] stream the persistent record straight from and into the
 //! machine's parts, so neither holds a [`Record`](crate::persist::Record) (up to
 //! [`Record::MAX_LEN`](crate::persist::Record::MAX_LEN) bytes) on the stack; the record bytes
 //! themselves live in the caller's buffer.
 //!
-//! # Limitations (documented choices)
+//! # Limitations (documented choices and departures)
 //!
-//! * A 401 or redirect answering a POST that carried a *response* fails the Session: the
-//!   response body is the application's and cannot be replayed.
+//! * **`Retry-After`** is honoured on 503 only (on a 3xx the redirect is followed at once),
+//!   for at most [`MAX_RETRY_AFTER`] (a day), and not across a reboot (the boot Session starts
+//!   at once: the deadline is in the machine's monotonic time, not in the record). An
+//!   HTTP-date with neither a `Date` header nor a wall clock cannot be measured: the Table 3
+//!   wait alone applies. A Connection Request does not lift it (the ACS said it is busy).
+//! * **415** fails the Session like any 4xx: there is no compression fallback to make, since
+//!   the CPE never compresses its requests (§3.4.7).
+//! * A close with nothing received while a response is awaited fails the Session, also when it
+//!   is a kept-alive connection the ACS closed just as the POST went out (§3.4.2 race); the
+//!   retry policy recovers.
+//! * The application owes [`Cpe::respond`] without a deadline for a fresh ACS request (it may
+//!   take long to execute); after [`Event::ResendResponse`] the response timeout runs.
 //! * The application's own requests ([`RequestKind`]) are not part of the persistent record;
 //!   their events are dropped at boot, and the application queues them again.
 //! * The machine does not see parameter values: the application supplies the Inform's
@@ -967,12 +992,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     ///   as [`Cpe::handle_transport_error`] with [`TransportError::Closed`]: the next POST goes
     ///   on a new connection. Outside a Session it is ignored.
     ///
+    /// `rx` needs no room past `len`: nothing more will be read.
+    ///
     /// # Errors
     ///
-    /// [`ApiMisuse::LengthOutOfRange`], [`ApiMisuse::BufferTooSmall`] (a close-delimited body
-    /// that fills `rx`, or a complete response whose announced body does not fit); the machine is
-    /// then unchanged (report [`TransportError::Receive`] if no bigger buffer can be offered).
-    /// Never panics.
+    /// [`ApiMisuse::LengthOutOfRange`]; the machine is then unchanged. Never panics.
     pub fn handle_connection_closed<'r>(
         &mut self,
         now: Instant,
@@ -1041,7 +1065,15 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let (head_bytes, tail) = rx.split_at_mut(head_len.min(final_len));
         let received = final_len.saturating_sub(head_len);
         let mut decoder = BodyDecoder::new(framing);
-        let fed = decoder.feed(tail, received);
+        let fed = if closed && framing == Framing::UntilClose {
+            // Everything received is the body, also when it fills `rx` to the last byte.
+            Ok(BodyStatus::Complete {
+                len: received,
+                excess: 0,
+            })
+        } else {
+            decoder.feed(tail, received)
+        };
         let body_len = match fed {
             Ok(BodyStatus::Complete { len, .. }) => len,
             Ok(_) if closed => match decoder.eof() {
@@ -1049,12 +1081,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                 Err(_) => return Ok(self.truncated(now)),
             },
             Ok(_) => return Err(ApiMisuse::IncompleteResponse),
-            // Announced longer than `rx`, and the peer is gone before sending it all.
-            Err(e)
-                if e.kind == BodyErrorKind::TooLarge
-                    && closed
-                    && matches!(framing, Framing::Length(n) if (received as u64) < n) =>
-            {
+            // Announced longer than `rx` (so not all received), or a chunk cut short: the peer
+            // is gone before sending it all.
+            Err(e) if e.kind == BodyErrorKind::TooLarge && closed => {
                 return Ok(self.truncated(now));
             }
             Err(e) if e.kind == BodyErrorKind::TooLarge => return Err(ApiMisuse::BufferTooSmall),

@@ -20,7 +20,9 @@
 //! The machine is sans-IO (DESIGN §3): the driver owns the socket, the clock, the flash and the
 //! buffers. After every input, drain in this order: [`Cpe::poll_event`] until `None` (connect,
 //! close, reboot, persist…), then [`Cpe::poll_transmit`] (and any POST that [`Cpe::respond`]
-//! wrote), then wait until [`Cpe::poll_timeout`]. Here with any `embedded_io` connection:
+//! wrote), then wait until [`Cpe::poll_timeout`]. Responses go to [`Cpe::handle_response`], and
+//! the peer's close (a read of 0 bytes) to [`Cpe::handle_connection_closed`]. Here with any
+//! `embedded_io` connection:
 //!
 //! ```no_run
 //! use cwmp_core::codec::message::{GetParameterValuesResponse, SoapFault};
@@ -54,6 +56,7 @@
 //!     let mut tx = [0u8; 1024];
 //!     let mut rx = [0u8; 8192];
 //!     let mut staged: Option<usize> = None; // a response written by `respond`
+//!     let mut answered_gpv = false; // what the last response was, to write it again
 //!     loop {
 //!         // 1. Events.
 //!         while let Some(event) = cpe.poll_event() {
@@ -71,6 +74,14 @@
 //!                     p.write_flash(&flash[..n]);
 //!                 }
 //!                 Event::Reboot | Event::FactoryReset => p.reboot(),
+//!                 // The last response met a 401 or a redirect: the same one again (the request
+//!                 // is not executed twice). A `Connect` follows if a new connection is needed.
+//!                 Event::ResendResponse => {
+//!                     let mut w: &mut [u8] = &mut tx;
+//!                     if let Ok(t) = cpe.respond(p.now(), reply(answered_gpv), &mut w) {
+//!                         staged = Some(t.len);
+//!                     }
+//!                 }
 //!                 _ => {}
 //!             }
 //!         }
@@ -93,35 +104,45 @@
 //!             continue;
 //!         }
 //!         // Read until the response is complete (Content-Length; a chunked body is
-//!         // de-chunked in place, so read it whole before the call).
+//!         // de-chunked in place, so read it whole before the call). A read of 0 bytes is the
+//!         // peer's close: the machine resolves the response at once (a close-delimited body is
+//!         // complete, a truncated one fails the Session).
 //!         let mut n = 0;
 //!         let incoming = loop {
 //!             match c.read(&mut rx[n..]) {
-//!                 Ok(0) | Err(_) => break None,
+//!                 Ok(0) => break cpe.handle_connection_closed(p.now(), &mut rx, n),
+//!                 Err(_) => {
+//!                     cpe.handle_transport_error(p.now(), TransportError::Receive);
+//!                     break Ok(Incoming::Nothing);
+//!                 }
 //!                 Ok(k) => n += k,
 //!             }
 //!             match cpe.handle_response(p.now(), &mut rx, n) {
 //!                 Err(ApiMisuse::IncompleteResponse) => continue,
-//!                 other => break Some(other),
+//!                 other => break other,
 //!             }
 //!         };
 //!         match incoming {
-//!             None => cpe.handle_transport_error(p.now(), TransportError::Receive),
-//!             Some(Ok(Incoming::AcsRequest(request))) => {
+//!             Ok(Incoming::AcsRequest(request)) => {
 //!                 // The application answers; big arrays stream from `Array::from_source`.
-//!                 let reply: Body<'_> = match request.body() {
-//!                     Body::GetParameterValues(_) => {
-//!                         GetParameterValuesResponse { parameter_list: Array::empty() }.into()
-//!                     }
-//!                     _ => Body::Fault(SoapFault::new(9000, "Method not supported")),
-//!                 };
+//!                 answered_gpv = matches!(request.body(), Body::GetParameterValues(_));
 //!                 let mut w: &mut [u8] = &mut tx;
-//!                 if let Ok(t) = cpe.respond(p.now(), reply, &mut w) {
+//!                 if let Ok(t) = cpe.respond(p.now(), reply(answered_gpv), &mut w) {
 //!                     staged = Some(t.len); // sent after the events (a reconnect may come first)
 //!                 }
 //!             }
-//!             Some(_) => {}
+//!             // A buffer too small for the body: nothing more can be read of it.
+//!             Err(_) => cpe.handle_transport_error(p.now(), TransportError::Receive),
+//!             Ok(_) => {}
 //!         }
+//!     }
+//! }
+//!
+//! fn reply<'a>(gpv: bool) -> Body<'a> {
+//!     if gpv {
+//!         GetParameterValuesResponse { parameter_list: Array::empty() }.into()
+//!     } else {
+//!         Body::Fault(SoapFault::new(9000, "Method not supported"))
 //!     }
 //! }
 //! ```

@@ -27,7 +27,7 @@ use cwmp_core::persist::Record;
 use cwmp_core::SplitMix64;
 
 use crate::acs_server::random_seed;
-use crate::data_model::{DataModel, Identity, ReplyStore, Ty};
+use crate::data_model::{DataModel, Identity, Reply, ReplyStore, Ty};
 use crate::driver::{Clock, HttpReader, MessageKind};
 
 /// Something that wakes the driver up while it waits.
@@ -83,6 +83,9 @@ pub struct CpeDriver {
     reader: HttpReader,
     tx: Vec<u8>,
     rx_staged: Option<usize>,
+    /// The last response written, kept until the next response arrives: after a 401 or a
+    /// redirect the machine asks for it again (`Event::ResendResponse`).
+    last_reply: Option<Reply>,
     wake: Receiver<Wake>,
     cr: Option<Arc<Mutex<ConnectionRequestServer>>>,
     log: Log,
@@ -172,6 +175,7 @@ impl CpeDriver {
             reader: HttpReader::new(),
             tx: vec![0; 1024 * 1024],
             rx_staged: None,
+            last_reply: None,
             wake,
             cr,
             log,
@@ -336,6 +340,7 @@ impl CpeDriver {
                         }
                     }
                     Event::PersistChanged => self.persist(),
+                    Event::ResendResponse => self.resend_response(),
                     Event::StartTransfer { id } => {
                         let in_session = self.cpe.in_session();
                         if self.start_transfer(id) {
@@ -420,6 +425,25 @@ impl CpeDriver {
         }
     }
 
+    /// Writes the last response again (after a 401 or a redirect): the request is not executed
+    /// twice.
+    fn resend_response(&mut self) {
+        let Some(reply) = self.last_reply.clone() else {
+            self.log("asked to re-send a response, but none was kept");
+            return;
+        };
+        let store = ReplyStore::new(&reply);
+        let body = reply.body(&store);
+        let mut w: &mut [u8] = &mut self.tx;
+        match self.cpe.respond(self.clock.now(), body, &mut w) {
+            Ok(t) => {
+                self.log("re-sending the response (401 or redirect)");
+                self.rx_staged = Some(t.len);
+            }
+            Err(e) => self.log(&format!("cannot write the response again: {e:?}")),
+        }
+    }
+
     /// Reads the response to the POST just sent and answers an ACS request.
     fn exchange(&mut self) {
         // Other deadlines (a transfer due, a periodic Inform) may pass while the response is
@@ -440,8 +464,10 @@ impl CpeDriver {
             match read {
                 Ok(Some(n)) => break n,
                 Ok(None) => {
-                    self.cpe
-                        .handle_transport_error(self.clock.now(), TransportError::Closed);
+                    // Closed before a byte of the response: the machine fails the Session.
+                    let _ = self
+                        .cpe
+                        .handle_connection_closed(self.clock.now(), &mut [], 0);
                     return;
                 }
                 Err(e)
@@ -463,11 +489,22 @@ impl CpeDriver {
             }
         };
         let now = self.clock.now();
+        let closed = self.reader.peer_closed();
         let msg = self.reader.message_mut(n);
-        let incoming = self.cpe.handle_response(now, msg, n);
+        // A message that ended at the close may be truncated or close-delimited: the machine
+        // tells (and fails the Session at once if it is cut short).
+        let incoming = if closed {
+            self.cpe.handle_connection_closed(now, msg, n)
+        } else {
+            self.cpe.handle_response(now, msg, n)
+        };
+        if closed {
+            self.conn = None;
+        }
         match incoming {
             Ok(Incoming::AcsRequest(request)) => {
                 let (reply, fx) = self.model.handle(&mut self.cpe, now, request.body());
+                self.last_reply = Some(reply.clone());
                 let store = ReplyStore::new(&reply);
                 let body = reply.body(&store);
                 if self.verbose {
@@ -497,9 +534,12 @@ impl CpeDriver {
                 }
             }
             Ok(_) => {}
-            Err(ApiMisuse::IncompleteResponse) => self
-                .cpe
-                .handle_transport_error(now, TransportError::Receive),
+            // The reader returns only complete messages (or what came before the close).
+            Err(e @ (ApiMisuse::IncompleteResponse | ApiMisuse::BufferTooSmall)) => {
+                self.log(&format!("response not handled: {e:?}"));
+                self.cpe
+                    .handle_transport_error(now, TransportError::Receive);
+            }
             Err(e) => self.log(&format!("response not handled: {e:?}")),
         }
         self.reader.consume(n);

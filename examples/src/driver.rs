@@ -85,6 +85,9 @@ pub struct HttpReader {
     filled: usize,
     /// `100 Continue` was already sent for the request being read.
     continued: bool,
+    /// The peer closed the connection: the last message ended there (see
+    /// [`peer_closed`](Self::peer_closed)).
+    closed: bool,
 }
 
 impl Default for HttpReader {
@@ -109,6 +112,7 @@ impl HttpReader {
             buf: vec![0; 64 * 1024],
             filled: 0,
             continued: false,
+            closed: false,
         }
     }
 
@@ -150,6 +154,7 @@ impl HttpReader {
             }
             let n = stream.read(&mut self.buf[self.filled..])?;
             if n == 0 {
+                self.closed = true;
                 if self.filled == 0 {
                     return Ok(None);
                 }
@@ -164,6 +169,12 @@ impl HttpReader {
             }
             self.filled += n;
         }
+    }
+
+    /// `true` once the peer closed the connection: the message [`read`](Self::read) returned
+    /// ends at the close and may be truncated (give it to `Cpe::handle_connection_closed`).
+    pub fn peer_closed(&self) -> bool {
+        self.closed
     }
 
     /// The buffered message of `len` bytes, for the machine (which may de-chunk in place).
@@ -190,6 +201,15 @@ fn scan(buf: &[u8], kind: MessageKind) -> Scan {
             Err(_) => return Scan::Complete(buf.len()),
         },
         MessageKind::Response => match ResponseHead::parse(buf, &mut headers) {
+            // Interim 1xx responses (RFC 9110 §15.2) belong to the final one that follows:
+            // the machine skips them.
+            Ok(Status::Complete(h)) if (100..200).contains(&h.status) && h.status != 101 => {
+                let skip = h.head_len;
+                return match scan(&buf[skip..], kind) {
+                    Scan::Complete(n) => Scan::Complete(skip + n),
+                    other => other,
+                };
+            }
             Ok(Status::Complete(h)) => (h.head_len, h.framing(), false),
             Ok(Status::Partial) => return Scan::Partial,
             Err(_) => return Scan::Complete(buf.len()),
@@ -305,5 +325,23 @@ mod tests {
         let mut r = HttpReader::new();
         let n = r.read(&mut s, MessageKind::Response).unwrap().unwrap();
         assert_eq!(n, s.input.len());
+        assert!(r.peer_closed());
+    }
+
+    #[test]
+    fn interim_responses_are_read_with_the_final_one() {
+        let whole = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec();
+        for step in [1, 5, 1000] {
+            let mut s = Pieces {
+                input: whole.clone(),
+                at: 0,
+                step,
+                written: Vec::new(),
+            };
+            let mut r = HttpReader::new();
+            let n = r.read(&mut s, MessageKind::Response).unwrap().unwrap();
+            assert_eq!(n, whole.len());
+            assert!(!r.peer_closed());
+        }
     }
 }

@@ -11,6 +11,7 @@
 //! | [`body`] | body framing: `Content-Length`, chunked (de-chunked in place), until close | RFC 9112 §6, §7.1 |
 //! | [`url`] | `http`/`https` URLs and `Location` resolution | RFC 3986 |
 //! | [`cookie`] | a fixed-capacity cookie jar | §3.4.2, RFC 6265 |
+//! | [`date`] | HTTP-dates (`Retry-After`, `Date`) to Unix seconds | RFC 9110 §5.6.7 |
 //! | [`redirect`] | the 5-redirect tracker | §3.4.2 |
 //! | [`auth`] | Basic and Digest, client and server | §3.4.4, §3.4.5, RFC 7617, RFC 7616, RFC 2617 |
 //! | [`username`] | the `OUI-ProductClass-SerialNumber` username | §3.4.4 |
@@ -95,6 +96,7 @@ pub mod body;
 #[cfg(feature = "compression")]
 pub mod compression;
 pub mod cookie;
+pub mod date;
 pub mod limits;
 pub mod redirect;
 pub mod request;

@@ -56,7 +56,7 @@ pub enum ResponseClass {
     ClientError,
     /// Any other 5xx.
     ServerError,
-    /// 1xx (should not reach the caller: skip it and read the next head), other 2xx, or a code
+    /// 1xx (should not reach the caller: skip it and read the next head, RFC 9110 §15.2), other 2xx, or a code
     /// outside 100..=599.
     Unexpected,
 }
@@ -67,7 +67,8 @@ pub enum ResponseClass {
 pub enum RetryAfter<'b> {
     /// Seconds to wait.
     Seconds(u64),
-    /// An HTTP-date, left raw (the CPE may have no clock).
+    /// An HTTP-date, left raw (the CPE may have no clock); read it with
+    /// [`parse_http_date`](super::date::parse_http_date).
     Date(&'b [u8]),
 }
 

@@ -143,6 +143,14 @@ pub enum Event {
         /// Which request.
         kind: RequestKind,
     },
+    /// The response POST just sent met a 401 challenge or a redirect (§3.4.4, §3.4.5): write
+    /// the **same** response again with [`Cpe::respond`](super::Cpe::respond) (it now carries
+    /// the credentials, or goes to the new URL; a [`Event::Connect`] follows `respond` when a
+    /// new connection is needed). The ACS request it answers is not handed out again, and must
+    /// not be executed again: keep the reply (or what re-writes it identically) until the
+    /// next [`Cpe::handle_response`](super::Cpe::handle_response). Not answered within the
+    /// response timeout, the Session fails ([`SessionError::Timeout`]).
+    ResendResponse,
     /// A queued transfer's DelaySeconds have passed: start it (the machine marked it "In
     /// progress") and report with [`Cpe::transfer_finished`](super::Cpe::transfer_finished).
     StartTransfer {

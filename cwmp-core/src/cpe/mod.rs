@@ -10,6 +10,7 @@
 //!
 //! * **Inputs** (`handle_*` and the commands) mutate the machine: [`Cpe::handle_timeout`],
 //!   [`Cpe::handle_connected`], [`Cpe::handle_transport_error`], [`Cpe::handle_response`],
+//!   [`Cpe::handle_connection_closed`] (a read returned 0 bytes: the peer closed),
 //!   [`Cpe::handle_connection_request`], [`Cpe::value_changed`], [`Cpe::transfer_finished`], …
 //! * **Outputs**, drained after every input, **in this order**: [`Cpe::poll_event`] until `None`
 //!   (a [`Event::Connect`] must be acted on before anything is sent), then
@@ -36,12 +37,26 @@
 //! * **Termination** (§3.7.1.4): success when the most recent response is empty, the CPE has
 //!   sent its empty POST while HoldRequests was false, and no response is owed either way.
 //!   Failure on: no response within the response timeout (≥ 30 s), a transport error while a
-//!   response is awaited, 4xx/5xx, a second 401, a malformed head, XML, SOAP envelope or fault,
+//!   response is awaited (the peer closing before the response is complete included: a
+//!   truncated head or body fails at once, [`Cpe::handle_connection_closed`]), 4xx/5xx, a
+//!   second 401, a malformed head, XML, SOAP envelope or fault,
 //!   a fault to the Inform other than 8005, more than 3 faults 8005 in the Session, more than
 //!   5 consecutive redirects, or a protocol violation (a request before the InformResponse, a
 //!   response to nothing, a wrong response method or cwmp:ID).
 //! * A fault other than 8005 to any other CPE request continues the Session; that request is
 //!   not sent again in the Session (§3.7.1.6) and is retried in the next one.
+//! * **HTTP reading** (§3.4, RFC 9110, RFC 9112): any number of 1xx interim responses before the
+//!   final one are skipped (§15.2; `101` answers an Upgrade never sent and fails the Session);
+//!   the body is framed by `Content-Length`, chunked (de-chunked in place) or the close (complete
+//!   only at [`Cpe::handle_connection_closed`]).
+//! * **503 + `Retry-After`** (RFC 9110 §10.2.3, INTEROP C5): the Session fails and no Session
+//!   starts before the time given (delta-seconds, or an HTTP-date measured from the response's
+//!   `Date`, else from [`Cpe::set_unix_time`]'s clock), whatever comes meanwhile (new events,
+//!   Connection Requests, HEARTBEATs); the Table 3 wait still applies when it is longer.
+//! * **Re-sent after a 401 or a redirect** (§3.4.4, §3.4.5): the Inform, a TransferComplete and
+//!   the application's requests by the machine; a *response* by the application, which writes
+//!   it again through [`Cpe::respond`] when told by [`Event::ResendResponse`] (the ACS request
+//!   is not handed out, nor executed, twice: keep the reply until the next response arrives).
 //! * One envelope per POST (MaxEnvelopes 1, INTEROP S5); one Session at a time; cookies and
 //!   redirect targets live for one Session; after `Connection: close` or a peer close between
 //!   round trips the next POST goes on a new connection (§3.4.2); Digest `nc` counts on the
@@ -92,17 +107,27 @@
 //!
 //! # Size
 //!
-//! With the default capacities `size_of::<Cpe>()` is 14,744 bytes on x86_64 (the 64-event queue is
+//! With the default capacities `size_of::<Cpe>()` is 14,760 bytes on x86_64 (the 64-event queue is
 //! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB).
 //! [`Cpe::export`] and [`Cpe::boot`] stream the persistent record straight from and into the
 //! machine's parts, so neither holds a [`Record`](crate::persist::Record) (up to
 //! [`Record::MAX_LEN`](crate::persist::Record::MAX_LEN) bytes) on the stack; the record bytes
 //! themselves live in the caller's buffer.
 //!
-//! # Limitations (documented choices)
+//! # Limitations (documented choices and departures)
 //!
-//! * A 401 or redirect answering a POST that carried a *response* fails the Session: the
-//!   response body is the application's and cannot be replayed.
+//! * **`Retry-After`** is honoured on 503 only (on a 3xx the redirect is followed at once),
+//!   for at most [`MAX_RETRY_AFTER`] (a day), and not across a reboot (the boot Session starts
+//!   at once: the deadline is in the machine's monotonic time, not in the record). An
+//!   HTTP-date with neither a `Date` header nor a wall clock cannot be measured: the Table 3
+//!   wait alone applies. A Connection Request does not lift it (the ACS said it is busy).
+//! * **415** fails the Session like any 4xx: there is no compression fallback to make, since
+//!   the CPE never compresses its requests (§3.4.7).
+//! * A close with nothing received while a response is awaited fails the Session, also when it
+//!   is a kept-alive connection the ACS closed just as the POST went out (§3.4.2 race); the
+//!   retry policy recovers.
+//! * The application owes [`Cpe::respond`] without a deadline for a fresh ACS request (it may
+//!   take long to execute); after [`Event::ResendResponse`] the response timeout runs.
 //! * The application's own requests ([`RequestKind`]) are not part of the persistent record;
 //!   their events are dropped at boot, and the application queues them again.
 //! * The machine does not see parameter values: the application supplies the Inform's
@@ -127,10 +152,11 @@ use cwmp_codec::event::EventCode;
 use cwmp_codec::http::auth::{ClientAuth, Credentials};
 use cwmp_codec::http::body::{BodyDecoder, BodyErrorKind, BodyStatus, Framing};
 use cwmp_codec::http::cookie::CookieJar;
+use cwmp_codec::http::date::parse_http_date;
 use cwmp_codec::http::limits::MAX_URL_LEN;
 use cwmp_codec::http::redirect::Redirects;
 use cwmp_codec::http::request::PostKind;
-use cwmp_codec::http::response::{ResponseClass, ResponseHead};
+use cwmp_codec::http::response::{ResponseClass, ResponseHead, RetryAfter};
 use cwmp_codec::http::url::Scheme;
 use cwmp_codec::http::{Status, EMPTY_HEADER};
 use cwmp_codec::message::{
@@ -259,6 +285,8 @@ pub struct Cpe<
     auth: ClientAuth,
     redirects: Redirects,
     session: Option<Session>,
+    /// No Session starts before this: a 503's `Retry-After` (RFC 9110 §10.2.3).
+    not_before: Option<Instant>,
 
     want_session: bool,
     pending_reboot: bool,
@@ -337,6 +365,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             auth: ClientAuth::new(),
             redirects: Redirects::new(),
             session: None,
+            not_before: None,
             want_session: false,
             pending_reboot: false,
             pending_factory_reset: false,
@@ -438,7 +467,15 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let session = match &self.session {
             Some(s) => s.deadline,
             // A retry cannot start without a usable ACS URL: no deadline to spin on.
-            None if self.redirects.current(&self.acs_url).is_ok() => self.retry.poll_timeout(),
+            None if self.redirects.current(&self.acs_url).is_ok() => {
+                match (self.retry.poll_timeout(), self.not_before) {
+                    (Some(t), Some(f)) => Some(t.max(f)),
+                    (None, Some(f)) if self.want_session || self.events.has_pending_heartbeat() => {
+                        Some(f)
+                    }
+                    (t, _) => t,
+                }
+            }
             None => None,
         };
         [
@@ -912,17 +949,22 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         self.after_input(now);
     }
 
-    /// One complete HTTP response to the last POST is in `rx[..len]`: parses the head,
-    /// de-chunks the body in place, and acts on it (§3.4, §3.7.1). Returns the ACS request to
-    /// answer, borrowing `rx`, or [`Incoming::Nothing`]. Failures of the peer end the Session
-    /// (see [`Event::SessionEnded`]) and return `Ok(Incoming::Nothing)`.
+    /// One complete HTTP response to the last POST is in `rx[..len]`: skips any 1xx interim
+    /// responses before it (RFC 9110 §15.2), parses the head, de-chunks the body in place, and
+    /// acts on it (§3.4, §3.7.1). Returns the ACS request to answer, borrowing `rx`, or
+    /// [`Incoming::Nothing`]. Failures of the peer end the Session (see
+    /// [`Event::SessionEnded`]) and return `Ok(Incoming::Nothing)`.
+    ///
+    /// A body delimited by the connection's close (no `Content-Length`, not chunked) is never
+    /// complete here: when the peer closes, call [`Cpe::handle_connection_closed`] instead.
     ///
     /// # Errors
     ///
     /// [`ApiMisuse::NoRequestOutstanding`] out of turn, [`ApiMisuse::LengthOutOfRange`],
-    /// [`ApiMisuse::IncompleteResponse`] (read more and call again; a chunked body must be
-    /// complete since it is de-chunked in place), [`ApiMisuse::BufferTooSmall`] (the announced
-    /// body does not fit in `rx`). The machine is then unchanged. Never panics.
+    /// [`ApiMisuse::IncompleteResponse`] (read more and call again with the same buffer; a
+    /// chunked body must be complete since it is de-chunked in place; if the peer closes
+    /// instead, call [`Cpe::handle_connection_closed`]), [`ApiMisuse::BufferTooSmall`] (the
+    /// announced body does not fit in `rx`). The machine is then unchanged. Never panics.
     pub fn handle_response<'r>(
         &mut self,
         now: Instant,
@@ -933,39 +975,121 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             Some(s) if s.phase == Phase::AwaitingResponse => {}
             _ => return Err(ApiMisuse::NoRequestOutstanding),
         }
+        self.read_response(now, rx, len, false)
+    }
+
+    /// The peer closed the connection (a read returned 0 bytes) after `rx[..len]` of the current
+    /// response arrived (`len` 0 if none; the same buffer as for [`Cpe::handle_response`]).
+    /// Resolves the response at once (§3.4.2, RFC 9112 §6.3, §8):
+    ///
+    /// * a complete response (a close-delimited body included) is handled exactly as by
+    ///   [`Cpe::handle_response`], and the next POST goes on a new connection;
+    /// * a truncated head or body, or nothing at all, while the response is awaited fails the
+    ///   Session at once: [`SessionError::Transport`] with [`TransportError::Receive`] (some
+    ///   bytes came) or [`TransportError::Closed`] (none), and the retry policy applies
+    ///   (§3.2.1.1);
+    /// * between round trips (no response awaited) it is the allowed close of §3.4.2, the same
+    ///   as [`Cpe::handle_transport_error`] with [`TransportError::Closed`]: the next POST goes
+    ///   on a new connection. Outside a Session it is ignored.
+    ///
+    /// `rx` needs no room past `len`: nothing more will be read.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::LengthOutOfRange`]; the machine is then unchanged. Never panics.
+    pub fn handle_connection_closed<'r>(
+        &mut self,
+        now: Instant,
+        rx: &'r mut [u8],
+        len: usize,
+    ) -> Result<Incoming<'r>, ApiMisuse> {
+        if len > rx.len() {
+            return Err(ApiMisuse::LengthOutOfRange);
+        }
+        match &self.session {
+            Some(s) if s.phase == Phase::AwaitingResponse => {}
+            _ => {
+                self.handle_transport_error(now, TransportError::Closed);
+                return Ok(Incoming::Nothing);
+            }
+        }
+        if len == 0 {
+            self.fail(now, SessionError::Transport(TransportError::Closed));
+            self.after_input(now);
+            return Ok(Incoming::Nothing);
+        }
+        self.read_response(now, rx, len, true)
+    }
+
+    /// The response in `rx[..len]`; `closed`: the peer closed after it, nothing more comes.
+    fn read_response<'r>(
+        &mut self,
+        now: Instant,
+        rx: &'r mut [u8],
+        len: usize,
+        closed: bool,
+    ) -> Result<Incoming<'r>, ApiMisuse> {
         let data = rx.get(..len).ok_or(ApiMisuse::LengthOutOfRange)?;
 
-        // Pass 1: the head's Copy facts, nothing changed yet.
-        let parsed = {
+        // Pass 1: the final head's Copy facts after any 1xx, nothing changed yet.
+        let mut start = 0usize;
+        let parsed = loop {
+            let rest = data.get(start..).unwrap_or(&[]);
             let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            match ResponseHead::parse(data, &mut headers) {
+            match ResponseHead::parse(rest, &mut headers) {
+                Ok(Status::Partial) if closed => {
+                    return Ok(self.truncated(now));
+                }
                 Ok(Status::Partial) => return Err(ApiMisuse::IncompleteResponse),
-                Err(_) => None,
-                Ok(Status::Complete(h)) => Some((h.head_len, h.framing())),
+                Err(_) => break None,
+                // RFC 9110 §15.2: any number of interim responses, each a head alone. 101
+                // answers an Upgrade this CPE never sends: it is final (and not handled).
+                Ok(Status::Complete(h)) if (100..200).contains(&h.status) && h.status != 101 => {
+                    start = start.saturating_add(h.head_len);
+                }
+                Ok(Status::Complete(h)) => break Some((h.head_len, h.framing())),
             }
         };
         let Some((head_len, framing)) = parsed else {
             self.fail(now, SessionError::MalformedHttp);
+            self.after_input(now);
             return Ok(Incoming::Nothing);
         };
 
         // The body, de-chunked in place; the rest of `rx` is room for it.
-        let (head_bytes, tail) = rx.split_at_mut(head_len.min(len));
-        let received = len.saturating_sub(head_len);
+        let final_len = len.saturating_sub(start);
+        let rx: &'r mut [u8] = match rx.get_mut(start..) {
+            Some(r) => r,
+            None => return Err(ApiMisuse::LengthOutOfRange),
+        };
+        let (head_bytes, tail) = rx.split_at_mut(head_len.min(final_len));
+        let received = final_len.saturating_sub(head_len);
         let mut decoder = BodyDecoder::new(framing);
-        let body_len = match decoder.feed(tail, received) {
+        let fed = if closed && framing == Framing::UntilClose {
+            // Everything received is the body, also when it fills `rx` to the last byte.
+            Ok(BodyStatus::Complete {
+                len: received,
+                excess: 0,
+            })
+        } else {
+            decoder.feed(tail, received)
+        };
+        let body_len = match fed {
             Ok(BodyStatus::Complete { len, .. }) => len,
-            Ok(_) if framing == Framing::UntilClose => match decoder.eof() {
+            Ok(_) if closed => match decoder.eof() {
                 Ok(n) => n,
-                Err(_) => {
-                    self.fail(now, SessionError::MalformedHttp);
-                    return Ok(Incoming::Nothing);
-                }
+                Err(_) => return Ok(self.truncated(now)),
             },
             Ok(_) => return Err(ApiMisuse::IncompleteResponse),
+            // Announced longer than `rx` (so not all received), or a chunk cut short: the peer
+            // is gone before sending it all.
+            Err(e) if e.kind == BodyErrorKind::TooLarge && closed => {
+                return Ok(self.truncated(now));
+            }
             Err(e) if e.kind == BodyErrorKind::TooLarge => return Err(ApiMisuse::BufferTooSmall),
             Err(_) => {
                 self.fail(now, SessionError::MalformedHttp);
+                self.after_input(now);
                 return Ok(Incoming::Nothing);
             }
         };
@@ -977,10 +1101,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
         let Ok(Status::Complete(h)) = ResponseHead::parse(head_bytes, &mut headers) else {
             self.fail(now, SessionError::MalformedHttp);
+            self.after_input(now);
             return Ok(Incoming::Nothing);
         };
         let class = h.classify(body);
-        let close = h.connection_close();
+        let close = closed || h.connection_close();
         for c in h.set_cookies() {
             // A full jar keeps the cookies it has (≥ 512 bytes, §3.4.2).
             let _ = self.jar.store_set_cookie(c);
@@ -992,6 +1117,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             None
         };
         let status = h.status;
+        let retry_after = match class {
+            ResponseClass::ServiceUnavailable => retry_after_secs(&h, self.unix_now(now)),
+            _ => None,
+        };
         let redirect = match (class, h.location()) {
             (ResponseClass::Redirect, Some(loc)) => {
                 Some(self.redirects.follow_location(&self.acs_url, loc).is_ok())
@@ -1037,11 +1166,23 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             },
             _ => {
                 self.fail(now, SessionError::HttpStatus(status));
+                if let Some(secs) = retry_after {
+                    // No retry before it (RFC 9110 §10.2.3, INTEROP C5); the retry policy's
+                    // wait still applies when it is longer.
+                    self.not_before = Some(now.saturating_add(Duration::from_secs(secs)));
+                }
                 Incoming::Nothing
             }
         };
         self.after_input(now);
         Ok(incoming)
+    }
+
+    /// The peer closed in the middle of the response: the Session fails as a transport error.
+    fn truncated<'r>(&mut self, now: Instant) -> Incoming<'r> {
+        self.fail(now, SessionError::Transport(TransportError::Receive));
+        self.after_input(now);
+        Incoming::Nothing
     }
 
     /// A 401 with a usable challenge, or a redirect: the same POST again (§3.4.2, §3.4.4).
@@ -1052,7 +1193,19 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         match s.last_sent {
             LastSent::Request => s.resend = true,
             LastSent::Empty => {}
-            LastSent::Response | LastSent::Nothing => {
+            LastSent::Response => {
+                // The body is the application's: it writes the same response again through
+                // `respond` (`ResendResponse`), on a new connection if this one closes.
+                s.phase = Phase::AwaitingReply;
+                s.deadline = Some(now.saturating_add(self.response_timeout));
+                if reconnect && s.connected {
+                    s.connected = false;
+                    self.emit(Event::Close);
+                }
+                self.emit(Event::ResendResponse);
+                return;
+            }
+            LastSent::Nothing => {
                 self.fail(now, err);
                 return;
             }
@@ -1330,6 +1483,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         if self.session.is_some() || self.pending_reboot_announced() {
             return;
         }
+        // A 503's `Retry-After` holds every Session back, retries and new triggers alike.
+        if self.not_before.is_some_and(|t| t > now) {
+            return;
+        }
         let heartbeat_pending = self.events.has_pending_heartbeat();
         let retrying = self.retry.is_retrying() && self.retry.poll_timeout().is_some();
         let due = if retrying {
@@ -1354,6 +1511,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         // `want_session` is cleared when a regular Inform is written: a HEARTBEAT may still take
         // this Session, and the other events then need the next one.
         self.retry.on_session_started();
+        self.not_before = None;
         self.jar.clear();
         self.auth.reset();
         self.redirects.end_session();
@@ -1853,4 +2011,23 @@ fn after_other_sent(
         s.phase = Phase::Connecting { staged: true };
         true
     }
+}
+
+/// The longest `Retry-After` honoured, in seconds (a day): a wrong or hostile value cannot
+/// silence the CPE for longer (a documented departure, RFC 9110 §10.2.3 sets no bound).
+pub const MAX_RETRY_AFTER: u64 = 86_400;
+
+/// The wait a 503's `Retry-After` asks for, in seconds, at most [`MAX_RETRY_AFTER`]. An
+/// HTTP-date is measured from the response's own `Date` when it has one (immune to the skew of
+/// the CPE's clock), else from `unix_now`; without either it cannot be used (`None`).
+fn retry_after_secs(h: &ResponseHead<'_, '_>, unix_now: Option<i64>) -> Option<u64> {
+    let secs = match h.retry_after()? {
+        RetryAfter::Seconds(s) => s,
+        RetryAfter::Date(d) => {
+            let at = parse_http_date(d)?;
+            let base = h.header("date").and_then(parse_http_date).or(unix_now)?;
+            u64::try_from(at.saturating_sub(base)).unwrap_or(0)
+        }
+    };
+    Some(secs.min(MAX_RETRY_AFTER))
 }

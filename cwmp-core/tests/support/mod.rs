@@ -72,6 +72,8 @@ pub struct Seen {
     pub raw_len: usize,
     /// The cwmp:ID of the CPE's last request (what an ACS response echoes).
     pub request_id: Option<String>,
+    /// The body bytes (the envelope).
+    pub body: Vec<u8>,
 }
 
 /// What the ACS does with the next POST.
@@ -82,6 +84,50 @@ pub enum Step {
     Transport(TransportError),
     /// No response: the clock runs until the CPE gives up.
     Silence,
+    /// The ACS sends these bytes (made from what was seen), then closes the connection:
+    /// `Cpe::handle_connection_closed`.
+    Closed(Box<dyn FnMut(&Seen) -> Vec<u8>>),
+}
+
+/// Answer with `bytes`, then close (`Connection: close` or not).
+pub fn closing(f: impl FnMut(&Seen) -> Vec<u8> + 'static) -> Step {
+    Step::Closed(Box::new(f))
+}
+
+/// The reply the application wrote, kept to write it again after `Event::ResendResponse` (the
+/// request is not executed twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    Gpv,
+    Spv,
+    Download,
+    Reboot,
+    FactoryReset,
+    ScheduleInform,
+    Fault(u32),
+}
+
+impl Reply {
+    pub fn write(self, cpe: &mut Cpe, now: Instant, w: &mut &mut [u8]) -> usize {
+        let reply: Body<'_> = match self {
+            Reply::Gpv => GetParameterValuesResponse {
+                parameter_list: Array::empty(),
+            }
+            .into(),
+            Reply::Spv => SetParameterValuesResponse { status: 0 }.into(),
+            Reply::Download => DownloadResponse {
+                status: 1,
+                start_time: DateTimeValue::UNKNOWN,
+                complete_time: DateTimeValue::UNKNOWN,
+            }
+            .into(),
+            Reply::Reboot => RebootResponse {}.into(),
+            Reply::FactoryReset => FactoryResetResponse {}.into(),
+            Reply::ScheduleInform => ScheduleInformResponse {}.into(),
+            Reply::Fault(c) => Body::Fault(SoapFault::new(c, "fault")),
+        };
+        cpe.respond(now, reply, w).unwrap().len
+    }
 }
 
 pub fn http(status: u16, extra: &str, body: &str) -> Vec<u8> {
@@ -299,6 +345,9 @@ pub struct Pair {
     pub responder: Option<Box<dyn FnMut(&Seen) -> Step>>,
     /// At every failed Session: (time, retry deadline, post-reboot retry count).
     pub retry_log: Vec<(Instant, Option<Instant>, u32)>,
+    /// The last reply written by `respond`, and how many times it was written again.
+    pub last_reply: Option<Reply>,
+    pub resent_responses: u32,
 }
 
 impl Pair {
@@ -322,6 +371,8 @@ impl Pair {
             ready_request: None,
             responder: None,
             retry_log: Vec::new(),
+            last_reply: None,
+            resent_responses: 0,
         }
     }
 
@@ -365,6 +416,12 @@ impl Pair {
                 Event::Reboot | Event::FactoryReset => self.reboots += 1,
                 Event::StartTransfer { id } => self.started_transfers.push(id),
                 Event::RequestReady { kind } => self.ready_request = Some(kind),
+                Event::ResendResponse => {
+                    let reply = self.last_reply.expect("ResendResponse before any reply");
+                    let mut w: &mut [u8] = &mut self.tx;
+                    self.pending_tx = Some(reply.write(&mut self.cpe, self.now, &mut w));
+                    self.resent_responses += 1;
+                }
                 _ => {}
             }
         }
@@ -434,23 +491,31 @@ impl Pair {
                 self.now = deadline;
                 self.cpe.handle_timeout(self.now);
             }
-            Step::Reply(mut f) => {
-                let mut rx = f(&seen);
+            step @ (Step::Reply(_) | Step::Closed(_)) => {
+                let (mut rx, closed) = match step {
+                    Step::Reply(mut f) => (f(&seen), false),
+                    Step::Closed(mut f) => (f(&seen), true),
+                    _ => unreachable!(),
+                };
                 let n = rx.len();
-                let incoming = self.cpe.handle_response(self.now, &mut rx, n).unwrap();
+                // Room past the bytes, as a driver's receive buffer has.
+                rx.resize(n + 4096, 0);
+                let incoming = if closed {
+                    self.connected = false;
+                    self.cpe
+                        .handle_connection_closed(self.now, &mut rx, n)
+                        .unwrap()
+                } else {
+                    self.cpe.handle_response(self.now, &mut rx, n).unwrap()
+                };
                 if let Incoming::AcsRequest(req) = incoming {
                     let method = req.method_name().to_string();
                     self.handled.push(method.clone());
                     let now = self.now;
                     let mut w: &mut [u8] = &mut self.tx;
-                    let reply: Body<'_> = match req.body() {
-                        Body::GetParameterValues(_) => GetParameterValuesResponse {
-                            parameter_list: Array::empty(),
-                        }
-                        .into(),
-                        Body::SetParameterValues(_) => {
-                            SetParameterValuesResponse { status: 0 }.into()
-                        }
+                    let reply = match req.body() {
+                        Body::GetParameterValues(_) => Reply::Gpv,
+                        Body::SetParameterValues(_) => Reply::Spv,
                         Body::Download(d) => {
                             let key = d.command_key.as_str().unwrap_or("").to_string();
                             match self.cpe.queue_transfer(
@@ -460,35 +525,30 @@ impl Pair {
                                 "1 Firmware Upgrade Image",
                                 0,
                             ) {
-                                Ok(_) => DownloadResponse {
-                                    status: 1,
-                                    start_time: DateTimeValue::UNKNOWN,
-                                    complete_time: DateTimeValue::UNKNOWN,
-                                }
-                                .into(),
-                                Err(_) => Body::Fault(SoapFault::new(9004, "queue full")),
+                                Ok(_) => Reply::Download,
+                                Err(_) => Reply::Fault(9004),
                             }
                         }
                         Body::Reboot(r) => {
                             let key = r.command_key.as_str().unwrap_or("").to_string();
                             self.cpe.request_reboot(now, &key);
-                            RebootResponse {}.into()
+                            Reply::Reboot
                         }
                         Body::FactoryReset(_) => {
                             self.cpe.request_factory_reset(now);
-                            FactoryResetResponse {}.into()
+                            Reply::FactoryReset
                         }
                         Body::ScheduleInform(s) => {
                             let key = s.command_key.as_str().unwrap_or("").to_string();
                             match self.cpe.schedule_inform(now, s.delay_seconds, &key) {
-                                Ok(()) => ScheduleInformResponse {}.into(),
-                                Err(e) => Body::Fault(SoapFault::new(e.fault_code(), "")),
+                                Ok(()) => Reply::ScheduleInform,
+                                Err(e) => Reply::Fault(e.fault_code()),
                             }
                         }
-                        _ => Body::Fault(SoapFault::new(9000, "Method not supported")),
+                        _ => Reply::Fault(9000),
                     };
-                    let t = self.cpe.respond(now, reply, &mut w).unwrap();
-                    self.pending_tx = Some(t.len);
+                    self.last_reply = Some(reply);
+                    self.pending_tx = Some(reply.write(&mut self.cpe, now, &mut w));
                 }
             }
         }
@@ -638,6 +698,7 @@ pub fn parse_post(bytes: &[u8], connection: u32) -> Seen {
         "Content-Length must be exact"
     );
     let body = &bytes[head_len..];
+    seen.body = body.to_vec();
     if body.is_empty() {
         return seen;
     }

@@ -36,7 +36,7 @@ use cortex_m_semihosting::{hprint, hprintln};
 use cwmp_core::codec::datetime::{DateTime, Offset};
 use cwmp_core::codec::message::ParameterValueStruct;
 use cwmp_core::codec::{Array, Body, Value};
-use cwmp_core::cpe::{Config, Cpe, Event, Incoming, SessionOutcome};
+use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome};
 use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
 use cwmp_core::persist::Record;
 use cwmp_core::transfer::TransferId;
@@ -363,7 +363,15 @@ impl Driver {
             let n = self.acs.exchange(post, &mut buf.rx)?;
             self.largest_rx = self.largest_rx.max(n);
             self.tick(Duration::from_millis(40)); // one round trip
-            match cpe.handle_response(self.now, &mut buf.rx, n) {
+            let incoming = match cpe.handle_response(self.now, &mut buf.rx, n) {
+                // The in-memory ACS wrote all it will: a response still incomplete is one its
+                // close cut short (the machine fails the Session at once).
+                Err(ApiMisuse::IncompleteResponse) => {
+                    cpe.handle_connection_closed(self.now, &mut buf.rx, n)
+                }
+                other => other,
+            };
+            match incoming {
                 Ok(Incoming::AcsRequest(request)) => {
                     let t = app::answer(cpe, &mut self.model, self.now, &request, &mut buf.tx)
                         .map_err(|_| Failure("respond: tx buffer too small"))?;

@@ -10,7 +10,8 @@
 //! * [`schedule`]: periodic Informs, the ScheduleInform queue and the HeartbeatPolicy timer
 //!   (§3.2.1, §A.4.1.2, Annex O);
 //! * [`transfer`]: queued transfers and results awaiting TransferComplete (§A.3.2.8, §A.3.3.2);
-//! * [`persist`]: the versioned, checksummed record of what must survive a reboot;
+//! * [`persist`]: the versioned, checksummed record of what must survive a reboot, and the two
+//!   alternating slots ([`persist::slot`]) that keep it safe from a power cut during a write;
 //! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K);
 //! * [`cpe`]: the CPE session machine, [`Cpe`], that drives them all (§3.7.1).
 //! * [`acs`]: the ACS side of a Session (§3.7.2) and the ACS's HTTP connection request (§3.2.2.2).
@@ -28,9 +29,13 @@
 //! use cwmp_core::codec::message::{GetParameterValuesResponse, SoapFault};
 //! use cwmp_core::codec::{Array, Body};
 //! use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, TransportError};
+//! use cwmp_core::persist::slot::{self, SlotId, Slots};
 //! use cwmp_core::persist::Record;
 //! use cwmp_core::Instant;
 //! use embedded_io::{Read, Write};
+//!
+//! /// One flash page per record slot: the record and the slot's header and CRC.
+//! const PAGE: usize = slot::slot_len(Record::<64, 3, 3>::MAX_LEN);
 //!
 //! /// What the firmware provides: a clock, TCP/TLS connections, flash.
 //! trait Platform {
@@ -39,18 +44,25 @@
 //!     fn connect(&mut self, host: &str, port: u16, tls: bool) -> Option<Self::Conn>;
 //!     /// Sleeps until `deadline` or until a connection request / local event arrives.
 //!     fn wait(&mut self, deadline: Option<Instant>);
-//!     fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize>;
-//!     fn write_flash(&mut self, bytes: &[u8]);
+//!     fn read_page(&mut self, slot: SlotId, page: &mut [u8; PAGE]);
+//!     /// Erases the page of `slot`, then programs `bytes` from its start.
+//!     fn write_page(&mut self, slot: SlotId, bytes: &[u8]);
 //!     fn reboot(&mut self) -> !;
 //! }
 //!
 //! fn run<P: Platform>(p: &mut P) -> ! {
 //!     let config = Config::new("https://acs.example.com/cwmp", "Acme", "00D09E", "STB", "SN1");
 //!     let mut cpe: Cpe = Cpe::new(&config, p.now(), 0x5eed).expect("config fits");
-//!     let mut flash = [0u8; Record::<64, 3, 3>::MAX_LEN];
-//!     let record = p.read_flash(&mut flash);
+//!     // Power-up: the newest slot whose CRC holds (a write torn by a power cut is skipped), and
+//!     // where the next write goes (never over that one).
+//!     let mut page = [0u8; PAGE];
+//!     let mut other = [0u8; PAGE];
+//!     p.read_page(SlotId::A, &mut page);
+//!     p.read_page(SlotId::B, &mut other);
+//!     let slots = Slots::scan(&page, &other);
+//!     let mut next = slots.next_write();
 //!     // A corrupt record is reported and not used; the machine still boots.
-//!     let _ = cpe.boot(p.now(), record.map(|n| &flash[..n]));
+//!     let _ = cpe.boot(p.now(), slots.newest().map(|c| c.payload));
 //!
 //!     let mut conn: Option<P::Conn> = None;
 //!     let mut tx = [0u8; 1024];
@@ -70,8 +82,12 @@
 //!                 }
 //!                 Event::Close => conn = None,
 //!                 Event::PersistChanged => {
-//!                     let n = cpe.export(p.now(), &mut flash).expect("MAX_LEN fits");
-//!                     p.write_flash(&flash[..n]);
+//!                     // The record (and any state of the application after it) goes into the
+//!                     // slot's payload area; `seal` adds the sequence number and the CRC.
+//!                     let n = cpe.export(p.now(), slot::payload_mut(&mut page)).expect("fits");
+//!                     let len = slot::seal(&mut page, next.sequence, n).expect("PAGE fits");
+//!                     p.write_page(next.slot, &page[..len]);
+//!                     next = next.committed(); // the write is complete
 //!                 }
 //!                 Event::Reboot | Event::FactoryReset => p.reboot(),
 //!                 // The last response met a 401 or a redirect: the same one again (the request

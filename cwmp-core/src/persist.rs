@@ -9,6 +9,13 @@
 //! slot with [`Record::MAX_LEN`], writes what [`Record::export`] produced, and on boot hands the
 //! bytes to [`Record::restore`].
 //!
+//! **Torn writes.** A record written in place is lost if the power fails during the write. Store it
+//! through [`slot`]: two alternating slots (A/B pages) with a sequence number and a CRC, so that
+//! power-up finds the newest complete one ([`slot::Slots::scan`]) and the next write never touches
+//! it ([`slot::Slots::next_write`]). The slot layer wraps whatever bytes the application puts in it
+//! (the record, then any state of its own after the record). On a file system, write a temporary
+//! file, fsync it and rename it over the old one instead.
+//!
 //! Typical use in a CPE: after draining the machine's events, compare
 //! [`Generations::of`] with the value last written; if it differs, [`Record::capture`] the parts,
 //! set the optional fields, `export`, write. On boot: `restore`, [`Record::apply`] into fresh parts,
@@ -47,6 +54,8 @@
 //! may remain in the payload. A failure is a typed [`RestoreError`], never a partial record.
 
 use core::fmt;
+
+pub mod slot;
 
 use cwmp_codec::datetime::DateTime;
 use cwmp_codec::event::StoredEventCode;

@@ -211,12 +211,12 @@ pub fn run(
         let plog = log.clone();
         d.on_persist = Some(Box::new(move |rec: &[u8], m: &DataModel| {
             if let Some(p) = &record {
-                if let Err(e) = std::fs::write(p, rec) {
+                if let Err(e) = write_atomic(p, rec) {
                     plog(&format!("cannot write {p}: {e}"));
                 }
             }
             if let Some(p) = &state {
-                if let Err(e) = std::fs::write(p, m.to_text()) {
+                if let Err(e) = write_atomic(p, m.to_text().as_bytes()) {
                     plog(&format!("cannot write {p}: {e}"));
                 }
             }
@@ -260,4 +260,56 @@ pub fn run(
         let _ = t.join();
     }
     Ok(sessions)
+}
+
+/// Replaces the file at `path` with `bytes` so that a power cut leaves either the old file or the
+/// new one, never a torn or empty one (issue 13: `fs::write` in place once left a 0-byte record
+/// and lost a pending TransferComplete): the bytes go to a temporary file in the same directory,
+/// which is fsynced and then renamed over `path` (atomic on POSIX file systems); the directory is
+/// fsynced too, so the rename itself survives the power cut.
+///
+/// # Errors
+/// Any I/O error; `path` is then unchanged (a stale temporary file may remain).
+pub fn write_atomic(path: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let target = std::path::Path::new(path);
+    let mut tmp_name = target.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = target.with_file_name(tmp_name);
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, target)?;
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    // Not every platform can open a directory; the rename is done either way.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    #[test]
+    fn write_atomic_replaces_the_file_and_leaves_no_temporary() {
+        let dir = std::env::temp_dir().join(format!("cwmp-write-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("record.bin");
+        let p = path.to_str().unwrap();
+        write_atomic(p, b"first").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        // A stale temporary from an interrupted write is simply replaced.
+        std::fs::write(dir.join("record.bin.tmp"), b"torn").unwrap();
+        write_atomic(p, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
+        assert!(!dir.join("record.bin.tmp").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

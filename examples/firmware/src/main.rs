@@ -4,7 +4,9 @@
 //! The driver below is the blocking run loop of cwmp-core's crate docs with an in-memory
 //! "connection": each POST the CPE writes goes to the scripted ACS ([`acs`]), whose HTTP
 //! response comes back through `Cpe::handle_response`. The clock is fake (an `Instant` that the
-//! driver advances), "flash" is a RAM array that survives the simulated reboots, and the
+//! driver advances), "flash" is two RAM pages that survive the simulated reboots (the record's two
+//! alternating slots, `cwmp_core::persist::slot`, so a power cut during a write never loses the
+//! last committed record; step 2 cuts one write halfway on purpose), and the
 //! trace goes out over semihosting. The program exits with success only if every scripted
 //! step behaved as expected.
 //!
@@ -12,7 +14,9 @@
 //! 1. first power-up: Inform `0 BOOTSTRAP`, `1 BOOT`; GetParameterValues answered from a tiny
 //!    data model ([`app`]); SetParameterValues; Download answered with Status 1; 204.
 //! 2. the transfer starts when the machine says so, "completes", is persisted; the device
-//!    reboots into the new image (drop the `Cpe`, a new one `boot`s from the record).
+//!    reboots into the new image (drop the `Cpe`, a new one `boot`s from the record); the power
+//!    fails halfway through one more write of the record first, and power-up still finds the
+//!    committed one in the other slot.
 //! 3. Inform `1 BOOT`, `7 TRANSFER COMPLETE`, `M Download` with the new SoftwareVersion;
 //!    TransferComplete; 204.
 //! 4. a Connection Request: Inform `6 CONNECTION REQUEST`; the ACS calls Reboot; 204; the
@@ -38,6 +42,7 @@ use cwmp_core::codec::message::ParameterValueStruct;
 use cwmp_core::codec::{Array, Body, Value};
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome};
 use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
+use cwmp_core::persist::slot::{self, NextWrite, Slots};
 use cwmp_core::persist::Record;
 use cwmp_core::transfer::TransferId;
 use cwmp_core::{Duration, Instant};
@@ -59,8 +64,13 @@ pub type DeviceCpe = Cpe<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
 const TX_LEN: usize = 2 * 1024;
 /// Receive buffer: the largest ACS response (head + envelope) the CPE accepts.
 const RX_LEN: usize = 8 * 1024;
-/// The "flash page": room for the largest persistent record.
-const FLASH_LEN: usize = DeviceRecord::MAX_LEN;
+/// One "flash page" (record slot): room for the largest persistent record and the slot's
+/// header and CRC.
+const FLASH_LEN: usize = slot::slot_len(DeviceRecord::MAX_LEN);
+/// The two alternating record slots, A and B.
+type Flash = [[u8; FLASH_LEN]; 2];
+/// The value of erased flash.
+const ERASED: u8 = 0xFF;
 /// The persistent record of [`DeviceCpe`].
 type DeviceRecord = Record<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
 
@@ -70,15 +80,17 @@ const ACS_URL: &str = "http://acs.example.com:7547/cwmp";
 struct Buffers {
     tx: [u8; TX_LEN],
     rx: [u8; RX_LEN],
-    /// The RAM "flash" page the persistent record is written to; it survives the simulated
-    /// reboots (a real device writes it to flash).
-    flash: [u8; FLASH_LEN],
+    /// The RAM "flash" pages the persistent record is written to, alternately; they survive the
+    /// simulated reboots (a real device writes them to flash).
+    flash: Flash,
 }
 
 static mut BUFFERS: Buffers = Buffers {
     tx: [0; TX_LEN],
     rx: [0; RX_LEN],
-    flash: [0; FLASH_LEN],
+    // Zeros, not ERASED: a non-zero initialiser would put both pages in `.data` (flash). A
+    // zeroed page is no valid slot either (bad magic).
+    flash: [[0; FLASH_LEN]; 2],
 };
 /// The session machine lives in a static too (about 13 KiB): `None` while "powered off".
 /// `MaybeUninit` keeps it in `.bss`: a `None` initialiser would put 13 KiB of (mostly zero)
@@ -252,8 +264,10 @@ struct Driver {
     connected: bool,
     /// A response written by `respond`, to send after the events.
     staged: Option<usize>,
-    /// Length of the record in the RAM "flash", if one was written.
-    flash_len: Option<usize>,
+    /// Where the next record goes (from `Slots::scan` at power-up).
+    next: NextWrite,
+    /// Length of the last record written, if one was.
+    record_len: Option<usize>,
     reboot: bool,
     started_transfer: Option<TransferId>,
     sessions: u32,
@@ -287,20 +301,56 @@ impl Driver {
         self.model.now = self.now;
     }
 
-    fn persist(&mut self, cpe: &DeviceCpe, flash: &mut [u8]) -> Result<(), Failure> {
+    /// Writes the record into the slot that does not hold the newest one: erase the page,
+    /// export into its payload area, seal it with the next sequence number. Only a complete
+    /// write moves `next` on.
+    fn persist(&mut self, cpe: &DeviceCpe, flash: &mut Flash) -> Result<(), Failure> {
+        let n = self.write_slot(cpe, flash)?;
+        self.record_len = Some(n);
+        self.next = self.next.committed();
+        Ok(())
+    }
+
+    /// A write the power cuts halfway: the target page holds the first half of the new image
+    /// and erased flash after it; `next` stays (the slot is written again next time).
+    fn persist_torn(&mut self, cpe: &DeviceCpe, flash: &mut Flash) -> Result<(), Failure> {
+        let n = self.write_slot(cpe, flash)?;
+        let page = flash
+            .get_mut(self.next.slot.index())
+            .ok_or(Failure("no such slot"))?;
+        let cut = slot::slot_len(n) / 2;
+        page.get_mut(cut..).unwrap_or_default().fill(ERASED);
+        hprintln!(
+            "[{}] power cut while writing slot {:?}: {} of {} bytes written",
+            self.now,
+            self.next.slot,
+            cut,
+            slot::slot_len(n)
+        );
+        Ok(())
+    }
+
+    /// Erases the next slot and writes the sealed record into it; returns the record length.
+    fn write_slot(&mut self, cpe: &DeviceCpe, flash: &mut Flash) -> Result<usize, Failure> {
+        let page = flash
+            .get_mut(self.next.slot.index())
+            .ok_or(Failure("no such slot"))?;
+        page.fill(ERASED);
         let mut out = None;
-        let d = stack::measure(&mut || out = Some(cpe.export(self.now, flash)));
+        let now = self.now;
+        let d = stack::measure(&mut || out = Some(cpe.export(now, slot::payload_mut(page))));
         self.stack.export = self.stack.export.max(d.own);
         self.stack.export_total = self.stack.export_total.max(d.total);
         let n = out
             .and_then(Result::ok)
             .ok_or(Failure("persistent record does not fit the flash page"))?;
-        self.flash_len = Some(n);
-        Ok(())
+        slot::seal(page, self.next.sequence, n)
+            .map_err(|_| Failure("persistent record does not fit the flash page"))?;
+        Ok(n)
     }
 
     /// Drains `poll_event` and acts on each event like a real driver.
-    fn drain(&mut self, cpe: &mut DeviceCpe, flash: &mut [u8]) -> Result<(), Failure> {
+    fn drain(&mut self, cpe: &mut DeviceCpe, flash: &mut Flash) -> Result<(), Failure> {
         while let Some(event) = cpe.poll_event() {
             match event {
                 Event::Connect { port, .. } => {
@@ -401,7 +451,7 @@ impl Driver {
 fn power_up<'a>(
     slot: &'a mut Option<DeviceCpe>,
     drv: &mut Driver,
-    flash: &[u8],
+    flash: &Flash,
 ) -> Result<&'a mut DeviceCpe, Failure> {
     let mut config = Config::new(ACS_URL, "Acme", "00D09E", "FW-DEMO", "SN0001");
     config.username = "00D09E-FW-DEMO-SN0001";
@@ -418,7 +468,9 @@ fn power_up<'a>(
     drv.reboot = false;
     // The wall clock, as NTP would give it (for CurrentTime and the transfer times).
     cpe.set_unix_time(drv.now, 1_767_225_600 + drv.now.as_secs() as i64);
-    match drv.flash_len {
+    let slots = Slots::scan(&flash[0], &flash[1]);
+    drv.next = slots.next_write();
+    match slots.newest() {
         None => {
             hprintln!("[{}] power-up: factory fresh (bootstrap)", drv.now);
             // First installation, which is also a power-up: `bootstrap` (Table 8: it discards
@@ -428,9 +480,15 @@ fn power_up<'a>(
             cpe.boot(drv.now, None)
                 .map_err(|_| Failure("boot without a record failed"))?;
         }
-        Some(n) => {
-            hprintln!("[{}] power-up: restoring a {}-byte record", drv.now, n);
-            cpe.boot(drv.now, flash.get(..n))
+        Some(c) => {
+            hprintln!(
+                "[{}] power-up: restoring a {}-byte record from slot {:?} (sequence {})",
+                drv.now,
+                c.payload.len(),
+                c.slot,
+                c.sequence
+            );
+            cpe.boot(drv.now, Some(c.payload))
                 .map_err(|_| Failure("the persisted record did not restore"))?;
         }
     }
@@ -458,7 +516,8 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
         },
         connected: false,
         staged: None,
-        flash_len: None,
+        next: NextWrite::FIRST,
+        record_len: None,
         reboot: false,
         started_transfer: None,
         sessions: 0,
@@ -498,6 +557,9 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
             drv.persist(cpe, &mut buf.flash)?;
         }
     }
+    // The power fails during one more write of the same state: the other slot keeps the
+    // committed record, and the boot Session below still reports the transfer.
+    drv.persist_torn(cpe, &mut buf.flash)?;
     hprintln!("[{}] app: rebooting into the new image", drv.now);
 
     // Power cycle: drop the machine, a new one boots from the record.
@@ -544,10 +606,10 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
         RX_LEN
     );
     hprintln!(
-        "RAM: Cpe {} B (static), tx+rx+flash {} B (static); record {} B on flash (at most {} B), streamed by export/boot (no {} B Record in RAM)",
+        "RAM: Cpe {} B (static), tx+rx+2 flash slots {} B (static); record {} B on flash (slot {} B), streamed by export/boot (no {} B Record in RAM)",
         core::mem::size_of::<DeviceCpe>(),
         core::mem::size_of::<Buffers>(),
-        drv.flash_len.unwrap_or(0),
+        drv.record_len.unwrap_or(0),
         FLASH_LEN,
         core::mem::size_of::<DeviceRecord>()
     );

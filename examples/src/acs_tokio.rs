@@ -227,8 +227,29 @@ impl<A: AcsApp> AcsHandle<A> {
     }
 }
 
+/// Backlog of the listening socket [`listen`] opens: a burst of CPEs connecting at once
+/// beyond the backlog waits for a SYN retransmission (1 s on Linux) instead.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `addr` with a [`LISTEN_BACKLOG`] (the kernel may cap it:
+/// `net.core.somaxconn`).
+///
+/// # Errors
+/// The socket's.
+pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv6() {
+        tokio::net::TcpSocket::new_v6()?
+    } else {
+        tokio::net::TcpSocket::new_v4()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Starts the ACS on `listener`: one shard thread per [`AcsOptions::shards`], each with the
-/// application `make_app(shard)`, and an accept loop on the current tokio runtime.
+/// application `make_app(shard)`, and an accept loop on the current tokio runtime. Returns
+/// once every shard has built its tables (a short blocking wait).
 ///
 /// # Errors
 /// A shard thread that cannot be spawned, or a listener without an address.
@@ -265,14 +286,21 @@ where
         .saturating_mul(8)
         .saturating_add(1 << 20);
     let mut threads = Vec::with_capacity(n);
+    let (ready_tx, ready) = mpsc::channel();
     for (i, rx) in receivers.into_iter().enumerate() {
         let app = make_app(i);
         let shared = Arc::clone(&shared);
+        let ready = ready_tx.clone();
         let t = std::thread::Builder::new()
             .name(format!("acs-shard-{i}"))
             .stack_size(stack)
-            .spawn(move || shard_loop(i, app, rx, &shared))?;
+            .spawn(move || shard_loop(i, app, rx, &shared, &ready))?;
         threads.push(t);
+    }
+    // Every table is built before the first connection is accepted.
+    drop(ready_tx);
+    for _ in 0..n {
+        let _ = ready.recv();
     }
     let (stop, stop_rx) = watch::channel(false);
     let accept = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));
@@ -472,7 +500,13 @@ struct Shard<'a, A: AcsApp> {
     clock: Clock,
 }
 
-fn shard_loop<A: AcsApp>(id: usize, app: A, rx: mpsc::Receiver<Job>, shared: &Shared) -> A {
+fn shard_loop<A: AcsApp>(
+    id: usize,
+    app: A,
+    rx: mpsc::Receiver<Job>,
+    shared: &Shared,
+    ready: &mpsc::Sender<()>,
+) -> A {
     let store = shared.options.password.as_deref().map(AnyUser);
     let config = AcsConfig {
         credentials: store.as_ref().map(|s| s as &dyn CredentialStore),
@@ -495,6 +529,7 @@ fn shard_loop<A: AcsApp>(id: usize, app: A, rx: mpsc::Receiver<Job>, shared: &Sh
         rng: SplitMix64::new(random_seed() ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         clock: Clock::new(),
     };
+    let _ = ready.send(());
     loop {
         let deadline = shard
             .tables

@@ -24,7 +24,7 @@ const CPES: usize = 200;
 
 /// Runs `CPES` CPEs against a fresh ACS; returns the CPEs' report and the ACS's counters.
 async fn run(drop_per_10k: u64) -> (LoadReport, Arc<ProvisionStats>, u64) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = acs_tokio::listen(([127, 0, 0, 1], 0).into()).unwrap();
     let stats = Arc::new(ProvisionStats::default());
     let acs = acs_tokio::start(
         listener,

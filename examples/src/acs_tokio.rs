@@ -17,8 +17,8 @@
 //!   index maps each live Session's cookie to its table, so a POST that comes on a new
 //!   connection reaches the table that holds its Session, which finds it by cookie
 //!   ([`AcsSessions::route`]). A POST without a known cookie opens a Session in the next
-//!   table in turn (across shards), or the next one of that shard with room; a shard whose
-//!   tables are all full answers 503 (INTEROP C5).
+//!   table in turn (across shards), or the next one with room; when every table holds live
+//!   Sessions the POST is answered 503 (INTEROP C5).
 //! * **Digest** (§3.4.4, §3.4.5) is the machine's: with [`AcsOptions::password`] every CPE is
 //!   challenged and verified against that password ([`AnyUser`]).
 //! * **Connections:** the response's own `Connection: close` (a failed Session, the final
@@ -148,6 +148,9 @@ struct Answer {
     response: Vec<u8>,
     /// Close the connection after it.
     close: bool,
+    /// Every table of the shard holds live Sessions: the request, given back to try another
+    /// shard (the response is then a 503).
+    full: Option<Vec<u8>>,
 }
 
 /// State shared by the hyper tasks and the shards.
@@ -407,25 +410,34 @@ async fn handle(
     let found = cookie
         .as_deref()
         .and_then(|c| shared.index().get(c).copied());
-    let tables = shared.shards.len().max(1) * TABLES_PER_SHARD;
-    let table = found.unwrap_or_else(|| shared.next_table.fetch_add(1, Ordering::Relaxed) % tables);
-    let shard = table / TABLES_PER_SHARD;
-    let (reply, answer) = oneshot::channel();
-    last_shard.store(shard, Ordering::Relaxed);
-    let sent = shared.shards.get(shard).is_some_and(|s| {
-        s.send(Job::Post {
-            request,
-            table: table % TABLES_PER_SHARD,
-            conn,
-            reply,
-        })
-        .is_ok()
-    });
-    let answer = match (sent, answer.await) {
-        (true, Ok(a)) => a,
-        _ => return Ok(plain(StatusCode::SERVICE_UNAVAILABLE)),
-    };
-    Ok(to_hyper(answer.response, answer.close))
+    let shards = shared.shards.len().max(1);
+    let tables = shards * TABLES_PER_SHARD;
+    let first = found.unwrap_or_else(|| shared.next_table.fetch_add(1, Ordering::Relaxed) % tables);
+    // A full shard gives the request back: a new Session then tries the next shard.
+    for attempt in 0..shards {
+        let table = (first + attempt * TABLES_PER_SHARD) % tables;
+        let shard = table / TABLES_PER_SHARD;
+        let (reply, answer) = oneshot::channel();
+        last_shard.store(shard, Ordering::Relaxed);
+        let sent = shared.shards.get(shard).is_some_and(|s| {
+            s.send(Job::Post {
+                request,
+                table: table % TABLES_PER_SHARD,
+                conn,
+                reply,
+            })
+            .is_ok()
+        });
+        let answer = match (sent, answer.await) {
+            (true, Ok(a)) => a,
+            _ => return Ok(plain(StatusCode::SERVICE_UNAVAILABLE)),
+        };
+        match answer.full {
+            Some(r) if attempt + 1 < shards => request = r,
+            _ => return Ok(to_hyper(answer.response, answer.close)),
+        }
+    }
+    Ok(plain(StatusCode::SERVICE_UNAVAILABLE))
 }
 
 /// The machine's raw response as a hyper response (hyper writes `Content-Length` itself).
@@ -581,6 +593,7 @@ impl<A: AcsApp> Shard<'_, A> {
             return Answer {
                 response: refusal(503),
                 close: true,
+                full: Some(request.to_vec()),
             };
         };
         let global = self
@@ -591,6 +604,7 @@ impl<A: AcsApp> Shard<'_, A> {
             return Answer {
                 response: refusal(500),
                 close: true,
+                full: None,
             };
         };
         let (Some(session), Some(state), Some(meta)) = (
@@ -601,6 +615,7 @@ impl<A: AcsApp> Shard<'_, A> {
             return Answer {
                 response: refusal(500),
                 close: true,
+                full: None,
             };
         };
         let cookie = cookie_value(session.cookie());
@@ -649,7 +664,11 @@ impl<A: AcsApp> Shard<'_, A> {
             meta.conn = 0;
         }
         drain(&mut self.app, state, session, shared);
-        Answer { response, close }
+        Answer {
+            response,
+            close,
+            full: None,
+        }
     }
 
     /// Connection `conn` ended. A live Session whose last POST came on it, and which the ACS

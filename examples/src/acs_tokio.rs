@@ -413,16 +413,18 @@ async fn handle(
     let shards = shared.shards.len().max(1);
     let tables = shards * TABLES_PER_SHARD;
     let first = found.unwrap_or_else(|| shared.next_table.fetch_add(1, Ordering::Relaxed) % tables);
-    // A full shard gives the request back: a new Session then tries the next shard.
+    // Tables are numbered round the shards (table g is table g / shards of shard g % shards),
+    // so new Sessions take the shards in turn. A full shard gives the request back: a new
+    // Session then tries the next shard.
     for attempt in 0..shards {
-        let table = (first + attempt * TABLES_PER_SHARD) % tables;
-        let shard = table / TABLES_PER_SHARD;
+        let table = (first + attempt) % tables;
+        let shard = table % shards;
         let (reply, answer) = oneshot::channel();
         last_shard.store(shard, Ordering::Relaxed);
         let sent = shared.shards.get(shard).is_some_and(|s| {
             s.send(Job::Post {
                 request,
-                table: table % TABLES_PER_SHARD,
+                table: table / shards,
                 conn,
                 reply,
             })
@@ -596,10 +598,9 @@ impl<A: AcsApp> Shard<'_, A> {
                 full: Some(request.to_vec()),
             };
         };
-        let global = self
-            .id
-            .saturating_mul(TABLES_PER_SHARD)
-            .saturating_add(table);
+        let global = table
+            .saturating_mul(shared.shards.len())
+            .saturating_add(self.id);
         let Some(t) = self.tables.get_mut(table) else {
             return Answer {
                 response: refusal(500),

@@ -105,7 +105,17 @@ async fn stop_signal() {
 }
 
 async fn run(args: Args) -> ExitCode {
-    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
+    let addr = match tokio::net::lookup_host(&args.listen)
+        .await
+        .map(|mut a| a.next())
+    {
+        Ok(Some(a)) => a,
+        _ => {
+            eprintln!("acs_tokio: cannot resolve {}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match acs_tokio::listen(addr) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("acs_tokio: cannot listen on {}: {e}", args.listen);

@@ -100,9 +100,7 @@ fn main() -> ExitCode {
 async fn run(mut args: Args) -> ExitCode {
     let mut local = None;
     if args.acs.is_none() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("listen");
+        let listener = acs_tokio::listen(([127, 0, 0, 1], 0).into()).expect("listen");
         if !args.load.password.is_empty() {
             args.acs_options.password = Some(args.load.password.clone());
         }

@@ -17,8 +17,8 @@
 //!   index maps each live Session's cookie to its table, so a POST that comes on a new
 //!   connection reaches the table that holds its Session, which finds it by cookie
 //!   ([`AcsSessions::route`]). A POST without a known cookie opens a Session in the next
-//!   table in turn (across shards), or the next one of that shard with room; a shard whose
-//!   tables are all full answers 503 (INTEROP C5).
+//!   table in turn (across shards), or the next one with room; when every table holds live
+//!   Sessions the POST is answered 503 (INTEROP C5).
 //! * **Digest** (§3.4.4, §3.4.5) is the machine's: with [`AcsOptions::password`] every CPE is
 //!   challenged and verified against that password ([`AnyUser`]).
 //! * **Connections:** the response's own `Connection: close` (a failed Session, the final
@@ -148,6 +148,9 @@ struct Answer {
     response: Vec<u8>,
     /// Close the connection after it.
     close: bool,
+    /// Every table of the shard holds live Sessions: the request, given back to try another
+    /// shard (the response is then a 503).
+    full: Option<Vec<u8>>,
 }
 
 /// State shared by the hyper tasks and the shards.
@@ -227,8 +230,29 @@ impl<A: AcsApp> AcsHandle<A> {
     }
 }
 
+/// Backlog of the listening socket [`listen`] opens: a burst of CPEs connecting at once
+/// beyond the backlog waits for a SYN retransmission (1 s on Linux) instead.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `addr` with a [`LISTEN_BACKLOG`] (the kernel may cap it:
+/// `net.core.somaxconn`).
+///
+/// # Errors
+/// The socket's.
+pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv6() {
+        tokio::net::TcpSocket::new_v6()?
+    } else {
+        tokio::net::TcpSocket::new_v4()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Starts the ACS on `listener`: one shard thread per [`AcsOptions::shards`], each with the
-/// application `make_app(shard)`, and an accept loop on the current tokio runtime.
+/// application `make_app(shard)`, and an accept loop on the current tokio runtime. Returns
+/// once every shard has built its tables (a short blocking wait).
 ///
 /// # Errors
 /// A shard thread that cannot be spawned, or a listener without an address.
@@ -265,14 +289,21 @@ where
         .saturating_mul(8)
         .saturating_add(1 << 20);
     let mut threads = Vec::with_capacity(n);
+    let (ready_tx, ready) = mpsc::channel();
     for (i, rx) in receivers.into_iter().enumerate() {
         let app = make_app(i);
         let shared = Arc::clone(&shared);
+        let ready = ready_tx.clone();
         let t = std::thread::Builder::new()
             .name(format!("acs-shard-{i}"))
             .stack_size(stack)
-            .spawn(move || shard_loop(i, app, rx, &shared))?;
+            .spawn(move || shard_loop(i, app, rx, &shared, &ready))?;
         threads.push(t);
+    }
+    // Every table is built before the first connection is accepted.
+    drop(ready_tx);
+    for _ in 0..n {
+        let _ = ready.recv();
     }
     let (stop, stop_rx) = watch::channel(false);
     let accept = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));
@@ -379,25 +410,36 @@ async fn handle(
     let found = cookie
         .as_deref()
         .and_then(|c| shared.index().get(c).copied());
-    let tables = shared.shards.len().max(1) * TABLES_PER_SHARD;
-    let table = found.unwrap_or_else(|| shared.next_table.fetch_add(1, Ordering::Relaxed) % tables);
-    let shard = table / TABLES_PER_SHARD;
-    let (reply, answer) = oneshot::channel();
-    last_shard.store(shard, Ordering::Relaxed);
-    let sent = shared.shards.get(shard).is_some_and(|s| {
-        s.send(Job::Post {
-            request,
-            table: table % TABLES_PER_SHARD,
-            conn,
-            reply,
-        })
-        .is_ok()
-    });
-    let answer = match (sent, answer.await) {
-        (true, Ok(a)) => a,
-        _ => return Ok(plain(StatusCode::SERVICE_UNAVAILABLE)),
-    };
-    Ok(to_hyper(answer.response, answer.close))
+    let shards = shared.shards.len().max(1);
+    let tables = shards * TABLES_PER_SHARD;
+    let first = found.unwrap_or_else(|| shared.next_table.fetch_add(1, Ordering::Relaxed) % tables);
+    // Tables are numbered round the shards (table g is table g / shards of shard g % shards),
+    // so new Sessions take the shards in turn. A full shard gives the request back: a new
+    // Session then tries the next shard.
+    for attempt in 0..shards {
+        let table = (first + attempt) % tables;
+        let shard = table % shards;
+        let (reply, answer) = oneshot::channel();
+        last_shard.store(shard, Ordering::Relaxed);
+        let sent = shared.shards.get(shard).is_some_and(|s| {
+            s.send(Job::Post {
+                request,
+                table: table / shards,
+                conn,
+                reply,
+            })
+            .is_ok()
+        });
+        let answer = match (sent, answer.await) {
+            (true, Ok(a)) => a,
+            _ => return Ok(plain(StatusCode::SERVICE_UNAVAILABLE)),
+        };
+        match answer.full {
+            Some(r) if attempt + 1 < shards => request = r,
+            _ => return Ok(to_hyper(answer.response, answer.close)),
+        }
+    }
+    Ok(plain(StatusCode::SERVICE_UNAVAILABLE))
 }
 
 /// The machine's raw response as a hyper response (hyper writes `Content-Length` itself).
@@ -472,7 +514,13 @@ struct Shard<'a, A: AcsApp> {
     clock: Clock,
 }
 
-fn shard_loop<A: AcsApp>(id: usize, app: A, rx: mpsc::Receiver<Job>, shared: &Shared) -> A {
+fn shard_loop<A: AcsApp>(
+    id: usize,
+    app: A,
+    rx: mpsc::Receiver<Job>,
+    shared: &Shared,
+    ready: &mpsc::Sender<()>,
+) -> A {
     let store = shared.options.password.as_deref().map(AnyUser);
     let config = AcsConfig {
         credentials: store.as_ref().map(|s| s as &dyn CredentialStore),
@@ -495,6 +543,7 @@ fn shard_loop<A: AcsApp>(id: usize, app: A, rx: mpsc::Receiver<Job>, shared: &Sh
         rng: SplitMix64::new(random_seed() ^ (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         clock: Clock::new(),
     };
+    let _ = ready.send(());
     loop {
         let deadline = shard
             .tables
@@ -546,16 +595,17 @@ impl<A: AcsApp> Shard<'_, A> {
             return Answer {
                 response: refusal(503),
                 close: true,
+                full: Some(request.to_vec()),
             };
         };
-        let global = self
-            .id
-            .saturating_mul(TABLES_PER_SHARD)
-            .saturating_add(table);
+        let global = table
+            .saturating_mul(shared.shards.len())
+            .saturating_add(self.id);
         let Some(t) = self.tables.get_mut(table) else {
             return Answer {
                 response: refusal(500),
                 close: true,
+                full: None,
             };
         };
         let (Some(session), Some(state), Some(meta)) = (
@@ -566,6 +616,7 @@ impl<A: AcsApp> Shard<'_, A> {
             return Answer {
                 response: refusal(500),
                 close: true,
+                full: None,
             };
         };
         let cookie = cookie_value(session.cookie());
@@ -614,7 +665,11 @@ impl<A: AcsApp> Shard<'_, A> {
             meta.conn = 0;
         }
         drain(&mut self.app, state, session, shared);
-        Answer { response, close }
+        Answer {
+            response,
+            close,
+            full: None,
+        }
     }
 
     /// Connection `conn` ended. A live Session whose last POST came on it, and which the ACS

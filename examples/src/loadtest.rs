@@ -1,9 +1,9 @@
-//! The load test: many simulated CPEs ([`sim_cpe`](crate::sim_cpe)) against an ACS, with a
+//! The load test: many simulated CPEs ([`crate::sim_cpe`]) against an ACS, with a
 //! bounded number running at once, and the figures of the run ([`LoadReport`]).
 //!
 //! Each CPE is a new device (`0 BOOTSTRAP`, `1 BOOT` and an active `4 VALUE CHANGE`), runs
 //! until one Session succeeds, and records the events it raised. The ACS side
-//! ([`provision`](crate::provision)) records the events it received; an event is **lost** when
+//! ([`crate::provision`]) records the events it received; an event is **lost** when
 //! a CPE raised it and the ACS never got it ([`LoadReport::lost`]).
 
 use std::collections::HashSet;

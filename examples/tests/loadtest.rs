@@ -24,7 +24,7 @@ const CPES: usize = 200;
 
 /// Runs `CPES` CPEs against a fresh ACS; returns the CPEs' report and the ACS's counters.
 async fn run(drop_per_10k: u64) -> (LoadReport, Arc<ProvisionStats>, u64) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = acs_tokio::listen(([127, 0, 0, 1], 0).into()).unwrap();
     let stats = Arc::new(ProvisionStats::default());
     let acs = acs_tokio::start(
         listener,
@@ -108,4 +108,111 @@ async fn dropped_connections_lose_no_event() {
     // only events that were raised arrive.
     assert!(delivered(&stats).is_subset(&report.raised()));
     assert!(stats.completed.load(Ordering::Relaxed) >= CPES as u64);
+}
+
+const INFORM: &str = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-2"><soap:Header><cwmp:ID soap:mustUnderstand="1">1</cwmp:ID></soap:Header><soap:Body><cwmp:Inform><DeviceId><Manufacturer>ACME</Manufacturer><OUI>00D09E</OUI><ProductClass>STB</ProductClass><SerialNumber>42</SerialNumber></DeviceId><Event><EventStruct><EventCode>1 BOOT</EventCode><CommandKey></CommandKey></EventStruct></Event><MaxEnvelopes>1</MaxEnvelopes><CurrentTime>2026-01-01T00:00:00Z</CurrentTime><RetryCount>0</RetryCount><ParameterList/></cwmp:Inform></soap:Body></soap:Envelope>"#;
+
+/// Sends one POST on `conn` and reads the whole response: (status, head, body).
+async fn post(
+    conn: &mut tokio::net::TcpStream,
+    cookie: Option<&str>,
+    body: &str,
+) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let cookie = cookie.map_or(String::new(), |c| format!("Cookie: {c}\r\n"));
+    let req = format!(
+        "POST /acs HTTP/1.1\r\nHost: acs\r\nContent-Type: text/xml\r\n{cookie}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    conn.write_all(req.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    loop {
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut r = httparse::Response::new(&mut headers);
+        if let Ok(httparse::Status::Complete(n)) = r.parse(&buf) {
+            let len = r
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                .map_or(0, |h| {
+                    std::str::from_utf8(h.value).unwrap().parse().unwrap()
+                });
+            if buf.len() >= n + len {
+                let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let body = String::from_utf8_lossy(&buf[n..n + len]).into_owned();
+                return (r.code.unwrap(), head, body);
+            }
+        }
+        let mut chunk = [0u8; 4096];
+        let got = conn.read(&mut chunk).await.unwrap();
+        assert!(got > 0, "the ACS closed the connection");
+        buf.extend_from_slice(&chunk[..got]);
+    }
+}
+
+/// The `cwmpsid=…` pair of a response head's Set-Cookie.
+fn set_cookie(head: &str) -> String {
+    let line = head
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .expect("a Set-Cookie");
+    line[11..].trim().split(';').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_follow_their_cookie_and_end_when_the_cpe_drops_them() {
+    use tokio::net::TcpStream;
+    let listener = acs_tokio::listen(([127, 0, 0, 1], 0).into()).unwrap();
+    let stats = Arc::new(ProvisionStats::default());
+    let acs = acs_tokio::start(
+        listener,
+        AcsOptions {
+            shards: 2,
+            ..AcsOptions::default()
+        },
+        |_| Provision {
+            stats: Arc::clone(&stats),
+        },
+    )
+    .unwrap();
+    let addr = acs.local_addr();
+
+    // Session A: the Inform on one connection, the empty POST on another (with the cookie):
+    // it gets the plan's first request, not a 400 or a new Session.
+    let mut a1 = TcpStream::connect(addr).await.unwrap();
+    let (status, head, body) = post(&mut a1, None, INFORM).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("InformResponse"), "{body}");
+    let cookie_a = set_cookie(&head);
+    // Sessions B and C take the next tables in turn (B in the other shard), so A's next POST
+    // must be routed by its cookie.
+    let mut b = TcpStream::connect(addr).await.unwrap();
+    let (_, head_b, _) = post(&mut b, None, INFORM).await;
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    let _ = post(&mut c, None, INFORM).await;
+    drop(a1);
+    let mut a2 = TcpStream::connect(addr).await.unwrap();
+    let (status, _, body) = post(&mut a2, Some(&cookie_a), "").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("GetParameterValues>"), "{body}");
+    assert!(body.contains("Device.DeviceInfo."), "{body}");
+
+    // B's CPE drops its connection mid-Session: the ACS fails B at once (well before the
+    // 30 s session timeout) and keeps A and C.
+    drop(b);
+    let mut waited = 0;
+    while stats.failed_total() == 0 && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let failed = stats.failed.lock().unwrap().clone();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed.get("Transport"), Some(&1), "{failed:?}");
+    assert_eq!(acs.live(), 2);
+    assert_ne!(set_cookie(&head_b), cookie_a);
+    // Every Session was started (InformResponse written), so its events were delivered.
+    assert_eq!(stats.delivered.lock().unwrap().total, 3);
+    drop(a2);
+    drop(c);
+    let _ = acs.shutdown().await;
 }

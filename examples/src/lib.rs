@@ -16,4 +16,5 @@ pub mod cpe_driver;
 pub mod data_model;
 pub mod demo;
 pub mod driver;
+pub mod faults;
 pub mod inspect;

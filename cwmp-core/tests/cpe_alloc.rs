@@ -2,7 +2,9 @@
 //! Digest challenge, the re-sent Inform, InformResponse, an ACS request answered through a
 //! streamed response, the empty POST, the 204, and the persistent record; nor do timer-driven
 //! HEARTBEAT and PERIODIC Sessions back to back (Annex O). Counting global
-//! allocator, per-thread counter (the pattern of `cwmp-codec/tests/alloc.rs`).
+//! allocator, per-thread counter (the pattern of `cwmp-codec/tests/alloc.rs`). Nor do 1xx
+//! interim responses, a response re-sent after a 401, a response read at the peer's close
+//! and a 503 with `Retry-After`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -228,4 +230,139 @@ fn cpe_size_is_within_budget() {
     let size = core::mem::size_of::<Cpe>();
     println!("size_of::<Cpe>() = {size}");
     assert!(size <= cwmp_core::cpe::CPE_SIZE_BUDGET);
+}
+
+#[test]
+fn interim_close_replay_and_retry_after_allocate_nothing() {
+    // Issue 13: 1xx skipped, a response met by a 401 written again (`ResendResponse`), the
+    // last answer read at the peer's close, then a 503 with an HTTP-date `Retry-After`.
+    let inform_response = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">1</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse></soapenv:Body></soapenv:Envelope>"
+    );
+    let gpv = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">x7</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:GetParameterValues><ParameterNames soapenc:arrayType=\"xsd:string[1]\"><string>Device.</string></ParameterNames></cwmp:GetParameterValues></soapenv:Body></soapenv:Envelope>"
+    );
+    let mut config = Config::new(
+        "http://acs.example.com/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
+    config.username = "u";
+    config.password = "p";
+    let mut cpe: Cpe = Cpe::new(&config, Instant::from_secs(1), 42).unwrap();
+    let mut tx = [0u8; 2048];
+    let mut rx = [0u8; 4096];
+    let mut flash = [0u8; Record::<64, 3, 3>::MAX_LEN];
+    let now = Instant::from_secs(2);
+
+    let ((outcomes, resent), n) = allocations(|| {
+        let mut outcomes = [None; 2];
+        let mut ended = 0usize;
+        let mut resent = 0usize;
+        cpe.bootstrap(now);
+        let mut pending: Option<usize> = None;
+        for stage in 0..20 {
+            if stage == 6 {
+                cpe.handle_connection_request(now);
+            }
+            while let Some(ev) = cpe.poll_event() {
+                match ev {
+                    Event::Connect { .. } => cpe.handle_connected(now).unwrap(),
+                    Event::SessionEnded { outcome: o } => {
+                        if let Some(slot) = outcomes.get_mut(ended) {
+                            *slot = Some(o);
+                        }
+                        ended += 1;
+                    }
+                    Event::PersistChanged => {
+                        let _ = cpe.export(now, &mut flash).unwrap();
+                    }
+                    Event::ResendResponse => {
+                        let mut w: &mut [u8] = &mut tx;
+                        pending = Some(cpe.respond(now, empty_gpv_response(), &mut w).unwrap().len);
+                        resent += 1;
+                    }
+                    _ => {}
+                }
+            }
+            let len = match pending.take() {
+                Some(l) => l,
+                None => {
+                    let mut w: &mut [u8] = &mut tx;
+                    match cpe.poll_transmit(now, &mut w).unwrap() {
+                        Some(t) => t.len,
+                        None if stage < 6 => continue,
+                        None => break,
+                    }
+                }
+            };
+            assert!(len > 0);
+            let (n, closed) = match stage {
+                0 => (
+                    respond_http(
+                        &mut rx,
+                        "100 Continue\r\n\r\nHTTP/1.1 200 OK",
+                        "",
+                        &inform_response,
+                    ),
+                    false,
+                ),
+                1 => (respond_http(&mut rx, "200 OK", "", &gpv), false),
+                2 => (
+                    respond_http(
+                        &mut rx,
+                        "401 Unauthorized",
+                        "WWW-Authenticate: Digest realm=\"r\", nonce=\"abc\", qop=\"auth\"\r\n",
+                        "",
+                    ),
+                    false,
+                ),
+                3 => (respond_http(&mut rx, "204 No Content", "", ""), true),
+                _ => (
+                    respond_http(
+                        &mut rx,
+                        "503 Service Unavailable",
+                        "Retry-After: Sun, 06 Nov 1994 08:59:37 GMT\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n",
+                        "",
+                    ),
+                    false,
+                ),
+            };
+            let incoming = if closed {
+                cpe.handle_connection_closed(now, &mut rx, n).unwrap()
+            } else {
+                cpe.handle_response(now, &mut rx, n).unwrap()
+            };
+            if let Incoming::AcsRequest(req) = incoming {
+                assert!(matches!(req.body(), Body::GetParameterValues(_)));
+                let mut w: &mut [u8] = &mut tx;
+                pending = Some(cpe.respond(now, empty_gpv_response(), &mut w).unwrap().len);
+            }
+        }
+        (outcomes, resent)
+    });
+    assert_eq!(
+        outcomes,
+        [
+            Some(SessionOutcome::Success),
+            Some(SessionOutcome::Failed(
+                cwmp_core::cpe::SessionError::HttpStatus(503)
+            ))
+        ]
+    );
+    assert_eq!(resent, 1);
+    assert_eq!(
+        cpe.poll_timeout(),
+        Some(now + cwmp_core::Duration::from_secs(600))
+    );
+    assert_eq!(n, 0, "heap allocations");
+}
+
+fn empty_gpv_response<'a>() -> Body<'a> {
+    GetParameterValuesResponse {
+        parameter_list: Array::empty(),
+    }
+    .into()
 }

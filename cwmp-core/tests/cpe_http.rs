@@ -35,30 +35,6 @@ fn bytes_of(step: Step, seen: &Seen) -> Vec<u8> {
     }
 }
 
-/// `step`'s bytes with `prefix` before them.
-fn after(prefix: &'static str, step: Step) -> Step {
-    let Step::Reply(mut f) = step else {
-        panic!("not a reply")
-    };
-    Step::Reply(Box::new(move |seen| {
-        let mut v = prefix.as_bytes().to_vec();
-        v.extend(f(seen));
-        v
-    }))
-}
-
-/// The first `k` bytes of `step`'s answer, then the peer closes.
-fn cut(step: Step, k: usize) -> Step {
-    let Step::Reply(mut f) = step else {
-        panic!("not a reply")
-    };
-    closing(move |seen| {
-        let mut v = f(seen);
-        v.truncate(k);
-        v
-    })
-}
-
 fn bootstrap_pending(p: &Pair) -> bool {
     p.cpe
         .events()

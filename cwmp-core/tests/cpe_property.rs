@@ -1,5 +1,6 @@
 //! Seeded randomized Sessions with injected faults (drops, timeouts, 5xx, 8005, malformed
-//! responses, resets, reboots with persistence round trips), checking the delivery and retry
+//! responses, resets, the peer's close mid-response, 1xx, 503 + Retry-After, 401 and
+//! redirects of any POST, responses included, reboots with persistence round trips), checking the delivery and retry
 //! invariants of §3.7.1.5 and §3.2.1.1:
 //!
 //! * every event is delivered at least once: once the faults stop, the queue drains and every
@@ -84,32 +85,59 @@ fn responder(acs: Rc<RefCell<Acs>>, seed: u64) -> Box<dyn FnMut(&Seen) -> Step> 
             }
         }
         if chance(&mut rng, a.chaos) {
-            return match rng.next_u32() % 7 {
+            return match rng.next_u32() % 12 {
                 0 => Step::Transport(TransportError::Receive),
                 1 => Step::Transport(TransportError::Closed),
                 2 => Step::Silence,
                 3 => status(500),
                 4 => status(503),
                 5 => fault(8005),
+                // Issue 13: the peer's close after any prefix of the answer, 1xx before it,
+                // 503 + Retry-After, and a 401 or redirect (re-sent, a response included).
+                6 => {
+                    // Cut short (never whole), so the ACS takes nothing as confirmed.
+                    let k = rng.next_u32() as usize;
+                    let Step::Reply(mut f) = answer(seen, &mut Acs::default(), &mut rng) else {
+                        unreachable!()
+                    };
+                    closing(move |seen| {
+                        let mut v = f(seen);
+                        v.truncate(k % v.len().max(1));
+                        v
+                    })
+                }
+                7 => after(
+                    "HTTP/1.1 100 Continue\r\n\r\n",
+                    answer(seen, &mut a, &mut rng),
+                ),
+                8 => Step::Reply(Box::new(|_| http(503, "Retry-After: 90\r\n", ""))),
+                9 => digest_challenge(rng.next_u32() % 2 == 0),
+                10 => redirect("http://acs2.example.com:7547/cwmp"),
                 _ => raw(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n<bad>"),
             };
         }
-        match seen.method.as_str() {
-            "Inform" => {
-                if seen.events.iter().any(|(c, _)| c == "0 BOOTSTRAP") {
-                    a.bootstrap_confirmed = true;
-                }
-                inform_response()
-            }
-            "TransferComplete" => {
-                let (k, _) = seen.transfer_complete.clone().unwrap();
-                a.confirmed.insert(k);
-                response("TransferCompleteResponse")
-            }
-            "" if chance(&mut rng, 20) => request(GPV),
-            _ => empty(),
-        }
+        answer(seen, &mut a, &mut rng)
     })
+}
+
+/// The ACS's regular answer to `seen` (what it takes as confirmed is confirmed only when the
+/// CPE gets it whole: a cut answer is not delivered, and the CPE sends it again).
+fn answer(seen: &Seen, a: &mut Acs, rng: &mut SplitMix64) -> Step {
+    match seen.method.as_str() {
+        "Inform" => {
+            if seen.events.iter().any(|(c, _)| c == "0 BOOTSTRAP") {
+                a.bootstrap_confirmed = true;
+            }
+            inform_response()
+        }
+        "TransferComplete" => {
+            let (k, _) = seen.transfer_complete.clone().unwrap();
+            a.confirmed.insert(k);
+            response("TransferCompleteResponse")
+        }
+        "" if chance(rng, 20) => request(GPV),
+        _ => empty(),
+    }
 }
 
 /// Fires timeouts (retries, transfers) until idle or `horizon` passes.

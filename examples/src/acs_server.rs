@@ -75,10 +75,15 @@ pub struct Server<'a> {
 impl<'a> Server<'a> {
     /// A server whose Sessions all use `config`.
     pub fn new(config: AcsConfig<'a>) -> Self {
+        Self::with_clock(config, Clock::new(), random_seed())
+    }
+
+    /// A server on `clock` (a skewed one in tests), its cookies and nonces from `seed`.
+    pub fn with_clock(config: AcsConfig<'a>, clock: Clock, seed: u64) -> Self {
         Server {
             sessions: Box::new(AcsSessions::new(config)),
-            clock: Clock::new(),
-            rng: SplitMix64::new(random_seed()),
+            clock,
+            rng: SplitMix64::new(seed),
             ended: 0,
         }
     }
@@ -211,26 +216,42 @@ pub fn serve<'a, H: AcsHandler<'a>>(
     sessions: Option<usize>,
     stop: &AtomicBool,
 ) -> io::Result<usize> {
-    let mut server = Server::new(config);
-    listener.set_nonblocking(true)?;
-    while sessions.is_none_or(|n| server.ended() < n) && !stop.load(Ordering::Relaxed) {
-        server.tick(handler);
-        let (stream, peer) = match listener.accept() {
-            Ok(s) => s,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                std::thread::sleep(StdDuration::from_millis(20));
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        stream.set_nonblocking(false)?;
-        let _ = stream.set_nodelay(true);
-        handler.connected(peer);
-        // A failing connection ends its Session (by timeout), not the server.
-        let _ = server.serve_connection(&stream, handler, stop);
-        handler.disconnected(peer);
+    Server::new(config).serve(listener, handler, sessions, stop)
+}
+
+impl<'a> Server<'a> {
+    /// [`serve`] with this server.
+    ///
+    /// # Errors
+    /// Socket errors of the listener.
+    pub fn serve<H: AcsHandler<'a>>(
+        mut self,
+        listener: &TcpListener,
+        handler: &mut H,
+        sessions: Option<usize>,
+        stop: &AtomicBool,
+    ) -> io::Result<usize> {
+        let server = &mut self;
+        listener.set_nonblocking(true)?;
+        while sessions.is_none_or(|n| server.ended() < n) && !stop.load(Ordering::Relaxed) {
+            server.tick(handler);
+            let (stream, peer) = match listener.accept() {
+                Ok(s) => s,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(StdDuration::from_millis(20));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            stream.set_nonblocking(false)?;
+            let _ = stream.set_nodelay(true);
+            handler.connected(peer);
+            // A failing connection ends its Session (by timeout), not the server.
+            let _ = server.serve_connection(&stream, handler, stop);
+            handler.disconnected(peer);
+        }
+        Ok(server.ended())
     }
-    Ok(server.ended())
 }
 
 /// Sends an HTTP connection request (§3.2.2.2) to a CPE's ConnectionRequestURL with Digest

@@ -19,10 +19,12 @@ use cwmp_core::{Duration, Instant};
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// Maps `std::time::Instant` to the machines' [`Instant`] (milliseconds since the clock
-/// started).
+/// started), plus an optional shared skew that a test moves forward to skip waits (the
+/// fault-injection harness: retries and timeouts in virtual time over real sockets).
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     start: std::time::Instant,
+    skew: Option<&'static std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Clock {
@@ -36,12 +38,32 @@ impl Clock {
     pub fn new() -> Self {
         Clock {
             start: std::time::Instant::now(),
+            skew: None,
+        }
+    }
+
+    /// A clock starting now, ahead of real time by `skew` milliseconds (moved by
+    /// [`Clock::jump`], seen by every copy).
+    pub fn with_skew(skew: &'static std::sync::atomic::AtomicU64) -> Self {
+        Clock {
+            start: std::time::Instant::now(),
+            skew: Some(skew),
+        }
+    }
+
+    /// Moves a skewed clock (and its copies) forward by `d`; a plain clock does not move.
+    pub fn jump(&self, d: Duration) {
+        if let Some(s) = self.skew {
+            s.fetch_add(d.as_millis(), std::sync::atomic::Ordering::SeqCst);
         }
     }
 
     /// The current time.
     pub fn now(&self) -> Instant {
-        Instant::from_millis(self.start.elapsed().as_millis() as u64)
+        let skew = self
+            .skew
+            .map_or(0, |s| s.load(std::sync::atomic::Ordering::SeqCst));
+        Instant::from_millis(self.start.elapsed().as_millis() as u64 + skew)
     }
 
     /// How long until `deadline` (zero when past), as a std duration for socket timeouts.

@@ -18,6 +18,7 @@ pub mod cpe_driver;
 pub mod data_model;
 pub mod demo;
 pub mod driver;
+pub mod faults;
 pub mod inspect;
 pub mod loadtest;
 pub mod provision;

@@ -1,6 +1,8 @@
 //! Fuzz body for the CPE session machine: arbitrary sequences of HTTP responses (templates
-//! mutated by the input, or raw bytes), transport errors, timeouts, clock jumps, commands and
-//! reboots with persistence round trips. Never panics; a few invariants are checked on the way
+//! mutated by the input, after 1xx interim responses or not, or raw bytes), the peer's close
+//! after any prefix of a response (`handle_connection_closed`), transport errors, timeouts,
+//! clock jumps, commands, replayed responses (`ResendResponse`) and reboots with persistence
+//! round trips. Never panics; a few invariants are checked on the way
 //! (a Session always ends with a `SessionEnded`, `Transmit::len` fits the buffer, the record
 //! exported restores).
 
@@ -24,7 +26,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("200 OK\r\n", ""),
     ("401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"r\", nonce=\"n\", qop=\"auth\"\r\n", ""),
     ("302 Found\r\nLocation: http://other.example.com/x\r\n", ""),
-    ("503 Service Unavailable\r\nConnection: close\r\n", ""),
+    ("503 Service Unavailable\r\nConnection: close\r\nRetry-After: 120\r\n", ""),
+    ("503 Service Unavailable\r\nRetry-After: Sun, 06 Nov 1994 08:59:37 GMT\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n", ""),
     ("200 OK\r\nContent-Type: text/xml\r\n", "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soapenv:Header><cwmp:ID>a</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:GetParameterValues><ParameterNames><string>Device.</string></ParameterNames></cwmp:GetParameterValues></soapenv:Body></soapenv:Envelope>"),
     ("200 OK\r\nContent-Type: text/xml\r\n", "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"><soapenv:Body><soapenv:Fault><faultcode>Server</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>8005</FaultCode></cwmp:Fault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>"),
 ];
@@ -42,16 +45,32 @@ impl core::fmt::Write for SliceOut<'_> {
     }
 }
 
-fn template(i: usize, rx: &mut [u8]) -> usize {
+/// Interim responses put before a template (RFC 9110 §15.2).
+const INTERIM: &[&str] = &[
+    "",
+    "HTTP/1.1 100 Continue\r\n\r\n",
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+    "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+];
+
+fn template(i: usize, interim: usize, rx: &mut [u8]) -> usize {
     use core::fmt::Write;
     let (head, body) = TEMPLATES[i % TEMPLATES.len()];
     let mut out = SliceOut(rx, 0);
     let _ = write!(
         out,
-        "HTTP/1.1 {head}Content-Length: {}\r\n\r\n{body}",
+        "{}HTTP/1.1 {head}Content-Length: {}\r\n\r\n{body}",
+        INTERIM[interim % INTERIM.len()],
         body.len()
     );
     out.1
+}
+
+fn gpv_response<'a>() -> Body<'a> {
+    GetParameterValuesResponse {
+        parameter_list: Array::empty(),
+    }
+    .into()
 }
 
 struct Input<'a>(&'a [u8]);
@@ -93,6 +112,14 @@ fn drain(cpe: &mut Cpe, now: Instant, flash: &mut [u8], flash_len: &mut usize, o
             }
             Event::SessionStarted => *open = true,
             Event::SessionEnded { .. } => *open = false,
+            Event::ResendResponse => {
+                // The same reply again (this harness answers every request with a GPV
+                // response or a fault; the fault is re-sent as a GPV response: the machine
+                // cannot tell, and must not mind).
+                let mut tx = [0u8; 2048];
+                let mut w: &mut [u8] = &mut tx;
+                let _ = cpe.respond(now, gpv_response(), &mut w);
+            }
             Event::PersistChanged => {
                 let n = cpe.export(now, flash).expect("MAX_LEN always fits");
                 *flash_len = n;
@@ -124,27 +151,39 @@ pub fn session(data: &[u8]) {
         match op % 16 {
             0..=5 => {
                 // A template response, with some bytes overwritten by the input.
-                let n = template(usize::from(op / 16), &mut rx);
+                let interim = usize::from(input.byte().unwrap_or(0));
+                let n = template(usize::from(op / 16), interim, &mut rx);
                 let edits = input.byte().unwrap_or(0) % 4;
                 for _ in 0..edits {
                     let at = usize::from(input.byte().unwrap_or(0)) * 2 % n.max(1);
                     rx[at] = input.byte().unwrap_or(b'x');
                 }
-                feed(&mut cpe, now, &mut rx, n);
+                feed(&mut cpe, now, &mut rx, n, false);
             }
             6 => {
                 // Raw bytes as the response.
                 let len = usize::from(input.byte().unwrap_or(0));
                 let raw = input.take(len);
                 rx[..raw.len()].copy_from_slice(raw);
-                feed(&mut cpe, now, &mut rx, raw.len());
+                feed(&mut cpe, now, &mut rx, raw.len(), op & 0x10 != 0);
             }
             7 => {
-                let kind = match input.byte().unwrap_or(0) % 4 {
+                let kind = match input.byte().unwrap_or(0) % 6 {
                     0 => TransportError::Connect,
                     1 => TransportError::Send,
                     2 => TransportError::Receive,
-                    _ => TransportError::Closed,
+                    3 => TransportError::Closed,
+                    4 => {
+                        // The peer closes after a prefix of a template response.
+                        let n = template(usize::from(op / 16), usize::from(op / 64), &mut rx);
+                        let cut = usize::from(input.byte().unwrap_or(0)) * 2 % (n + 1);
+                        feed(&mut cpe, now, &mut rx, cut, true);
+                        continue;
+                    }
+                    _ => {
+                        let _ = cpe.handle_connection_closed(now, &mut rx, 0);
+                        continue;
+                    }
                 };
                 cpe.handle_transport_error(now, kind);
             }
@@ -237,13 +276,15 @@ pub fn session(data: &[u8]) {
     assert!(!cpe.in_session() || open);
 }
 
-fn feed(cpe: &mut Cpe, now: Instant, rx: &mut [u8], n: usize) {
-    if let Ok(Incoming::AcsRequest(req)) = cpe.handle_response(now, rx, n) {
+fn feed(cpe: &mut Cpe, now: Instant, rx: &mut [u8], n: usize, closed: bool) {
+    let incoming = if closed {
+        cpe.handle_connection_closed(now, rx, n)
+    } else {
+        cpe.handle_response(now, rx, n)
+    };
+    if let Ok(Incoming::AcsRequest(req)) = incoming {
         let reply: Body<'_> = match req.body() {
-            Body::GetParameterValues(_) => GetParameterValuesResponse {
-                parameter_list: Array::empty(),
-            }
-            .into(),
+            Body::GetParameterValues(_) => gpv_response(),
             _ => Body::Fault(SoapFault::new(9000, "unsupported")),
         };
         let mut tx = [0u8; 2048];

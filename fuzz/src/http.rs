@@ -8,9 +8,10 @@ use cwmp_codec::http::{
     },
     body::{BodyDecoder, BodyStatus, Framing},
     cookie::CookieJar,
+    date::parse_http_date,
     limits::MAX_AUTHORIZATION_LEN,
     request::RequestHead,
-    response::ResponseHead,
+    response::{ResponseHead, RetryAfter},
     url::Url,
     Status, EMPTY_HEADER,
 };
@@ -94,6 +95,12 @@ pub fn response_head(data: &[u8]) {
         head.retry_after(),
         head.is_text_xml(),
     );
+    // HTTP-dates (RFC 9110 §5.6.7) of `Retry-After` and `Date`, and of the raw input.
+    if let Some(RetryAfter::Date(d)) = head.retry_after() {
+        let _ = parse_http_date(d);
+    }
+    let _ = head.header("date").map(parse_http_date);
+    let _ = parse_http_date(data);
     let _ = (
         head.content_encoding(),
         head.content_length(),

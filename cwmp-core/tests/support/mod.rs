@@ -295,6 +295,30 @@ pub fn raw(bytes: &'static [u8]) -> Step {
     Step::Reply(Box::new(move |_| bytes.to_vec()))
 }
 
+/// `step`'s bytes with `prefix` before them.
+pub fn after(prefix: &'static str, step: Step) -> Step {
+    let Step::Reply(mut f) = step else {
+        panic!("not a reply")
+    };
+    Step::Reply(Box::new(move |seen| {
+        let mut v = prefix.as_bytes().to_vec();
+        v.extend(f(seen));
+        v
+    }))
+}
+
+/// The first `k` bytes of `step`'s answer, then the peer closes.
+pub fn cut(step: Step, k: usize) -> Step {
+    let Step::Reply(mut f) = step else {
+        panic!("not a reply")
+    };
+    closing(move |seen| {
+        let mut v = f(seen);
+        v.truncate(k);
+        v
+    })
+}
+
 pub fn with_close(mut step: Step) -> Step {
     if let Step::Reply(f) = &mut step {
         let mut inner = std::mem::replace(f, Box::new(|_| Vec::new()));

@@ -11,6 +11,7 @@
 
 pub mod acs_script;
 pub mod acs_server;
+pub mod cli;
 pub mod cpe_app;
 pub mod cpe_driver;
 pub mod data_model;

@@ -10,34 +10,19 @@
 //! connects and logs every exchange.
 //!
 //! ```text
-//! cargo run --example acs -- [--listen ADDR] [--script FILE] [--user U --password P]
-//!                            [--sessions N] [--timeout SECS] [--verbose]
-//!                            [--connection-request URL | --udp-connection-request HOST:PORT
-//!                             --cr-user U --cr-password P [--cr-delay SECS]]
+//! cargo run --example acs -- --help     # every flag and the script format
+//! cargo run --example acs -- --listen 127.0.0.1:7547 --script examples/scripts/basic.acs
 //! ```
 //!
-//! * `--listen ADDR`: where to accept CPEs (default `127.0.0.1:7547`); point the CPE's
-//!   `ManagementServer.URL` at `http://ADDR/` (any path).
-//! * `--script FILE`: the requests to send, one a line (format in `examples/src/acs_script.rs`;
-//!   sample in `examples/scripts/basic.acs`). Without it the ACS only answers the Inform and
-//!   the CPE's own requests, and ends each Session.
-//! * `--user U --password P`: require HTTP Digest with these credentials (`--password` alone:
-//!   any username).
-//! * `--sessions N`: exit after N Sessions. Ctrl-C ends the program at any time.
-//! * `--verbose`: print every field of every message (`path = value`, as `inspect` does).
-//! * `--connection-request URL`: once listening, ask the CPE at its ConnectionRequestURL to
-//!   open a Session (HTTP GET with Digest, TR-069 §3.2.2.2); the CPE's answer is printed.
-//! * `--udp-connection-request HOST:PORT`: the same over UDP (Annex G: a signed HTTP-over-UDP
-//!   message, sent three times with one `id`; there is no answer to wait for).
-//! * `--cr-user U --cr-password P`: the ConnectionRequestUsername/Password for either.
-//! * `--cr-delay SECS`: wait this long after starting to listen before sending it (default 2,
-//!   time for the CPE's first Session).
+//! The flags are `cwmp_examples::cli::AcsCli`'s; the script format is
+//! `cwmp_examples::acs_script::SCRIPT_FORMAT`.
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use clap::Parser;
 use cwmp_core::acs::{
     AcsConfig, AcsSession, AnyUser, CredentialStore, Event, Outcome, Received, RequestId,
     StaticCredentials, Transmit,
@@ -48,6 +33,7 @@ use cwmp_examples::acs_script::{self, summarize, ScriptLine};
 use cwmp_examples::acs_server::{
     send_connection_request, send_udp_connection_request, serve, AcsHandler,
 };
+use cwmp_examples::cli::AcsCli;
 use cwmp_examples::inspect::Lines;
 
 /// Set by the SIGINT handler; the accept loop checks it between connections and while idle.
@@ -73,8 +59,6 @@ fn on_ctrl_c() {
 
 #[cfg(not(unix))]
 fn on_ctrl_c() {}
-
-const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose] [--connection-request URL | --udp-connection-request HOST:PORT --cr-user U --cr-password P [--cr-delay SECS]]";
 
 /// A connection request to send once the ACS listens.
 enum ConnectionRequestTo {
@@ -295,71 +279,26 @@ impl AcsHandler<'static> for ScriptAcs {
 }
 
 fn main() -> ExitCode {
-    let mut listen = "127.0.0.1:7547".to_string();
-    let mut script_path = None;
-    let mut user = None;
-    let mut password = None;
-    let mut sessions = None;
-    let mut timeout = 30u64;
-    let mut verbose = false;
-    let mut connection_request = None;
-    let mut cr_user = String::new();
-    let mut cr_password = String::new();
-    let mut cr_delay = 2u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| {
-            args.next().unwrap_or_else(|| {
-                eprintln!("{name} needs a value\n{USAGE}");
-                std::process::exit(2)
-            })
-        };
-        match a.as_str() {
-            "--listen" => listen = value("--listen"),
-            "--script" => script_path = Some(value("--script")),
-            "--user" => user = Some(value("--user")),
-            "--password" => password = Some(value("--password")),
-            "--sessions" => match value("--sessions").parse() {
-                Ok(n) => sessions = Some(n),
-                Err(_) => {
-                    eprintln!("--sessions needs a number");
-                    return ExitCode::from(2);
-                }
-            },
-            "--timeout" => match value("--timeout").parse() {
-                Ok(n) => timeout = n,
-                Err(_) => {
-                    eprintln!("--timeout needs a number of seconds");
-                    return ExitCode::from(2);
-                }
-            },
-            "--verbose" | "-v" => verbose = true,
-            "--connection-request" => {
-                connection_request = Some(ConnectionRequestTo::Http(value("--connection-request")))
-            }
-            "--udp-connection-request" => {
-                connection_request =
-                    Some(ConnectionRequestTo::Udp(value("--udp-connection-request")))
-            }
-            "--cr-user" => cr_user = value("--cr-user"),
-            "--cr-password" => cr_password = value("--cr-password"),
-            "--cr-delay" => match value("--cr-delay").parse() {
-                Ok(n) => cr_delay = n,
-                Err(_) => {
-                    eprintln!("--cr-delay needs a number of seconds");
-                    return ExitCode::from(2);
-                }
-            },
-            "--help" | "-h" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("unknown argument {other:?}\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
+    // `--help` prints every flag and the script format and exits 0; a bad command line exits 2.
+    let AcsCli {
+        listen,
+        script: script_path,
+        user,
+        password,
+        sessions,
+        timeout,
+        verbose,
+        connection_request,
+        udp_connection_request,
+        cr_user,
+        cr_password,
+        cr_delay,
+    } = AcsCli::parse();
+    let connection_request = match (connection_request, udp_connection_request) {
+        (Some(url), _) => Some(ConnectionRequestTo::Http(url)),
+        (None, Some(addr)) => Some(ConnectionRequestTo::Udp(addr)),
+        (None, None) => None,
+    };
     let script: Vec<ScriptLine> = match &script_path {
         None => Vec::new(),
         Some(p) => match std::fs::read_to_string(p)

@@ -17,7 +17,7 @@
 //!     --periodic 300 --state cpe-state.txt --record cpe-record.bin
 //! ```
 //!
-//! Options are in `examples/src/cpe_app.rs` (`--help`). Without `--record FILE` (or when the
+//! Options are in `examples/src/cpe_app.rs` (`cargo run --example cpe -- --help`). Without `--record FILE` (or when the
 //! file does not exist) the CPE boots with `0 BOOTSTRAP`; with it, with `1 BOOT` and whatever
 //! the record kept (undelivered events, transfer results). Ctrl-C stops it; the model and the
 //! record are written after every Session.
@@ -26,16 +26,12 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use cwmp_examples::cpe_app::{parse_args, run};
+use clap::Parser as _;
+use cwmp_examples::cpe_app::{run, Args, Cli};
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
+    // `--help` prints every flag and exits 0; a bad command line exits 2.
+    let args = Args::from(Cli::parse());
     let start = std::time::Instant::now();
     let log = Arc::new(move |s: &str| {
         for (i, l) in s.lines().enumerate() {

@@ -21,25 +21,13 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use clap::Parser;
+use cwmp_examples::cli::InspectCli;
 use cwmp_examples::inspect::inspect;
 
 fn main() -> ExitCode {
-    let mut reencode = false;
-    let mut files = Vec::new();
-    for a in std::env::args().skip(1) {
-        match a.as_str() {
-            "--reencode" => reencode = true,
-            "-h" | "--help" => {
-                println!("usage: inspect [--reencode] FILE...");
-                return ExitCode::SUCCESS;
-            }
-            _ => files.push(a),
-        }
-    }
-    if files.is_empty() {
-        eprintln!("usage: inspect [--reencode] FILE...");
-        return ExitCode::from(2);
-    }
+    // `--help` exits 0; no FILE or an unknown flag exits 2.
+    let InspectCli { reencode, files } = InspectCli::parse();
     let mut failed = false;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

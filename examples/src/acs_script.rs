@@ -1,33 +1,8 @@
 //! The script format of the `acs` example, and one-line summaries of CWMP messages for its log.
 //!
 //! A script is a text file of ACS requests, one a line, sent in order to each CPE that
-//! connects. Blank lines and lines starting with `#` are ignored. Tokens are separated by
-//! spaces; a token with spaces is written in double quotes (`"3 Vendor Configuration File"`).
-//!
-//! ```text
-//! GetRPCMethods
-//! GetParameterNames PATH [NEXTLEVEL]              NEXTLEVEL: 0 (default) or 1
-//! GetParameterValues NAME...
-//! SetParameterValues NAME=VALUE[:TYPE]... [key=PARAMETERKEY]
-//!                                                 TYPE: string (default), int, unsignedInt,
-//!                                                 long, unsignedLong, boolean, dateTime,
-//!                                                 base64, hexBinary; `xsd:` prefix optional
-//! GetParameterAttributes NAME...
-//! SetParameterAttributes NAME NOTIFICATION        NOTIFICATION: 0 off, 1 passive, 2 active
-//! AddObject OBJECT. [PARAMETERKEY]
-//! DeleteObject OBJECT.N. [PARAMETERKEY]
-//! Reboot [COMMANDKEY]
-//! FactoryReset
-//! Download COMMANDKEY URL [FILETYPE [USERNAME PASSWORD]]
-//!                                                 FILETYPE: 1..6 or the full text;
-//!                                                 default 1 (Firmware Upgrade Image)
-//! Upload COMMANDKEY URL [FILETYPE [USERNAME PASSWORD]]
-//!                                                 default "1 Vendor Configuration File"
-//! ScheduleInform DELAYSECONDS [COMMANDKEY]
-//! CancelTransfer COMMANDKEY
-//! GetQueuedTransfers
-//! GetAllQueuedTransfers
-//! ```
+//! connects: [`SCRIPT_FORMAT`] (also printed by `cargo run --example acs -- --help`) is the
+//! format; `examples/scripts/basic.acs` a sample.
 //!
 //! The parsed requests borrow strings leaked for the life of the program (`'static`): a script
 //! is read once at start-up.
@@ -41,6 +16,45 @@ use cwmp_codec::message::{
     SetParameterAttributesStruct, SetParameterValues, Upload,
 };
 use cwmp_codec::{Array, Body, DownloadFileType, UploadFileType, Value, XmlStr};
+
+/// The script format, as `acs --help` prints it.
+pub const SCRIPT_FORMAT: &str = "\
+Script format (--script FILE):
+  One ACS request a line, sent in order in every Session (each Session of each CPE starts
+  the script again), up to 8 queued at a time; a request the CPE answers with a fault does
+  not stop the script. Blank lines and lines starting with # are ignored. Tokens are
+  separated by spaces; a token with spaces is written in double quotes
+  (\"3 Vendor Configuration File\").
+
+  GetRPCMethods
+  GetParameterNames PATH [NEXTLEVEL]            NEXTLEVEL: 0 (default) or 1
+  GetParameterValues NAME...
+  SetParameterValues NAME=VALUE[:TYPE]... [key=PARAMETERKEY]
+                                                TYPE: string (default), int, unsignedInt,
+                                                long, unsignedLong, boolean, dateTime,
+                                                base64, hexBinary; `xsd:` prefix optional
+  GetParameterAttributes NAME...
+  SetParameterAttributes NAME NOTIFICATION      NOTIFICATION: 0 off, 1 passive, 2 active
+  AddObject OBJECT. [PARAMETERKEY]
+  DeleteObject OBJECT.N. [PARAMETERKEY]
+  Reboot [COMMANDKEY]
+  FactoryReset
+  Download COMMANDKEY URL [FILETYPE [USERNAME PASSWORD]]
+                                                FILETYPE: 1..6 or the full text;
+                                                default 1 (Firmware Upgrade Image)
+  Upload COMMANDKEY URL [FILETYPE [USERNAME PASSWORD]]
+                                                FILETYPE: 1, 2 or the full text; default
+                                                1 (Vendor Configuration File)
+  ScheduleInform DELAYSECONDS [COMMANDKEY]
+  CancelTransfer COMMANDKEY
+  GetQueuedTransfers
+  GetAllQueuedTransfers
+
+  Example (more in examples/scripts/basic.acs):
+    GetParameterNames Device.DeviceInfo. 1
+    SetParameterValues Device.ManagementServer.PeriodicInformInterval=3600:xsd:unsignedInt key=k1
+    AddObject Device.NAT.PortMapping. k2
+    Download fw-2 http://127.0.0.1:8080/image.bin";
 
 /// One request of a script.
 #[derive(Debug, Clone)]

@@ -3,10 +3,7 @@
 //! against the ACS server.
 //!
 //! ```text
-//! cargo run --example cpe -- --acs URL [--user U --password P] [--manufacturer M] [--oui OUI]
-//!     [--product-class PC] [--serial SN] [--software-version V] [--cr-listen ADDR]
-//!     [--cr-url URL] [--cr-user U --cr-password P] [--periodic SECS] [--state FILE]
-//!     [--record FILE] [--sessions N]
+//! cargo run --example cpe -- --help       # every flag, the firmware image format, the files
 //! ```
 
 use std::net::TcpListener;
@@ -14,16 +11,141 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 
-use cwmp_core::connreq::ConnectionRequestServer;
+use clap::Parser;
+use cwmp_core::connreq::{ConnectionRequestServer, RateLimit};
+use cwmp_core::Duration;
 
-use crate::cpe_driver::{spawn_cr_listener, CpeDriver, CrListen, Exit, Log, Setup, Wake};
+use crate::cpe_driver::{
+    spawn_cr_listener, CpeDriver, CrListen, Exit, Log, Setup, SharedCrListen, Wake,
+};
 use crate::data_model::{DataModel, Identity};
 use crate::driver::Clock;
 
-/// Usage text.
-pub const USAGE: &str = "usage: cpe --acs URL [--user U --password P] [--manufacturer M] [--oui OUI] [--product-class PC] [--serial SN] [--software-version V] [--cr-listen ADDR] [--cr-url URL] [--cr-user U --cr-password P] [--periodic SECS] [--state FILE] [--record FILE] [--sessions N]";
+/// What `cpe --help` says after the flags: the firmware image format and the files.
+const AFTER_HELP: &str = "\
+Firmware images (Download):
+  The ACS's Download must have FileType \"1 Firmware Upgrade Image\" and an http:// URL
+  (other file types get fault 9003, other schemes 9013). The CPE GETs the file and accepts it
+  when it is a text image of this example device: the first line is exactly
+  `CWMP-RS EXAMPLE FIRMWARE`, and a line `version=X` follows within the first 256 bytes
+  (anything may come after). Anything else is a failed transfer (TransferComplete with fault
+  9010). An accepted image is \"written to the inactive bank\": the CPE reboots into it at
+  once, or when the Session under way ends, then reports `1 BOOT`, `7 TRANSFER COMPLETE`, `M Download` and
+  SoftwareVersion X. Make one with:
+    printf 'CWMP-RS EXAMPLE FIRMWARE\\nversion=2.0.0\\n' > image.bin
 
-/// The command line.
+Files:
+  --state FILE keeps the data model (one Parameter a line: name, type, R|W, notification,
+  value); --record FILE keeps what the machine must deliver after a reboot (events,
+  TransferComplete, ParameterKey). Both are written after every Session; a factory reset
+  erases both. Without --record (or when the file does not exist) the CPE boots with
+  `0 BOOTSTRAP`, else with `1 BOOT` and what the record kept.
+
+Connection requests:
+  `curl --digest -u cwmp:cwmp http://127.0.0.1:7548/cr` (with --cr-listen 127.0.0.1:7548).
+
+Example:
+  cpe --acs http://127.0.0.1:7547/ --cr-listen 127.0.0.1:7548 --periodic 300 \\
+      --state cpe-state.txt --record cpe-record.bin";
+
+/// The command line of the `cpe` example (clap).
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "cpe",
+    about = "A CWMP (TR-069) CPE for Linux: an in-memory TR-181 model (Device.DeviceInfo, \
+             Device.ManagementServer, Device.NAT.PortMapping.{i}), firmware Downloads over \
+             HTTP, a Digest-protected connection-request listener, periodic Informs and the \
+             persistence record in a file",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// The ACS URL (ManagementServer.URL), http:// only in this example.
+    #[arg(long, value_name = "URL")]
+    pub acs: String,
+    /// ManagementServer.Username: answer the ACS's HTTP Digest (or Basic) challenge with it.
+    /// Empty: no authentication.
+    #[arg(long, value_name = "U", default_value = "", hide_default_value = true)]
+    pub user: String,
+    /// ManagementServer.Password.
+    #[arg(long, value_name = "P", default_value = "", hide_default_value = true)]
+    pub password: String,
+    /// DeviceInfo.Manufacturer (DeviceId.Manufacturer in the Inform).
+    #[arg(long, value_name = "M", default_value = "cwmp-rs")]
+    pub manufacturer: String,
+    /// DeviceInfo.ManufacturerOUI: six hex digits.
+    #[arg(long, value_name = "OUI", default_value = "00D09E")]
+    pub oui: String,
+    /// DeviceInfo.ProductClass.
+    #[arg(long = "product-class", value_name = "PC", default_value = "LinuxCPE")]
+    pub product_class: String,
+    /// DeviceInfo.SerialNumber.
+    #[arg(long, value_name = "SN", default_value = "0001")]
+    pub serial: String,
+    /// DeviceInfo.SoftwareVersion of the factory image (a Download installs another).
+    #[arg(long = "software-version", value_name = "V", default_value = "1.0.0")]
+    pub software_version: String,
+    /// Listen for connection requests (TR-069 §3.2.2, HTTP GET with Digest) on this address,
+    /// e.g. 127.0.0.1:7548. Without it, no listener.
+    #[arg(long = "cr-listen", value_name = "ADDR")]
+    pub cr_listen: Option<String>,
+    /// The ConnectionRequestURL to advertise (its path is the one served). Default:
+    /// http://<listen address>/cr.
+    #[arg(long = "cr-url", value_name = "URL")]
+    pub cr_url: Option<String>,
+    /// ConnectionRequestUsername at start-up (the ACS may set another).
+    #[arg(long = "cr-user", value_name = "U", default_value = "cwmp")]
+    pub cr_user: String,
+    /// ConnectionRequestPassword at start-up (the ACS may set another).
+    #[arg(long = "cr-password", value_name = "P", default_value = "cwmp")]
+    pub cr_password: String,
+    /// Rate limit on authenticated connection requests (§3.2.2.1), as a token bucket:
+    /// REQUESTS/SECONDS[:BURST] (BURST requests at once, then REQUESTS per SECONDS), or `off`.
+    /// Past it, a request gets 503.
+    #[arg(long = "cr-rate-limit", value_name = "RATE", default_value = "6/60:3",
+          value_parser = parse_rate_limit)]
+    pub cr_rate_limit: RateLimit,
+    /// Enable periodic Informs every SECS seconds (PeriodicInformEnable=1,
+    /// PeriodicInformInterval=SECS).
+    #[arg(long, value_name = "SECS")]
+    pub periodic: Option<u32>,
+    /// Keep the data model in this text file (read at start, written after every Session).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<String>,
+    /// Keep the persistence record (what survives a reboot) in this file.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<String>,
+    /// Exit after this many Sessions (counted across reboots). Default: run until Ctrl-C.
+    #[arg(long, value_name = "N")]
+    pub sessions: Option<usize>,
+}
+
+/// Parses `--cr-rate-limit`: `REQUESTS/SECONDS[:BURST]` or `off` (also `0`).
+///
+/// # Errors
+/// A message for the user.
+pub fn parse_rate_limit(s: &str) -> Result<RateLimit, String> {
+    if s == "off" || s == "0" {
+        return Ok(RateLimit::NONE);
+    }
+    let bad = || format!("{s:?} is not REQUESTS/SECONDS[:BURST] or off");
+    let (rate, burst) = match s.split_once(':') {
+        Some((r, b)) => (r, b.parse::<u32>().map_err(|_| bad())?),
+        None => (s, 1),
+    };
+    let (n, secs) = rate.split_once('/').ok_or_else(bad)?;
+    let requests = n.parse::<u32>().map_err(|_| bad())?;
+    let secs = secs.parse::<u64>().map_err(|_| bad())?;
+    if secs == 0 || burst == 0 {
+        return Err(format!("{s:?}: SECONDS and BURST must be at least 1"));
+    }
+    Ok(RateLimit {
+        requests,
+        per: Duration::from_secs(secs),
+        burst,
+    })
+}
+
+/// The command line, as the program uses it.
 #[derive(Debug, Clone)]
 pub struct Args {
     /// ManagementServer.URL.
@@ -42,6 +164,8 @@ pub struct Args {
     pub cr_user: String,
     /// ConnectionRequestPassword.
     pub cr_password: String,
+    /// The connection-request rate limit.
+    pub cr_rate_limit: RateLimit,
     /// PeriodicInformInterval (enables periodic Informs).
     pub periodic: Option<u32>,
     /// Where the data model is kept (text).
@@ -52,65 +176,41 @@ pub struct Args {
     pub sessions: Option<usize>,
 }
 
-/// Parses the arguments (without the program name).
+impl From<Cli> for Args {
+    fn from(c: Cli) -> Self {
+        Args {
+            acs: c.acs,
+            user: c.user,
+            password: c.password,
+            identity: Identity {
+                manufacturer: c.manufacturer,
+                oui: c.oui,
+                product_class: c.product_class,
+                serial: c.serial,
+                software_version: c.software_version,
+            },
+            cr_listen: c.cr_listen,
+            cr_url: c.cr_url,
+            cr_user: c.cr_user,
+            cr_password: c.cr_password,
+            cr_rate_limit: c.cr_rate_limit,
+            periodic: c.periodic,
+            state: c.state,
+            record: c.record,
+            sessions: c.sessions,
+        }
+    }
+}
+
+/// Parses the arguments (without the program name). The `cpe` program itself uses
+/// [`Cli::parse`], which prints `--help` and exits 0.
 ///
 /// # Errors
-/// A message for the user.
+/// clap's message for the user (also for `--help`, whose text is the message).
 pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String> {
-    let mut a = Args {
-        acs: String::new(),
-        user: String::new(),
-        password: String::new(),
-        identity: Identity {
-            manufacturer: "cwmp-rs".into(),
-            oui: "00D09E".into(),
-            product_class: "LinuxCPE".into(),
-            serial: "0001".into(),
-            software_version: "1.0.0".into(),
-        },
-        cr_listen: None,
-        cr_url: None,
-        cr_user: "cwmp".into(),
-        cr_password: "cwmp".into(),
-        periodic: None,
-        state: None,
-        record: None,
-        sessions: None,
-    };
-    let mut it = args.into_iter();
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Err(USAGE.into());
-        }
-        let mut value = || it.next().ok_or(format!("{flag} needs a value\n{USAGE}"));
-        let number = |v: String| {
-            v.parse::<u32>()
-                .map_err(|_| format!("{flag} needs a number"))
-        };
-        match flag.as_str() {
-            "--acs" => a.acs = value()?,
-            "--user" => a.user = value()?,
-            "--password" => a.password = value()?,
-            "--manufacturer" => a.identity.manufacturer = value()?,
-            "--oui" => a.identity.oui = value()?,
-            "--product-class" => a.identity.product_class = value()?,
-            "--serial" => a.identity.serial = value()?,
-            "--software-version" => a.identity.software_version = value()?,
-            "--cr-listen" => a.cr_listen = Some(value()?),
-            "--cr-url" => a.cr_url = Some(value()?),
-            "--cr-user" => a.cr_user = value()?,
-            "--cr-password" => a.cr_password = value()?,
-            "--periodic" => a.periodic = Some(number(value()?)?),
-            "--state" => a.state = Some(value()?),
-            "--record" => a.record = Some(value()?),
-            "--sessions" => a.sessions = Some(number(value()?)? as usize),
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
-    if a.acs.is_empty() {
-        return Err(format!("--acs URL is required\n{USAGE}"));
-    }
-    Ok(a)
+    Cli::try_parse_from(std::iter::once("cpe".to_string()).chain(args))
+        .map(Args::from)
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the CPE until `--sessions` Sessions ended or `stop` is set (checked between
@@ -127,6 +227,7 @@ pub fn run(
     let (wake_tx, mut wake_rx) = wake.unwrap_or_else(mpsc::channel);
     let cr_server = Arc::new(Mutex::new(ConnectionRequestServer::new()));
     let mut cr_thread = None;
+    let mut cr_listen: Option<SharedCrListen> = None;
     let mut cr_url = args.cr_url.clone().unwrap_or_default();
     if let Some(addr) = &args.cr_listen {
         let l = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -141,15 +242,18 @@ pub fn run(
         log(&format!(
             "connection requests: listening on {local}, ConnectionRequestURL {cr_url}"
         ));
+        let shared = SharedCrListen::from(CrListen {
+            path,
+            username: args.cr_user.clone(),
+            password: args.cr_password.clone(),
+            rate_limit: args.cr_rate_limit,
+        });
+        cr_listen = Some(shared.clone());
         cr_thread = Some(
             spawn_cr_listener(
                 l,
                 cr_server.clone(),
-                CrListen {
-                    path,
-                    username: args.cr_user.clone(),
-                    password: args.cr_password.clone(),
-                },
+                shared,
                 wake_tx.clone(),
                 stop.clone(),
                 log.clone(),
@@ -222,6 +326,9 @@ pub fn run(
             }
         }));
         d.verbose = true;
+        if let Some(l) = &cr_listen {
+            d.share_cr_listen(l.clone());
+        }
         d.stop_after = args.sessions.map(|n| n.saturating_sub(sessions));
         let exit = d.run();
         sessions += d.sessions_ended;

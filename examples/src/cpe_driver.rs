@@ -21,7 +21,7 @@ use cwmp_codec::http::response::ResponseHead;
 use cwmp_codec::http::{Status, EMPTY_HEADER};
 use cwmp_codec::message::ParameterValueStruct;
 use cwmp_codec::{Array, Value};
-use cwmp_core::connreq::{ConnectionRequestServer, CrConfig, CrOutcome};
+use cwmp_core::connreq::{ConnectionRequestServer, CrConfig, CrOutcome, RateLimit};
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
 use cwmp_core::persist::Record;
 use cwmp_core::SplitMix64;
@@ -99,6 +99,8 @@ pub struct CpeDriver {
     pub sessions_ended: usize,
     /// [`CpeDriver::run`] returns [`Exit::Stopped`] once this many Sessions ended.
     pub stop_after: Option<usize>,
+    /// The connection-request listener's live configuration (see [`CpeDriver::share_cr_listen`]).
+    cr_listen: Option<SharedCrListen>,
 }
 
 fn unix_now() -> i64 {
@@ -184,7 +186,31 @@ impl CpeDriver {
             reboot_after_session: false,
             sessions_ended: 0,
             stop_after: None,
+            cr_listen: None,
         })
+    }
+
+    /// Keeps the listener's credentials equal to the model's
+    /// `ConnectionRequestUsername`/`Password`: now, and after every ACS request.
+    ///
+    /// STOPGAP (issue 14 item 3, defect of issue 11): without it the listener kept checking
+    /// its start-up credentials after the ACS set new ones (GenieACS's bootstrap provision
+    /// does), so every connection request after bootstrap got 401. The agent of issue 11
+    /// makes ManagementServer the library's own; take its version at merge.
+    pub fn share_cr_listen(&mut self, listen: SharedCrListen) {
+        self.cr_listen = Some(listen);
+        self.sync_cr_credentials();
+    }
+
+    fn sync_cr_credentials(&self) {
+        if let Some(l) = &self.cr_listen {
+            let m = &self.model;
+            let get = |n: &str| m.get(n).unwrap_or_default();
+            l.set_credentials(
+                &get("Device.ManagementServer.ConnectionRequestUsername"),
+                &get("Device.ManagementServer.ConnectionRequestPassword"),
+            );
+        }
     }
 
     /// Powers off: gives back the wake-up channel for the next [`CpeDriver::new`].
@@ -543,6 +569,8 @@ impl CpeDriver {
             Err(e) => self.log(&format!("response not handled: {e:?}")),
         }
         self.reader.consume(n);
+        // The ACS may have set ConnectionRequestUsername/Password.
+        self.sync_cr_credentials();
     }
 }
 
@@ -639,6 +667,37 @@ pub struct CrListen {
     pub username: String,
     /// ConnectionRequestPassword.
     pub password: String,
+    /// The rate limit on authenticated requests (§3.2.2.1; [`RateLimit::DEFAULT`]: 6 a
+    /// minute, bursts of 3).
+    pub rate_limit: RateLimit,
+}
+
+/// A [`CrListen`] shared by the listener thread and the driver, which updates the
+/// credentials when the ACS sets them ([`CpeDriver::share_cr_listen`]). Read for each
+/// request, so a change applies to the next one.
+#[derive(Debug, Clone)]
+pub struct SharedCrListen(Arc<Mutex<CrListen>>);
+
+impl From<CrListen> for SharedCrListen {
+    fn from(c: CrListen) -> Self {
+        SharedCrListen(Arc::new(Mutex::new(c)))
+    }
+}
+
+impl SharedCrListen {
+    /// Replaces ConnectionRequestUsername/Password.
+    pub fn set_credentials(&self, username: &str, password: &str) {
+        let mut c = self.0.lock().unwrap();
+        if c.username != username || c.password != password {
+            c.username = username.to_string();
+            c.password = password.to_string();
+        }
+    }
+
+    /// The configuration now.
+    pub fn get(&self) -> CrListen {
+        self.0.lock().unwrap().clone()
+    }
 }
 
 /// Serves Connection Requests on `listener` in a thread until `stop`: each accepted request
@@ -646,16 +705,16 @@ pub struct CrListen {
 pub fn spawn_cr_listener(
     listener: TcpListener,
     server: Arc<Mutex<ConnectionRequestServer>>,
-    cfg: CrListen,
+    cfg: impl Into<SharedCrListen>,
     wake: Sender<Wake>,
     stop: Arc<AtomicBool>,
     log: Log,
 ) -> io::Result<JoinHandle<()>> {
     listener.set_nonblocking(true)?;
     let clock = Clock::new();
+    let cfg: SharedCrListen = cfg.into();
     Ok(std::thread::spawn(move || {
         let mut rng = SplitMix64::new(random_seed());
-        let config = CrConfig::new(&cfg.path, &cfg.username, &cfg.password);
         while !stop.load(Ordering::Relaxed) {
             let mut stream = match listener.accept() {
                 Ok((s, _)) => s,
@@ -675,6 +734,10 @@ pub fn spawn_cr_listener(
                     Ok(n) => n,
                 };
                 len += n;
+                // The credentials now (the ACS may have changed them since the last request).
+                let live = cfg.get();
+                let mut config = CrConfig::new(&live.path, &live.username, &live.password);
+                config.rate_limit = live.rate_limit;
                 let mut out = [0u8; 1024];
                 let mut w: &mut [u8] = &mut out;
                 let outcome = {

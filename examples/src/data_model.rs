@@ -343,6 +343,13 @@ impl DataModel {
 
     /// GetParameterNames (§A.3.2.3).
     fn names(&self, path: &str, next_level: bool) -> Result<Vec<(String, bool)>, u32> {
+        // STOPGAP (issue 14 item 3, defect of issue 11): `""` with NextLevel=true names only
+        // the root object (A.3.2.3, DIGEST §12.2); listing the root's children instead made
+        // GenieACS's later `refreshObject "Device"` crash its worker. The agent of issue 11
+        // replaces this logic; take its version at merge.
+        if path.is_empty() && next_level {
+            return Ok(vec![("Device.".to_string(), false)]);
+        }
         let path = if path.is_empty() { "Device." } else { path };
         if !path.ends_with('.') {
             return match self.params.get(path) {
@@ -940,6 +947,7 @@ mod tests {
         assert!(top.contains(&("Device.DeviceInfo.".to_string(), false)));
         assert!(top.contains(&("Device.NAT.".to_string(), false)));
         assert!(!top.iter().any(|(n, _)| n.contains("Manufacturer")));
+        assert_eq!(m.names("", true), Ok(vec![("Device.".to_string(), false)]));
         assert_eq!(m.names("Device.Nope.", false), Err(9005));
         assert_eq!(m.names("Device.DeviceInfo.UpTime", true), Err(9003));
         assert_eq!(m.add_instance(PORT_MAPPING), Ok(1));

@@ -430,6 +430,7 @@ pub fn run(opts: &Options) -> io::Result<Report> {
             path: "/cr/7f3a9c".into(),
             username: CR_USER.into(),
             password: CR_PASSWORD.into(),
+            rate_limit: cwmp_core::connreq::RateLimit::DEFAULT,
         },
         wake_tx.clone(),
         stop.clone(),

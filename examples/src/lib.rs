@@ -13,6 +13,7 @@
 pub mod acs_script;
 pub mod acs_server;
 pub mod acs_tokio;
+pub mod cli;
 pub mod cpe_app;
 pub mod cpe_driver;
 pub mod data_model;

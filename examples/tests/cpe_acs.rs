@@ -320,3 +320,77 @@ fn download_queued_across_a_reboot() {
     assert!(text.contains("Device.DeviceInfo.SoftwareVersion\tstring\tR\t0\t9.9"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The ACS sets ConnectionRequestUsername/Password (GenieACS's bootstrap provision does):
+/// the next connection request with the new credentials is accepted, the start-up ones get
+/// 401 (TR-069 §3.2.2.1: the CPE authenticates with the ConnectionRequest credentials in
+/// force). Stopgap of issue 14 (`CpeDriver::share_cr_listen`) until the agent of issue 11.
+#[test]
+fn connection_request_uses_the_credentials_the_acs_set() {
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-crcred-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let acs_url = format!("http://{}/cwmp", listener.local_addr().unwrap());
+    let cr_port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let script = "SetParameterValues Device.ManagementServer.ConnectionRequestUsername=acs-user \
+                  Device.ManagementServer.ConnectionRequestPassword=acs-pass key=cr-1\n";
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let acs_seen = seen.clone();
+    let (ended_tx, ended_rx) = mpsc::channel();
+    let stop = AtomicBool::new(false);
+    let args = parse_args(
+        [
+            "--acs",
+            &acs_url,
+            "--state",
+            &state,
+            "--sessions",
+            "2",
+            "--cr-listen",
+            &format!("127.0.0.1:{cr_port}"),
+            "--cr-user",
+            "factory-user",
+            "--cr-password",
+            "factory-pass",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    )
+    .unwrap();
+    let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut acs = Script {
+                seen: acs_seen,
+                script: acs_script::parse(script).unwrap(),
+                ended: ended_tx,
+            };
+            serve(&listener, AcsConfig::default(), &mut acs, Some(2), &stop).unwrap();
+        });
+        let cpe = scope.spawn(|| run(&args, log.clone(), Arc::new(AtomicBool::new(false)), None));
+        // The bootstrap Session, with the SetParameterValues.
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let url = format!("http://127.0.0.1:{cr_port}/cr");
+        let old = send_connection_request(
+            &url,
+            "factory-user",
+            "factory-pass",
+            Duration::from_secs(10),
+        );
+        assert!(matches!(old, Ok(CrOutcome::AuthFailed)), "{old:?}");
+        let new = send_connection_request(&url, "acs-user", "acs-pass", Duration::from_secs(10));
+        assert!(matches!(new, Ok(CrOutcome::Accepted { .. })), "{new:?}");
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        assert_eq!(cpe.join().unwrap().unwrap(), 2);
+    });
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.events,
+        [vec!["0 BOOTSTRAP"], vec!["6 CONNECTION REQUEST"]]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

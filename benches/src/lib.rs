@@ -161,7 +161,7 @@ pub fn with_envelope<R>(fixture: Fixture, f: impl FnOnce(&Envelope<'_>) -> R) ->
                     event: Array::new(&events),
                     max_envelopes: 1,
                     current_time: DateTimeValue::Valid(time()),
-                    retry_count: 0,
+                    retry_count: 0.into(),
                     parameter_list: Array::new(&list),
                 }),
             );

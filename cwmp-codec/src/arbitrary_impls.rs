@@ -15,7 +15,7 @@ use crate::event::EventCode;
 use crate::field::DecodeElement;
 use crate::filetype::*;
 use crate::message::{CwmpFault, Envelope, Header, SoapFault};
-use crate::value::{Base64, DateTimeValue, Value};
+use crate::value::{Base64, DateTimeValue, UnsignedIntValue, Value};
 use crate::version::CwmpNamespace;
 use crate::xml::XmlStr;
 
@@ -44,7 +44,10 @@ fn items<'a, T: Arbitrary<'a>>(u: &mut Unstructured<'a>, min: usize) -> Result<V
 
 impl<'a, T: ArrayItem<'a> + Arbitrary<'a>> Arbitrary<'a> for Array<'a, T> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(Array::owned(items(u, 0)?))
+        let mut v: Vec<T> = items(u, 0)?;
+        // Within the schema's maxOccurs (2 TimeWindowStruct, …): a conforming message.
+        v.truncate(usize::try_from(T::MAX_OCCURS).unwrap_or(usize::MAX));
+        Ok(Array::owned(v))
     }
 }
 
@@ -96,6 +99,21 @@ impl<'a> Arbitrary<'a> for DateTimeValue<'a> {
             Ok(DateTimeValue::Invalid(XmlStr::new(u.choose(BAD_TIMES)?)))
         } else {
             Ok(DateTimeValue::Valid(u.arbitrary()?))
+        }
+    }
+}
+
+/// Texts that are not an `unsignedInt` (issue 13: none of them may decode as a number).
+const BAD_UNSIGNED: &[&str] = &["9010x", "-9010", "4294967296", "", "foo", "1.5", "0x10"];
+
+impl<'a> Arbitrary<'a> for UnsignedIntValue<'a> {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        if u.ratio(1u8, 8)? {
+            Ok(UnsignedIntValue::Invalid(XmlStr::new(
+                u.choose(BAD_UNSIGNED)?,
+            )))
+        } else {
+            Ok(UnsignedIntValue::Valid(u.arbitrary()?))
         }
     }
 }

@@ -90,6 +90,10 @@ pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone {
     const MEMBER: &'static ElementName;
     /// The `soap-enc:arrayType` value without the count (`cwmp:ParameterValueStruct`).
     const ARRAY_TYPE: &'static str;
+    /// The schema's `maxOccurs` for the members (64 EventStruct, …): a decoded array with more
+    /// is reported in `schema_deviation` as [`K::TooManyItems`] at the first member too many
+    /// (tolerant structure: the members are all there, lazily, in O(1) RAM).
+    const MAX_OCCURS: u32 = u32::MAX;
 }
 
 /// Where a decoded array's members are, and the namespace context they are read in.
@@ -351,6 +355,9 @@ impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
         let (src, pos, ns) = r.context();
         let mut count: u32 = 0;
         while let Some(child) = r.next_child()? {
+            if count == T::MAX_OCCURS {
+                r.tolerate(K::TooManyItems, child.offset);
+            }
             T::decode_element(r, &child)?;
             count = count
                 .checked_add(1)

@@ -79,6 +79,9 @@ pub enum DecodeErrorKind {
     DuplicateElement,
     /// A value that does not parse as its schema type (integer, boolean, enumeration).
     InvalidValue,
+    /// More members in an array than the schema's `maxOccurs` (64 EventStruct, 16
+    /// QueuedTransferStruct, …): reported in `schema_deviation`, never an error.
+    TooManyItems,
     /// A SOAP Fault that is not in the TR-069 §3.5 form.
     InvalidFault,
     /// A `ChangeDUState` operation whose type (`xsi:type`) is not one of the three operation
@@ -117,6 +120,7 @@ impl DecodeErrorKind {
             MissingElement => "required element missing",
             DuplicateElement => "element appears more than once",
             InvalidValue => "value does not match its schema type",
+            TooManyItems => "more array members than the schema allows",
             InvalidFault => "SOAP Fault is not in the TR-069 form",
             UnknownOperationType => "unknown ChangeDUState operation type",
         }

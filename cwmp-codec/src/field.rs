@@ -8,6 +8,32 @@
 //! member names matched without regard to case, V12; unknown children skipped, §3.5),
 //! encoding (schema order) and visiting from that list.
 //!
+//! ## Strict numbers, tolerant structure
+//!
+//! The rule, per field (issue 13):
+//!
+//! * **Structure is tolerated** and recorded in
+//!   [`Envelope::schema_deviation`](crate::Envelope::schema_deviation) (the first departure):
+//!   members in any order, missing required members (their default: empty, 0, false), unknown
+//!   members, array counts beyond the schema's `maxOccurs` ([`K::TooManyItems`]).
+//! * **Numbers and booleans are strict**: an `int`, `unsignedInt` or `boolean` member, and the
+//!   `HoldRequests`, `SessionTimeout` and `NoMoreRequests` headers, whose (trimmed) text does not
+//!   parse, overflows its type or is empty make `decode` fail with [`K::InvalidValue`] at the
+//!   value's offset. An out-of-range value of an enumerated integer (`Status` 7, `Notification`
+//!   -9010) is kept as sent: the receiver checks the range (a CPE answers 9003).
+//! * **Four fields real peers fill with junk** carry an explicit invalid marker instead,
+//!   [`UnsignedIntValue`](crate::UnsignedIntValue) (`Valid(n)` or `Invalid(text)`), which every
+//!   consumer must match: Download and ScheduleDownload `FileSize` (`<FileSize>foo`, a hint),
+//!   Inform `RetryCount` (`<RetryCount/>`) and FaultStruct `FaultCode` (a TransferComplete's
+//!   `9010x` is a failed transfer, never success; [`FaultStruct::is_success`]).
+//! * **Text enumerations** (event codes, FileType, …) keep a value outside the schema's list as
+//!   its raw text (an `Other`/vendor variant), recorded as a deviation; dateTimes that do not
+//!   parse are [`DateTimeValue::Invalid`](crate::DateTimeValue::Invalid) (INTEROP V7); a
+//!   `ParameterValueStruct` `Value` whose text does not match its `xsi:type` is
+//!   [`Value::Other`](crate::Value::Other), raw.
+//!
+//! [`FaultStruct::is_success`]: crate::message::FaultStruct::is_success
+//!
 //! The trait is sealed: its methods name crate-private types.
 
 use embedded_io::Write;
@@ -164,20 +190,12 @@ pub fn finish_single<'a, T: DecodeElement<'a>>(
     }
 }
 
-/// Parses a typed element's trimmed text; text that does not parse is tolerated as the
-/// type's default and recorded (INTEROP: real peers send `<RetryCount/>`, `<FileSize>foo`).
-fn tolerant<'a, T: Default>(
-    r: &mut Reader<'a>,
-    f: impl FnOnce(&str) -> Option<T>,
-) -> Result<T, DecodeError> {
+/// Parses a typed element's trimmed text; text that does not parse as the type, overflows it
+/// or is empty fails the envelope with [`K::InvalidValue`] at the text's offset (strict numbers,
+/// see the module docs). Never a default: that would turn junk into another valid value.
+fn strict<'a, T>(r: &mut Reader<'a>, f: impl FnOnce(&str) -> Option<T>) -> Result<T, DecodeError> {
     let (t, at) = typed_text(r)?;
-    match parse_typed(t, at, f) {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            r.tolerate(e.kind, e.offset);
-            Ok(T::default())
-        }
-    }
+    parse_typed(t, at, f)
 }
 
 /// May a member element of a CWMP struct be in namespace `ns`? The schema makes them
@@ -254,7 +272,7 @@ impl EncodeElement for XmlStr<'_> {
 
 impl<'a> DecodeElement<'a> for bool {
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
-        tolerant(r, parse_bool)
+        strict(r, parse_bool)
     }
     fn missing() -> Option<Self> {
         Some(false)
@@ -281,7 +299,7 @@ macro_rules! int_element {
     ($($t:ty => $wr:ident as $as:ty),*) => {$(
         impl<'a> DecodeElement<'a> for $t {
             fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
-                tolerant(r, parse_int::<$t>)
+                strict(r, parse_int::<$t>)
             }
             fn missing() -> Option<Self> {
                 Some(0)

@@ -43,7 +43,7 @@ pub use filetype::{
 };
 pub use message::{decode, Body, Envelope, Header};
 pub use path::{PathError, PathName, Segment};
-pub use value::{DateTimeValue, Value};
+pub use value::{DateTimeValue, UnsignedIntValue, Value};
 pub use version::{CwmpNamespace, CwmpVersion, VersionList};
 pub use visit::Visitor;
 pub use xml::XmlStr;

@@ -301,6 +301,101 @@ impl EncodeElement for DateTimeValue<'_> {
     }
 }
 
+/// An `unsignedInt` field that real peers fill with text that is not one (INTEROP, the vectors:
+/// `<FileSize>foo</FileSize>`, `<RetryCount/>`), or that must never pass for another number
+/// (a TransferComplete `FaultCode` of `9010x`, `-9010`, `4294967296` or empty is not `0`,
+/// success): the value, or an explicit invalid marker that every consumer must handle.
+///
+/// Used for Download and ScheduleDownload `FileSize`, Inform `RetryCount` and FaultStruct
+/// `FaultCode`; every other numeric field fails the envelope with
+/// [`DecodeErrorKind::InvalidValue`](crate::DecodeErrorKind::InvalidValue) at the value's
+/// offset (see [`crate::field`]). The text is taken trimmed (INTEROP V4); an empty or missing
+/// element is `Invalid("")` (a missing one is also recorded in
+/// [`Envelope::schema_deviation`](crate::Envelope::schema_deviation)). An invalid value is written
+/// back as it came, so decode → encode → decode is a fixed point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum UnsignedIntValue<'a> {
+    /// A valid `unsignedInt`.
+    Valid(u32),
+    /// Text that is not an `unsignedInt` (no digits, a sign, overflow), as sent.
+    Invalid(XmlStr<'a>),
+}
+
+impl UnsignedIntValue<'_> {
+    /// The number, when valid.
+    pub const fn valid(&self) -> Option<u32> {
+        match self {
+            UnsignedIntValue::Valid(n) => Some(*n),
+            UnsignedIntValue::Invalid(_) => None,
+        }
+    }
+}
+
+impl From<u32> for UnsignedIntValue<'_> {
+    fn from(n: u32) -> Self {
+        UnsignedIntValue::Valid(n)
+    }
+}
+
+impl Default for UnsignedIntValue<'_> {
+    /// `Valid(0)`, for builders (`..Default::default()`).
+    fn default() -> Self {
+        UnsignedIntValue::Valid(0)
+    }
+}
+
+impl fmt::Display for UnsignedIntValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnsignedIntValue::Valid(n) => n.fmt(f),
+            UnsignedIntValue::Invalid(s) => s.fmt(f),
+        }
+    }
+}
+
+impl<'a> DecodeElement<'a> for UnsignedIntValue<'a> {
+    fn missing() -> Option<Self> {
+        Some(UnsignedIntValue::Invalid(XmlStr::EMPTY))
+    }
+
+    fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
+        let text = r.text()?;
+        let trimmed = text.trim();
+        Ok(
+            match crate::field::parse_typed(trimmed, 0, crate::field::parse_int::<u32>) {
+                Ok(n) => UnsignedIntValue::Valid(n),
+                Err(_) => UnsignedIntValue::Invalid(text),
+            },
+        )
+    }
+}
+
+impl EncodeElement for UnsignedIntValue<'_> {
+    fn encode_element<W: Write>(
+        &self,
+        w: &mut XmlWriter<'_, W>,
+        name: &'static ElementName,
+    ) -> WResult<W> {
+        match self {
+            UnsignedIntValue::Valid(n) => {
+                w.open(name)?;
+                w.u64(u64::from(*n))?;
+                w.close(name)
+            }
+            UnsignedIntValue::Invalid(s) if s.is_empty() => w.empty_element(name),
+            UnsignedIntValue::Invalid(s) => {
+                w.open(name)?;
+                w.xml_str(s)?;
+                w.close(name)
+            }
+        }
+    }
+    fn visit(&self, v: &mut dyn Visitor) {
+        v.value(self)
+    }
+}
+
 /// A member of a `VoucherList` (`soap-enc:base64`): the encoded text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -409,4 +504,9 @@ text_enum_field!(
     DuState<'a>,
     OperationPerformed<'a>,
 );
-single_field!(Value<'a>, DateTimeValue<'a>, Base64<'a>);
+single_field!(
+    Value<'a>,
+    DateTimeValue<'a>,
+    UnsignedIntValue<'a>,
+    Base64<'a>
+);

@@ -421,7 +421,7 @@ fn v11_any_order_of_struct_members() {
     let Body::TransferComplete(t) = &e.body else {
         panic!()
     };
-    assert_eq!(t.fault_struct.fault_code, 0);
+    assert_eq!(t.fault_struct.fault_code, 0.into());
     assert_eq!(e.schema_deviation, None);
 }
 

@@ -577,7 +577,7 @@ fn cpe_requests_are_answered() {
             panic!("{rec:?}")
         };
         assert_eq!(tc.command_key, "ck1");
-        assert_eq!(tc.fault_struct.fault_code, 0);
+        assert_eq!(tc.fault_struct.fault_code, 0.into());
     });
     assert_eq!(r.status, 200);
     assert!(

@@ -287,7 +287,7 @@ pub fn parse_line(line: &str) -> Result<Option<Body<'static>>, String> {
                 url: XmlStr::new(arg(1)),
                 username: XmlStr::new(arg(3)),
                 password: XmlStr::new(arg(4)),
-                file_size: 0,
+                file_size: 0.into(),
                 target_file_name: XmlStr::new(""),
                 delay_seconds: 0,
                 success_url: XmlStr::new(""),

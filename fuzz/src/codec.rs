@@ -714,7 +714,7 @@ impl Msg {
                     event,
                     max_envelopes: *max_envelopes,
                     current_time: DateTimeValue::Valid(current_time.0),
-                    retry_count: *retry_count,
+                    retry_count: (*retry_count).into(),
                     parameter_list,
                 }));
             }
@@ -776,7 +776,7 @@ impl Msg {
                     url: url.x(),
                     username: username.x(),
                     password: password.x(),
-                    file_size: *file_size,
+                    file_size: (*file_size).into(),
                     target_file_name: target_file_name.x(),
                     delay_seconds: *delay_seconds,
                     success_url: success_url.x(),
@@ -792,7 +792,7 @@ impl Msg {
             } => run!(Body::TransferComplete(TransferComplete {
                 command_key: command_key.x(),
                 fault_struct: FaultStruct {
-                    fault_code: *fault_code,
+                    fault_code: (*fault_code).into(),
                     fault_string: fault_string.x(),
                 },
                 start_time: DateTimeValue::Valid(start.0),

@@ -361,9 +361,10 @@ pub struct Envelope<'a> {
     /// The message.
     pub body: Body<'a>,
     /// The first departure from the schema that decoding tolerated, with its offset: a
-    /// missing required element (given its default: empty, 0, false), a typed value that
-    /// does not parse (given its default), an unknown event code, a method element in no
-    /// namespace, an empty Body. `None` for a conforming envelope; always `None` when
+    /// missing required element (given its default: empty, 0, false), an enumeration value
+    /// outside the schema's list (kept raw), more array members than `maxOccurs`, a method
+    /// element in no namespace, an empty Body. A number or boolean that does not parse is an
+    /// error, not a deviation (see [`crate::field`]). `None` for a conforming envelope; always `None` when
     /// encoding. A strict receiver answers 9003 (CPE) or 8003 (ACS) when it is set (§A.2.3).
     pub schema_deviation: Option<DecodeError>,
 }

@@ -107,10 +107,11 @@ pub(crate) use cwmp_struct;
 
 /// Declares that a struct is the member type of SOAP arrays.
 macro_rules! array_item {
-    ($($t:ty => $member:literal, $array_type:literal;)*) => {$(
+    ($($t:ty => $member:literal, $array_type:literal $(, max $max:literal)?;)*) => {$(
         impl<'a> $crate::array::ArrayItem<'a> for $t {
             const MEMBER: &'static $crate::xml::writer::ElementName = $crate::xml::writer::element_name!($member);
             const ARRAY_TYPE: &'static str = $array_type;
+            $(const MAX_OCCURS: u32 = $max;)?
         }
     )*};
 }

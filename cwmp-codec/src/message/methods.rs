@@ -10,7 +10,7 @@ use crate::array::{Array, Repeated};
 use crate::filetype::{
     DownloadFileType, RequestDownloadFileType, TransferFileType, UploadFileType,
 };
-use crate::value::{Base64, DateTimeValue};
+use crate::value::{Base64, DateTimeValue, UnsignedIntValue};
 use crate::xml::XmlStr;
 
 // --- §A.3.1 Generic -----------------------------------------------------------------------
@@ -147,8 +147,9 @@ cwmp_struct! {
         username: XmlStr<'a> = "Username",
         /// string(256).
         password: XmlStr<'a> = "Password",
-        /// A hint, 0 = unknown.
-        file_size: u32 = "FileSize",
+        /// A hint, 0 = unknown; text that is not a number is kept as [`UnsignedIntValue::Invalid`]
+        /// (a real ACS sends `<FileSize>foo`).
+        file_size: UnsignedIntValue<'a> = "FileSize",
         /// string(256).
         target_file_name: XmlStr<'a> = "TargetFileName",
         /// Seconds before starting; non-zero means not in this Session.
@@ -195,8 +196,9 @@ cwmp_struct! {
         max_envelopes: u32 = "MaxEnvelopes",
         /// Local time with offset.
         current_time: DateTimeValue<'a> = "CurrentTime",
-        /// 0 if and only if the previous Session, if any, succeeded.
-        retry_count: u32 = "RetryCount",
+        /// 0 if and only if the previous Session, if any, succeeded; a real CPE sends
+        /// `<RetryCount/>`, kept as [`UnsignedIntValue::Invalid`].
+        retry_count: UnsignedIntValue<'a> = "RetryCount",
         /// Forced Inform and changed notified Parameters.
         parameter_list: Array<'a, ParameterValueStruct<'a>> = "ParameterList",
     }
@@ -364,8 +366,9 @@ cwmp_struct! {
         username: XmlStr<'a> = "Username",
         /// string(256).
         password: XmlStr<'a> = "Password",
-        /// Size in bytes, 0 if unknown.
-        file_size: u32 = "FileSize",
+        /// Size in bytes, 0 if unknown; as Download's, a non-number is kept as
+        /// [`UnsignedIntValue::Invalid`].
+        file_size: UnsignedIntValue<'a> = "FileSize",
         /// string(256).
         target_file_name: XmlStr<'a> = "TargetFileName",
         /// One or two windows.

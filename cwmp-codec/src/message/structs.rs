@@ -8,7 +8,7 @@ use super::macros::{array_item, cwmp_struct};
 use crate::array::Array;
 use crate::event::EventCode;
 use crate::filetype::{DuState, OperationPerformed, TransferFileType, WindowMode};
-use crate::value::{Base64, DateTimeValue, Value};
+use crate::value::{Base64, DateTimeValue, UnsignedIntValue, Value};
 use crate::xml::XmlStr;
 
 cwmp_struct! {
@@ -107,10 +107,21 @@ impl<'a> EventStruct<'a> {
 cwmp_struct! {
     /// The fault of a TransferComplete or AutonomousTransferComplete (§A.3.3.2, Table 43).
     pub struct FaultStruct<'a> {
-        /// 0 for success, or a fault code (9001, 9002, 9010–9020, vendor).
-        fault_code: u32 = "FaultCode",
+        /// 0 for success, or a fault code (9001, 9002, 9010–9020, vendor). A FaultCode that
+        /// is not a number (`9010x`, `-9010`, `4294967296`, empty) is
+        /// [`UnsignedIntValue::Invalid`], never 0: the receiver treats it as a failed transfer.
+        fault_code: UnsignedIntValue<'a> = "FaultCode",
         /// Human-readable text, string(256); SHOULD be empty when the code is 0.
         fault_string: XmlStr<'a> = "FaultString",
+    }
+}
+
+impl FaultStruct<'_> {
+    /// Did the transfer succeed? Only a valid FaultCode 0 says so (§A.3.3.2, Table 43); any
+    /// other code, and a FaultCode that is not a number ([`UnsignedIntValue::Invalid`]), is a
+    /// failed transfer.
+    pub const fn is_success(&self) -> bool {
+        matches!(self.fault_code, UnsignedIntValue::Valid(0))
     }
 }
 
@@ -293,17 +304,22 @@ cwmp_struct! {
     }
 }
 
+// Schema maxima (`maxOccurs` in cwmp-1-2.xsd and later): 64 EventStruct (the Inform's Event,
+// §A.3.3.1), 16 QueuedTransferStruct and AllQueuedTransferStruct (GetQueuedTransfersResponse,
+// GetAllQueuedTransfersResponse), 2 TimeWindowStruct (ScheduleDownload), 16 ArgStruct
+// (FileTypeArg); members beyond them are decoded and reported (`DecodeErrorKind::TooManyItems`
+// in `schema_deviation`).
 array_item! {
     ParameterValueStruct<'a> => "ParameterValueStruct", "cwmp:ParameterValueStruct";
     ParameterInfoStruct<'a> => "ParameterInfoStruct", "cwmp:ParameterInfoStruct";
     SetParameterAttributesStruct<'a> => "SetParameterAttributesStruct", "cwmp:SetParameterAttributesStruct";
     ParameterAttributeStruct<'a> => "ParameterAttributeStruct", "cwmp:ParameterAttributeStruct";
-    EventStruct<'a> => "EventStruct", "cwmp:EventStruct";
-    QueuedTransferStruct<'a> => "QueuedTransferStruct", "cwmp:QueuedTransferStruct";
-    AllQueuedTransferStruct<'a> => "AllQueuedTransferStruct", "cwmp:AllQueuedTransferStruct";
-    TimeWindowStruct<'a> => "TimeWindowStruct", "cwmp:TimeWindowStruct";
+    EventStruct<'a> => "EventStruct", "cwmp:EventStruct", max 64;
+    QueuedTransferStruct<'a> => "QueuedTransferStruct", "cwmp:QueuedTransferStruct", max 16;
+    AllQueuedTransferStruct<'a> => "AllQueuedTransferStruct", "cwmp:AllQueuedTransferStruct", max 16;
+    TimeWindowStruct<'a> => "TimeWindowStruct", "cwmp:TimeWindowStruct", max 2;
     OptionStruct<'a> => "OptionStruct", "cwmp:OptionStruct";
-    ArgStruct<'a> => "ArgStruct", "cwmp:ArgStruct";
+    ArgStruct<'a> => "ArgStruct", "cwmp:ArgStruct", max 16;
     XmlStr<'a> => "string", "xsd:string";
     Base64<'a> => "base64", "soap-enc:base64";
 }

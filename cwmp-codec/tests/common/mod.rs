@@ -200,7 +200,7 @@ pub fn every_message() -> Vec<Envelope<'static>> {
         },
     ]));
     let fault_struct = FaultStruct {
-        fault_code: 0,
+        fault_code: 0.into(),
         fault_string: s(""),
     };
     let bodies: Vec<Body<'static>> = vec![
@@ -267,7 +267,7 @@ pub fn every_message() -> Vec<Envelope<'static>> {
             url: s("http://acs.example.com/fw/v2.bin"),
             username: s(""),
             password: s(""),
-            file_size: 7_340_032,
+            file_size: 7_340_032.into(),
             target_file_name: s(""),
             delay_seconds: 0,
             success_url: s(""),
@@ -334,7 +334,7 @@ pub fn every_message() -> Vec<Envelope<'static>> {
             url: s("https://acs.example.com/fw.bin"),
             username: s(""),
             password: s(""),
-            file_size: 0,
+            file_size: 0.into(),
             target_file_name: s(""),
             time_window_list: Array::new(windows),
         }
@@ -366,7 +366,7 @@ pub fn every_message() -> Vec<Envelope<'static>> {
                     .with_offset(Offset::Minutes(60))
                     .unwrap(),
             ),
-            retry_count: 0,
+            retry_count: 0.into(),
             parameter_list: Array::new(&PARAMS),
         }
         .into(),
@@ -387,7 +387,7 @@ pub fn every_message() -> Vec<Envelope<'static>> {
             file_size: 2048,
             target_file_name: s("cfg.xml"),
             fault_struct: FaultStruct {
-                fault_code: 9016,
+                fault_code: 9016.into(),
                 fault_string: s("Unable to access file"),
             },
             start_time: t(2026, 11, 21, 7, 0, 0),

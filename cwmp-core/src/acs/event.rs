@@ -58,6 +58,12 @@ pub enum Received<'b> {
     /// response (Kicked: `NextURL` = the CPE's `Next`; GetRPCMethods: the ACS's methods), with
     /// fault 8000 for a method the ACS does not implement, or with the fault the application
     /// sets through [`answer_fault`](super::AcsSession::answer_fault).
+    ///
+    /// A TransferComplete or AutonomousTransferComplete reports success only with a valid
+    /// FaultCode 0 ([`FaultStruct::is_success`](cwmp_codec::message::FaultStruct::is_success)):
+    /// a FaultCode that is not a number (`9010x`, `-9010`, `4294967296`, empty) is
+    /// [`UnsignedIntValue::Invalid`](cwmp_codec::UnsignedIntValue::Invalid), a failed transfer,
+    /// and the request is still answered (the CPE must not resend it forever).
     CpeRequest {
         /// The request.
         body: Body<'b>,

@@ -631,7 +631,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             event: Array::from_source(&source),
             max_envelopes: 1,
             current_time: DateTimeValue::Valid(time),
-            retry_count: self.retry.retry_count(),
+            retry_count: self.retry.retry_count().into(),
             parameter_list: Array::from_source(&params),
         };
         let mut idbuf = [0u8; 10];
@@ -680,7 +680,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let tc = TransferComplete {
             command_key: XmlStr::new(&r.command_key),
             fault_struct: FaultStruct {
-                fault_code: r.fault_code,
+                fault_code: r.fault_code.into(),
                 fault_string: XmlStr::new(&r.fault_string),
             },
             start_time: DateTimeValue::Valid(r.start_time),

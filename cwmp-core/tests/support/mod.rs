@@ -752,12 +752,15 @@ pub fn parse_post(bytes: &[u8], connection: u32) -> Seen {
                     )
                 })
                 .collect();
-            seen.retry_count = Some(i.retry_count);
+            seen.retry_count = i.retry_count.valid();
         }
         Body::TransferComplete(tc) => {
             seen.transfer_complete = Some((
                 tc.command_key.as_str().unwrap().to_string(),
-                tc.fault_struct.fault_code,
+                tc.fault_struct
+                    .fault_code
+                    .valid()
+                    .expect("a numeric FaultCode"),
             ));
         }
         Body::Fault(f) => seen.fault_code = Some(f.code()),

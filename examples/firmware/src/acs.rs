@@ -257,7 +257,9 @@ impl ScriptedAcs {
                     tc.command_key.as_str().unwrap_or("?"),
                     tc.fault_struct.fault_code
                 );
-                if !tc.command_key.eq_str(command_key) || tc.fault_struct.fault_code != *fault {
+                if !tc.command_key.eq_str(command_key)
+                    || tc.fault_struct.fault_code.valid() != Some(*fault)
+                {
                     hprintln!();
                     return Err(Failure("unexpected TransferComplete"));
                 }
@@ -337,7 +339,7 @@ impl ScriptedAcs {
                             url: XmlStr::new("http://files.example.com/fw-2.0.0.bin"),
                             username: XmlStr::new(""),
                             password: XmlStr::new(""),
-                            file_size: 180_224,
+                            file_size: 180_224.into(),
                             target_file_name: XmlStr::new(""),
                             delay_seconds: 0,
                             success_url: XmlStr::new(""),

@@ -175,7 +175,7 @@ fn with_envelope<R>(msg: Msg, f: impl FnOnce(&Envelope<'_>) -> R) -> R {
             event: Array::new(&events),
             max_envelopes: 1,
             current_time: DateTimeValue::Valid(time()),
-            retry_count: 0,
+            retry_count: 0.into(),
             parameter_list: Array::from_source(&params),
         }),
         Msg::Gpv(_) => Body::GetParameterValuesResponse(GetParameterValuesResponse {

@@ -178,7 +178,9 @@ async fn sessions_follow_their_cookie_and_end_when_the_cpe_drops_them() {
     let addr = acs.local_addr();
 
     // Session A: the Inform on one connection, the empty POST on another (with the cookie):
-    // it gets the plan's first request, not a 400 or a new Session.
+    // it gets the plan's first request, not a 400 or a new Session. (The first connection
+    // stays open meanwhile: a CPE closing the connection of its last POST would end the
+    // Session, as B's does below.)
     let mut a1 = TcpStream::connect(addr).await.unwrap();
     let (status, head, body) = post(&mut a1, None, INFORM).await;
     assert_eq!(status, 200);
@@ -190,15 +192,16 @@ async fn sessions_follow_their_cookie_and_end_when_the_cpe_drops_them() {
     let (_, head_b, _) = post(&mut b, None, INFORM).await;
     let mut c = TcpStream::connect(addr).await.unwrap();
     let _ = post(&mut c, None, INFORM).await;
-    drop(a1);
     let mut a2 = TcpStream::connect(addr).await.unwrap();
     let (status, _, body) = post(&mut a2, Some(&cookie_a), "").await;
     assert_eq!(status, 200);
     assert!(body.contains("GetParameterValues>"), "{body}");
     assert!(body.contains("Device.DeviceInfo."), "{body}");
+    // A's Session now lives on a2: closing a1 ends nothing.
+    drop(a1);
 
-    // B's CPE drops its connection mid-Session: the ACS fails B at once (well before the
-    // 30 s session timeout) and keeps A and C.
+    // B's CPE drops the connection of its last POST mid-Session: the ACS fails B at once (well
+    // before the 30 s session timeout) and keeps A and C.
     drop(b);
     let mut waited = 0;
     while stats.failed_total() == 0 && waited < 100 {

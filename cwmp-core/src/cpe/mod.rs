@@ -894,7 +894,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
 
     /// The transport failed. While a connection or a response is awaited the Session fails
     /// (§3.4.2, §3.7.1.4); a peer close between round trips only means the next POST goes on
-    /// a new connection. Ignored outside a Session.
+    /// a new connection. Ignored outside a Session. For the peer's close while reading a
+    /// response, prefer [`Cpe::handle_connection_closed`]: it accepts a complete
+    /// close-delimited response.
     pub fn handle_transport_error(&mut self, now: Instant, error: TransportError) {
         let Some(s) = self.session.as_mut() else {
             return;

@@ -89,7 +89,7 @@ pub struct Cli {
     #[arg(long = "cr-listen", value_name = "ADDR")]
     pub cr_listen: Option<String>,
     /// The ConnectionRequestURL to advertise (its path is the one served). Default:
-    /// http://<listen address>/cr.
+    /// `http://ADDR/cr` with the --cr-listen address.
     #[arg(long = "cr-url", value_name = "URL")]
     pub cr_url: Option<String>,
     /// ConnectionRequestUsername at start-up (the ACS may set another).
@@ -99,7 +99,7 @@ pub struct Cli {
     #[arg(long = "cr-password", value_name = "P", default_value = "cwmp")]
     pub cr_password: String,
     /// Rate limit on authenticated connection requests (§3.2.2.1), as a token bucket:
-    /// REQUESTS/SECONDS[:BURST] (BURST requests at once, then REQUESTS per SECONDS), or `off`.
+    /// `REQUESTS/SECONDS[:BURST]` (BURST requests at once, then REQUESTS per SECONDS), or `off`.
     /// Past it, a request gets 503.
     #[arg(long = "cr-rate-limit", value_name = "RATE", default_value = "6/60:3",
           value_parser = parse_rate_limit)]

@@ -688,10 +688,8 @@ impl SharedCrListen {
     /// Replaces ConnectionRequestUsername/Password.
     pub fn set_credentials(&self, username: &str, password: &str) {
         let mut c = self.0.lock().unwrap();
-        if c.username != username || c.password != password {
-            c.username = username.to_string();
-            c.password = password.to_string();
-        }
+        c.username = username.to_string();
+        c.password = password.to_string();
     }
 
     /// The configuration now.

@@ -595,7 +595,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             max_envelopes: 1,
             current_time: DateTimeValue::Valid(time),
             retry_count: self.retry.retry_count(),
-            parameter_list: Array::from_source(&params),
+            parameter_list: if parameters.is_lending() {
+                Array::from_lending(&params)
+            } else {
+                Array::from_source(&params)
+            },
         };
         let mut idbuf = [0u8; 10];
         let mut env = Envelope::new(ns, inform);

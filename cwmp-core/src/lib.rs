@@ -167,6 +167,7 @@
 pub use cwmp_codec as codec;
 
 pub mod acs;
+pub mod agent;
 pub mod connreq;
 pub mod cpe;
 mod crc32;

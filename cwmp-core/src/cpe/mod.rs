@@ -1727,6 +1727,20 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         Ok(())
     }
 
+    /// New `ManagementServer.Username`/`Password` (§3.4.4), used from the next HTTP
+    /// authentication on.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::TooLong`] over 256 bytes; nothing changed.
+    pub fn set_acs_credentials(&mut self, username: &str, password: &str) -> Result<(), ApiMisuse> {
+        let u = copy(username)?;
+        let p = copy(password)?;
+        self.username = u;
+        self.password = p;
+        Ok(())
+    }
+
     /// New `PeriodicInformEnable`/`Interval`/`Time` (§3.2.1).
     pub fn set_periodic(&mut self, now: Instant, config: PeriodicInformConfig) {
         let unix = self.unix_now(now);

@@ -1,0 +1,3 @@
+//! # The firmware author's guide to the agent
+//!
+//! placeholder

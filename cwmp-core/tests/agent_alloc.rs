@@ -163,7 +163,7 @@ fn a_whole_agent_session_allocates_nothing() {
         let now = Instant::from_secs(1);
         cpe.bootstrap(now);
         agent.boot(now, &mut cpe, &model);
-        let mut drain = |cpe: &mut Cpe, agent: &mut Agent<8, 8>| {
+        let drain = |cpe: &mut Cpe, agent: &mut Agent<8, 8>| {
             while let Some(ev) = cpe.poll_event() {
                 agent.handle_event(cpe, &ev);
                 if let Event::Connect { .. } = ev {

@@ -159,7 +159,7 @@ impl<V, const N: usize> InstanceTable<V, N> {
             next: 1,
         }
     }
-    /// The `index`-th Instance Number, in creation order.
+    /// The `index`-th Instance Number, in increasing order (creation order: numbers only grow).
     pub fn number(&self, index: usize) -> Option<u32> {
         self.items.get(index).map(|(n, _)| *n)
     }
@@ -171,19 +171,18 @@ impl<V, const N: usize> InstanceTable<V, N> {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
-    /// The instance `number`'s value.
+    fn position(&self, number: u32) -> Result<usize, usize> {
+        self.items.binary_search_by_key(&number, |(n, _)| *n)
+    }
+    /// The instance `number`'s value (O(log N): instances are kept in number order).
     pub fn get(&self, number: u32) -> Option<&V> {
-        self.items
-            .iter()
-            .find(|(n, _)| *n == number)
-            .map(|(_, v)| v)
+        let i = self.position(number).ok()?;
+        self.items.get(i).map(|(_, v)| v)
     }
     /// The instance `number`'s value, mutable.
     pub fn get_mut(&mut self, number: u32) -> Option<&mut V> {
-        self.items
-            .iter_mut()
-            .find(|(n, _)| *n == number)
-            .map(|(_, v)| v)
+        let i = self.position(number).ok()?;
+        self.items.get_mut(i).map(|(_, v)| v)
     }
     /// Adds an instance with `value`: its number, or `None` when full (9004) or out of numbers.
     pub fn add(&mut self, value: V) -> Option<u32> {
@@ -196,7 +195,10 @@ impl<V, const N: usize> InstanceTable<V, N> {
     }
     /// Adds an instance with a given number (restoring from flash); `false` if full or taken.
     pub fn insert(&mut self, number: u32, value: V) -> bool {
-        if number == 0 || self.get(number).is_some() || self.items.push((number, value)).is_err() {
+        let Err(at) = self.position(number) else {
+            return false;
+        };
+        if number == 0 || self.items.insert(at, (number, value)).is_err() {
             return false;
         }
         if number >= self.next {
@@ -206,7 +208,7 @@ impl<V, const N: usize> InstanceTable<V, N> {
     }
     /// Removes instance `number`; `false` if it did not exist.
     pub fn remove(&mut self, number: u32) -> bool {
-        match self.items.iter().position(|(n, _)| *n == number) {
+        match self.position(number).ok() {
             Some(i) => {
                 self.items.remove(i);
                 true
@@ -214,7 +216,7 @@ impl<V, const N: usize> InstanceTable<V, N> {
             None => false,
         }
     }
-    /// Every instance, in creation order.
+    /// Every instance, in number order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &V)> + '_ {
         self.items.iter().map(|(n, v)| (*n, v))
     }

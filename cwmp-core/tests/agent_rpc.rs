@@ -662,3 +662,28 @@ fn ten_thousand_parameters_stream_through_a_1_kib_buffer() {
     assert_eq!(g.parameter_list.len(), 10_002);
     assert!(w.total > 300_000, "{}", w.total);
 }
+
+#[test]
+fn spa_access_list_is_stored_even_on_a_read_only_parameter() {
+    // §A.3.2.4: the CPE MUST accept and store an AccessList on read-only Parameters too.
+    let mut r = Rig::new();
+    r.open();
+    let spa_acl = "<cwmp:SetParameterAttributes><ParameterList soapenc:arrayType=\"cwmp:SetParameterAttributesStruct[1]\"><SetParameterAttributesStruct><Name>Device.DeviceInfo.UpTime</Name><NotificationChange>0</NotificationChange><Notification>0</Notification><AccessListChange>1</AccessListChange><AccessList soapenc:arrayType=\"xsd:string[1]\"><string>Subscriber</string></AccessList></SetParameterAttributesStruct></ParameterList></cwmp:SetParameterAttributes>";
+    assert!(r.rpc(spa_acl).fault_code().is_none());
+    let gpa = "<cwmp:GetParameterAttributes><ParameterNames soapenc:arrayType=\"xsd:string[1]\"><string>Device.DeviceInfo.UpTime</string></ParameterNames></cwmp:GetParameterAttributes>";
+    let p = r.rpc(gpa);
+    assert!(
+        p.text().contains("<string>Subscriber</string>"),
+        "{}",
+        p.text()
+    );
+    r.close();
+    r.reboot();
+    assert!(
+        r.agent
+            .attributes()
+            .get("Device.DeviceInfo.UpTime")
+            .unwrap()
+            .subscriber
+    );
+}

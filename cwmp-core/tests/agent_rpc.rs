@@ -687,3 +687,40 @@ fn spa_access_list_is_stored_even_on_a_read_only_parameter() {
             .subscriber
     );
 }
+
+#[test]
+fn a_heartbeat_inform_carries_only_the_forced_inform_parameters() {
+    // Annex O.1, Table 8: a HEARTBEAT Inform carries its own set; the pending change waits
+    // for the next Non-HEARTBEAT Inform (VALUE CHANGE is measured against those, T8, T25).
+    let mut r = Rig::new();
+    r.open();
+    assert!(r
+        .rpc(&spa("Device.DeviceInfo.Level", 1))
+        .fault_code()
+        .is_none());
+    r.close();
+    r.model.level = 2;
+    assert!(r
+        .agent
+        .changed(r.now, &mut r.cpe, &*r.model, "Device.DeviceInfo.Level"));
+    assert!(r.cpe.heartbeat(r.now));
+    let hb = r.open();
+    let env = hb.envelope();
+    let Body::Inform(i) = &env.body else { panic!() };
+    let codes: Vec<&str> = i.event.iter().map(|e| e.event_code.as_str()).collect();
+    assert_eq!(codes, ["14 HEARTBEAT"]);
+    assert!(!values(&hb)
+        .iter()
+        .any(|(n, _)| n == "Device.DeviceInfo.Level"));
+    r.close();
+    assert_eq!(
+        r.agent.pending().len(),
+        1,
+        "kept for the next regular Inform"
+    );
+    r.cpe.handle_connection_request(r.now);
+    let next = r.open();
+    assert!(values(&next).contains(&("Device.DeviceInfo.Level".into(), "2".into())));
+    r.close();
+    assert!(r.agent.pending().is_empty());
+}

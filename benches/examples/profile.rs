@@ -35,6 +35,17 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if op == "agent_gpv" {
+        // The agent answering GPV `Device.NAT.` over `fx` PortMapping instances (3 each).
+        let mut rig = cwmp_benches::agent::Rig::new(fx.parse().expect("a count"));
+        let req = cwmp_benches::agent::gpv_request("Device.NAT.");
+        let mut total = 0usize;
+        for _ in 0..n {
+            total += rig.answer(black_box(&req));
+        }
+        println!("{} params, {total} bytes", rig.params());
+        return;
+    }
     let f = Fixture::ALL
         .into_iter()
         .find(|f| f.name() == fx)

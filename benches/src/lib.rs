@@ -12,6 +12,8 @@
 //! ([`inform_10`], [`gpv_response_200`], [`spv_20`], [`gpn_response_1000`]), which every decoder of
 //! the comparison reads.
 
+pub mod agent;
+
 use cwmp_codec::datetime::{DateTime, Offset};
 use cwmp_codec::message::{
     DeviceIdStruct, EventStruct, GetParameterNamesResponse, GetParameterValuesResponse, Inform,

@@ -6,6 +6,12 @@
 //! items through [`ItemSource`], a slice or anything that can produce the i-th item on
 //! demand, so a 10,000-entry `GetParameterValuesResponse` is written without ever being held
 //! in RAM.
+//!
+//! Items whose text exists only for a moment (a name composed into a scratch buffer, a value
+//! formatted on the fly) cannot be returned by value with the array's lifetime: a
+//! [`LendingSource`] hands each one, borrowing for a short `'x`, to a callback instead
+//! ([`Lend::At`] is the same type at that shorter lifetime). Encoding, `encoded_len` (the same
+//! code through a counting writer) and visiting all go through that one callback path.
 
 use core::fmt;
 
@@ -84,8 +90,67 @@ impl<T: Clone> ItemSource<T> for [T] {
     }
 }
 
+/// A type seen at any lifetime: `Self::At<'x>` is the same struct borrowing for `'x`
+/// (`ParameterValueStruct<'x>` for `ParameterValueStruct<'a>`), what a [`LendingSource`]
+/// hands out.
+pub trait Lend {
+    /// The same type, borrowing for `'x`.
+    type At<'x>: EncodeElement + 'x;
+}
+
+/// The callback a [`LendingSource`] hands each item to.
+pub type LendFn<'f, T> = &'f mut (dyn for<'x> FnMut(&'x <T as Lend>::At<'x>) + 'f);
+
+/// Items produced one at a time into a short-lived borrow, for encoding (the counterpart of
+/// [`ItemSource`] for items that cannot outlive the call: names composed into a buffer,
+/// values formatted into scratch).
+///
+/// [`lend`](LendingSource::lend) is called in index order, twice per encoding (once by
+/// `encoded_len`, once by `encode`), and once per index by a visit; a cursor cached in a
+/// `Cell` makes sequential access O(1). A decoded-style [`Array::iter`] of a lending array
+/// yields nothing: its items exist only inside the callback.
+///
+/// ```
+/// use core::fmt::Write as _;
+/// use cwmp_codec::message::ParameterValueStruct;
+/// use cwmp_codec::{LendFn, LendingSource, Value, XmlStr};
+///
+/// /// `Device.NAT.PortMapping.{i}.Enable`, the name composed for each call.
+/// struct Mappings(usize);
+/// impl<'a> LendingSource<ParameterValueStruct<'a>> for Mappings {
+///     fn len(&self) -> usize {
+///         self.0
+///     }
+///     fn lend<'f>(&self, i: usize, f: LendFn<'f, ParameterValueStruct<'a>>) -> bool
+///     where
+///         ParameterValueStruct<'a>: 'f,
+///     {
+///         if i >= self.0 {
+///             return false;
+///         }
+///         let mut name = heapless::String::<48>::new();
+///         let _ = write!(name, "Device.NAT.PortMapping.{}.Enable", i + 1);
+///         f(&ParameterValueStruct { name: XmlStr::new(&name), value: Some(Value::Boolean(true)) });
+///         true
+///     }
+/// }
+/// ```
+pub trait LendingSource<T> {
+    /// Number of items.
+    fn len(&self) -> usize;
+    /// Calls `f` once with the item at `index` and returns `true`; `false` (without calling
+    /// `f`) past the end. The item may borrow from `self` or scratch only for the call.
+    fn lend<'f>(&self, index: usize, f: LendFn<'f, T>) -> bool
+    where
+        T: Lend + 'f;
+    /// Is the source empty?
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A member type of a SOAP array: its element name and its `arrayType` (TR-069 §3.5).
-pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone {
+pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone + Lend {
     /// Name of each member element (`ParameterValueStruct`, `string`).
     const MEMBER: &'static ElementName;
     /// The `soap-enc:arrayType` value without the count (`cwmp:ParameterValueStruct`).
@@ -114,6 +179,8 @@ enum Inner<'a, T> {
     #[cfg(feature = "arbitrary")]
     Owned(alloc::rc::Rc<[T]>),
     Items(&'a dyn ItemSource<T>),
+    /// Items lent one at a time ([`LendingSource`]); encoding only.
+    Lending(&'a dyn LendingSource<T>),
     Decoded(Lazy<'a>),
 }
 
@@ -141,6 +208,7 @@ impl<'a, T> Inner<'a, T> {
             #[cfg(feature = "arbitrary")]
             Inner::Owned(s) => s.len(),
             Inner::Items(s) => s.len(),
+            Inner::Lending(s) => s.len(),
             Inner::Decoded(l) => l.count as usize,
         }
     }
@@ -243,6 +311,35 @@ macro_rules! common {
 common!(Array);
 common!(Repeated);
 
+impl<'a, T> Array<'a, T> {
+    /// Items lent one at a time by `source` into a short-lived borrow, for encoding
+    /// ([`LendingSource`]). [`Array::iter`] of such an array yields nothing; encoding,
+    /// `encoded_len` and visiting see every item.
+    pub fn from_lending(source: &'a dyn LendingSource<T>) -> Self {
+        Array {
+            inner: Inner::Lending(source),
+        }
+    }
+
+    /// Calls `f` with the item at `index` of a lending array ([`Array::from_lending`]) and
+    /// returns `true`; `false` for any other array or past the end. Lets an adaptor forward a
+    /// lending array it wraps.
+    pub fn lend<'f>(&self, index: usize, f: LendFn<'f, T>) -> bool
+    where
+        T: Lend + 'f,
+    {
+        match &self.inner {
+            Inner::Lending(s) => s.lend(index, f),
+            _ => false,
+        }
+    }
+
+    /// Was this array built by [`Array::from_lending`]?
+    pub fn is_lending(&self) -> bool {
+        matches!(self.inner, Inner::Lending(_))
+    }
+}
+
 /// Iterator over an [`Array`] or a [`Repeated`].
 pub struct Iter<'a, 'r, T> {
     /// Inside a container element of a repeated field (see `DecodeElement::is_container`).
@@ -281,6 +378,15 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
                 reader: None,
                 index: 0,
                 len: s.len(),
+            },
+            // Lent items exist only inside `LendingSource::lend`'s callback.
+            Inner::Lending(_) => Iter {
+                in_container: false,
+                slice: None,
+                items: None,
+                reader: None,
+                index: 0,
+                len: 0,
             },
             Inner::Decoded(l) => Iter {
                 in_container: false,
@@ -393,19 +499,34 @@ impl<'a, T: ArrayItem<'a>> EncodeElement for Array<'a, T> {
     }
 
     fn visit(&self, v: &mut dyn Visitor) {
-        visit_items(&self.inner, v)
+        visit_array_items(&self.inner, v)
     }
 }
 
 single_field_generic!(Array);
 
-fn encode_items<'a, T: DecodeElement<'a> + EncodeElement + Clone, W: Write>(
+fn encode_items<'a, T: ArrayItem<'a>, W: Write>(
     inner: &Inner<'a, T>,
     w: &mut XmlWriter<'_, W>,
     member: &'static ElementName,
     n: usize,
 ) -> WResult<W> {
     let mut written = 0usize;
+    if let Inner::Lending(s) = inner {
+        while written < n {
+            let mut result = Ok(());
+            let lent = s.lend(written, &mut |item| {
+                if result.is_ok() {
+                    result = item.encode_element(w, member);
+                }
+            });
+            result?;
+            if !lent {
+                break;
+            }
+            written = written.saturating_add(1);
+        }
+    }
     for item in Iter::new(inner) {
         item.encode_element(w, member)?;
         written = written.saturating_add(1);
@@ -415,6 +536,20 @@ fn encode_items<'a, T: DecodeElement<'a> + EncodeElement + Clone, W: Write>(
         return Err(EncodeError::InvalidValue);
     }
     Ok(())
+}
+
+fn visit_array_items<'a, T: ArrayItem<'a>>(inner: &Inner<'a, T>, v: &mut dyn Visitor) {
+    if let Inner::Lending(s) = inner {
+        for i in 0..s.len() {
+            v.enter_index(i);
+            let lent = s.lend(i, &mut |item| item.visit(v));
+            v.leave();
+            if !lent {
+                break;
+            }
+        }
+    }
+    visit_items(inner, v)
 }
 
 fn visit_items<'a, T: DecodeElement<'a> + EncodeElement + Clone>(

@@ -32,7 +32,7 @@ pub mod version;
 pub mod visit;
 pub mod xml;
 
-pub use array::{Array, ItemSource, Repeated};
+pub use array::{Array, ItemSource, Lend, LendFn, LendingSource, Repeated};
 pub use datetime::DateTime;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use event::EventCode;

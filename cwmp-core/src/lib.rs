@@ -15,6 +15,9 @@
 //! * [`connreq`]: the Connection Request server (HTTP, UDP, XMPP; §3.2.2, Annex G, Annex K);
 //! * [`cpe`]: the CPE session machine, [`Cpe`], that drives them all (§3.7.1).
 //! * [`acs`]: the ACS side of a Session (§3.7.2) and the ACS's HTTP connection request (§3.2.2.2).
+//! * [`agent`]: the CPE agent, every CPE RPC answered from a static data model with Annex A's
+//!   semantics, notification and value change, `ManagementServer.` (the firmware author's guide
+//!   is [`agent::guide`]).
 //!
 //! # The run loop of a CPE over a blocking socket
 //!
@@ -204,6 +207,7 @@
 pub use cwmp_codec as codec;
 
 pub mod acs;
+pub mod agent;
 pub mod connreq;
 pub mod cpe;
 mod crc32;

@@ -5,6 +5,7 @@
 //! A module per area, each with a `TARGETS` list; [`targets`] chains them all.
 
 pub mod acs;
+pub mod agent;
 pub mod codec;
 pub mod connreq;
 pub mod core;
@@ -25,5 +26,6 @@ pub fn targets() -> impl Iterator<Item = Target> {
         .chain(connreq::TARGETS)
         .chain(acs::TARGETS)
         .chain(cpe::TARGETS)
+        .chain(agent::TARGETS)
         .copied()
 }

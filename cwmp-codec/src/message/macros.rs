@@ -107,11 +107,14 @@ pub(crate) use cwmp_struct;
 
 /// Declares that a struct is the member type of SOAP arrays.
 macro_rules! array_item {
-    ($($t:ty => $member:literal, $array_type:literal $(, max $max:literal)?;)*) => {$(
-        impl<'a> $crate::array::ArrayItem<'a> for $t {
+    ($($t:ident<'a> => $member:literal, $array_type:literal $(, max $max:literal)?;)*) => {$(
+        impl<'a> $crate::array::ArrayItem<'a> for $t<'a> {
             const MEMBER: &'static $crate::xml::writer::ElementName = $crate::xml::writer::element_name!($member);
             const ARRAY_TYPE: &'static str = $array_type;
             $(const MAX_OCCURS: u32 = $max;)?
+        }
+        impl $crate::array::Lend for $t<'_> {
+            type At<'x> = $t<'x>;
         }
     )*};
 }

@@ -632,7 +632,11 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             max_envelopes: 1,
             current_time: DateTimeValue::Valid(time),
             retry_count: self.retry.retry_count().into(),
-            parameter_list: Array::from_source(&params),
+            parameter_list: if parameters.is_lending() {
+                Array::from_lending(&params)
+            } else {
+                Array::from_source(&params)
+            },
         };
         let mut idbuf = [0u8; 10];
         let mut env = Envelope::new(ns, inform);
@@ -1880,6 +1884,20 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         self.v1_0_only = false;
         self.raise(now, EventCode::Bootstrap, "");
         self.after_input(now);
+        Ok(())
+    }
+
+    /// New `ManagementServer.Username`/`Password` (§3.4.4), used from the next HTTP
+    /// authentication on.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiMisuse::TooLong`] over 256 bytes; nothing changed.
+    pub fn set_acs_credentials(&mut self, username: &str, password: &str) -> Result<(), ApiMisuse> {
+        let u = copy(username)?;
+        let p = copy(password)?;
+        self.username = u;
+        self.password = p;
         Ok(())
     }
 

@@ -116,3 +116,16 @@ impl<'l, 'y: 'l> ItemSource<ParameterValueStruct<'l>> for Parameters<'_, 'y> {
         self.0.iter().nth(index)
     }
 }
+
+/// A lending caller list ([`Array::from_lending`]) is forwarded item by item.
+impl<'l, 'y: 'l> cwmp_codec::LendingSource<ParameterValueStruct<'l>> for Parameters<'_, 'y> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn lend<'f>(&self, index: usize, f: cwmp_codec::LendFn<'f, ParameterValueStruct<'l>>) -> bool
+    where
+        ParameterValueStruct<'l>: 'f,
+    {
+        self.0.lend(index, f)
+    }
+}

@@ -38,7 +38,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{hprint, hprintln};
 use cwmp_core::codec::datetime::{DateTime, Offset};
-use cwmp_core::codec::message::ParameterValueStruct;
 use cwmp_core::codec::{Array, Body, Value};
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome};
 use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
@@ -51,7 +50,8 @@ pub use cwmp_firmware_example::Failure;
 use cwmp_firmware_example::{finish, stack};
 
 use acs::{Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
-use app::{DataModel, Text};
+use app::{Model, Text};
+use cwmp_core::agent::Agent;
 
 /// Undelivered events the machine keeps (the default, 64, is the most one Inform carries,
 /// §A.3.3.1); a smaller queue shrinks the `Cpe` and the persistent record (see README).
@@ -61,7 +61,7 @@ pub type DeviceCpe = Cpe<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
 
 /// Transmit buffer: the largest POST the CPE writes (an Inform with three parameters is
 /// about 1.4 KiB; responses are streamed from the data model, so this does not grow with them).
-const TX_LEN: usize = 2 * 1024;
+const TX_LEN: usize = 4 * 1024;
 /// Receive buffer: the largest ACS response (head + envelope) the CPE accepts.
 const RX_LEN: usize = 8 * 1024;
 /// One "flash page" (record slot): room for the largest persistent record and the slot's
@@ -83,6 +83,8 @@ struct Buffers {
     /// The RAM "flash" pages the persistent record is written to, alternately; they survive the
     /// simulated reboots (a real device writes them to flash).
     flash: Flash,
+    /// The agent's record, on its own "flash page".
+    agent_flash: [u8; AGENT_FLASH_LEN],
 }
 
 static mut BUFFERS: Buffers = Buffers {
@@ -91,15 +93,27 @@ static mut BUFFERS: Buffers = Buffers {
     // Zeros, not ERASED: a non-zero initialiser would put both pages in `.data` (flash). A
     // zeroed page is no valid slot either (bad magic).
     flash: [[0; FLASH_LEN]; 2],
+    agent_flash: [0; AGENT_FLASH_LEN],
 };
 /// The session machine lives in a static too (about 13 KiB): `None` while "powered off".
 /// `MaybeUninit` keeps it in `.bss`: a `None` initialiser would put 13 KiB of (mostly zero)
 /// bytes in `.data`, copied from flash at start-up.
 static mut CPE: MaybeUninit<Option<DeviceCpe>> = MaybeUninit::uninit();
+/// The agent (attributes, pending changes, `ManagementServer.`) in `.bss` too.
+static mut AGENT: MaybeUninit<Option<DeviceAgent>> = MaybeUninit::uninit();
 static TAKEN: AtomicBool = AtomicBool::new(false);
 
+/// The agent with room for 2 attributes and 2 pending value changes.
+pub type DeviceAgent = Agent<2, 2>;
+/// The agent's own record (beside the machine's).
+const AGENT_FLASH_LEN: usize = 2048;
+
 /// The one `&'static mut` to each of the statics above.
-fn take_statics() -> Option<(&'static mut Option<DeviceCpe>, &'static mut Buffers)> {
+fn take_statics() -> Option<(
+    &'static mut Option<DeviceCpe>,
+    &'static mut Option<DeviceAgent>,
+    &'static mut Buffers,
+)> {
     if TAKEN.swap(true, Ordering::AcqRel) {
         return None;
     }
@@ -109,7 +123,8 @@ fn take_statics() -> Option<(&'static mut Option<DeviceCpe>, &'static mut Buffer
     #[allow(unsafe_code)]
     unsafe {
         let cpe = (*core::ptr::addr_of_mut!(CPE)).write(None);
-        Some((cpe, &mut *core::ptr::addr_of_mut!(BUFFERS)))
+        let agent = (*core::ptr::addr_of_mut!(AGENT)).write(None);
+        Some((cpe, agent, &mut *core::ptr::addr_of_mut!(BUFFERS)))
     }
 }
 
@@ -130,7 +145,8 @@ fn check_gpv(body: &Body<'_>) -> Result<(), &'static str> {
             }
         }
     }
-    if r.parameter_list.len() != 4 || !version_ok {
+    // SoftwareVersion and the agent's 19 `ManagementServer.` Parameters.
+    if r.parameter_list.len() != 20 || !version_ok {
         return Err("GetParameterValuesResponse has not the expected values");
     }
     Ok(())
@@ -260,7 +276,7 @@ enum Idle {
 struct Driver {
     acs: ScriptedAcs,
     now: Instant,
-    model: DataModel,
+    model: Model,
     connected: bool,
     /// A response written by `respond`, to send after the events.
     staged: Option<usize>,
@@ -268,6 +284,8 @@ struct Driver {
     next: NextWrite,
     /// Length of the last record written, if one was.
     record_len: Option<usize>,
+    /// Length of the agent's record, if one was written.
+    agent_flash_len: Option<usize>,
     reboot: bool,
     started_transfer: Option<TransferId>,
     sessions: u32,
@@ -299,6 +317,14 @@ impl Driver {
     fn tick(&mut self, d: Duration) {
         self.now = self.now + d;
         self.model.now = self.now;
+    }
+
+    fn persist_agent(&mut self, agent: &DeviceAgent, flash: &mut [u8]) -> Result<(), Failure> {
+        let n = agent
+            .export(flash)
+            .map_err(|_| Failure("the agent's record does not fit its flash page"))?;
+        self.agent_flash_len = Some(n);
+        Ok(())
     }
 
     /// Writes the record into the slot that does not hold the newest one: erase the page,
@@ -350,8 +376,15 @@ impl Driver {
     }
 
     /// Drains `poll_event` and acts on each event like a real driver.
-    fn drain(&mut self, cpe: &mut DeviceCpe, flash: &mut Flash) -> Result<(), Failure> {
+    fn drain(
+        &mut self,
+        cpe: &mut DeviceCpe,
+        agent: &mut DeviceAgent,
+        buf: &mut Buffers,
+    ) -> Result<(), Failure> {
+        let flash = &mut buf.flash;
         while let Some(event) = cpe.poll_event() {
+            agent.handle_event(cpe, &event);
             match event {
                 Event::Connect { port, .. } => {
                     // The in-memory "connection" always opens.
@@ -364,6 +397,8 @@ impl Driver {
                 Event::SessionStarted => {
                     self.sessions += 1;
                     hprintln!("[{}] session {} started", self.now, self.sessions);
+                    // Changes of notified Parameters, seen by comparison before the Inform.
+                    agent.check_values(self.now, cpe, &self.model);
                 }
                 Event::SessionEnded { outcome } => {
                     if outcome != SessionOutcome::Success {
@@ -382,22 +417,31 @@ impl Driver {
                 _ => {}
             }
         }
+        if agent.needs_persist() {
+            self.persist_agent(agent, &mut buf.agent_flash)?;
+        }
         Ok(())
     }
 
     /// The run loop: events, then the next POST through the scripted ACS, until idle.
-    fn run(&mut self, cpe: &mut DeviceCpe, buf: &mut Buffers) -> Result<Idle, Failure> {
+    fn run(
+        &mut self,
+        cpe: &mut DeviceCpe,
+        agent: &mut DeviceAgent,
+        buf: &mut Buffers,
+    ) -> Result<Idle, Failure> {
         loop {
-            self.drain(cpe, &mut buf.flash)?;
+            self.drain(cpe, agent, buf)?;
             if self.reboot {
                 return Ok(Idle::Reboot);
             }
             let len = match self.staged.take() {
                 Some(n) => Some(n),
                 None => {
-                    let params: [ParameterValueStruct<'_>; 3] = self.model.inform_parameters();
+                    // The Forced Inform Parameters and the changed ones (§A.3.3.1).
+                    let params = agent.inform_parameters(cpe, &self.model);
                     let mut w: &mut [u8] = &mut buf.tx;
-                    cpe.poll_transmit_with(self.now, &Array::new(&params), &mut w)
+                    cpe.poll_transmit_with(self.now, &Array::from_lending(&params), &mut w)
                         .map_err(|_| Failure("poll_transmit: tx buffer too small"))?
                         .map(|t| t.len)
                 }
@@ -423,7 +467,9 @@ impl Driver {
             };
             match incoming {
                 Ok(Incoming::AcsRequest(request)) => {
-                    let t = app::answer(cpe, &mut self.model, self.now, &request, &mut buf.tx)
+                    let mut w: &mut [u8] = &mut buf.tx;
+                    let t = agent
+                        .answer(self.now, cpe, &mut self.model, &request, &mut w)
                         .map_err(|_| Failure("respond: tx buffer too small"))?;
                     self.staged = Some(t.len);
                 }
@@ -450,12 +496,25 @@ impl Driver {
 /// Power-up: a new `Cpe` in `slot`, restored from the RAM "flash" (or bootstrapped).
 fn power_up<'a>(
     slot: &'a mut Option<DeviceCpe>,
+    agent_slot: &'a mut Option<DeviceAgent>,
     drv: &mut Driver,
-    flash: &Flash,
-) -> Result<&'a mut DeviceCpe, Failure> {
-    let mut config = Config::new(ACS_URL, "Acme", "00D09E", "FW-DEMO", "SN0001");
-    config.username = "00D09E-FW-DEMO-SN0001";
-    config.password = "secret";
+    buf: &Buffers,
+) -> Result<(&'a mut DeviceCpe, &'a mut DeviceAgent), Failure> {
+    let flash = &buf.flash;
+    let mut factory = Config::new(ACS_URL, "Acme", "00D09E", "FW-DEMO", "SN0001");
+    factory.username = "00D09E-FW-DEMO-SN0001";
+    factory.password = "secret";
+    // The agent first: its record holds what the ACS set in ManagementServer.
+    *agent_slot = None;
+    *agent_slot = Some(Agent::new(&factory));
+    let agent = agent_slot.as_mut().ok_or(Failure("no agent"))?;
+    if let Some(n) = drv.agent_flash_len {
+        agent
+            .restore(buf.agent_flash.get(..n).unwrap_or(&[]))
+            .map_err(|_| Failure("the agent's record did not restore"))?;
+    }
+    let mut config = factory;
+    agent.configure(&mut config);
     *slot = None; // drop the old machine first: only one is ever in RAM
     *slot = Some(
         Cpe::new(&config, drv.now, 0x5eed ^ drv.now.as_millis())
@@ -492,25 +551,26 @@ fn power_up<'a>(
                 .map_err(|_| Failure("the persisted record did not restore"))?;
         }
     }
-    // The ParameterKey comes back from the record.
-    drv.model
-        .parameter_key
-        .set(cpe.parameter_key().unwrap_or(""));
-    Ok(cpe)
+    agent.set_connection_request("http://192.0.2.10:7547/cr/fw", "cr-user", "cr-pass");
+    // The ParameterKey comes back from the machine's record.
+    agent.boot(drv.now, cpe, &drv.model);
+    Ok((cpe, agent))
 }
 
 /// Runs the scenario; returns the stack high-water marks of its phases.
-fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Failure> {
+fn scenario(
+    slot: &mut Option<DeviceCpe>,
+    agent_slot: &mut Option<DeviceAgent>,
+    buf: &mut Buffers,
+) -> Result<Marks, Failure> {
     let now = Instant::from_secs(1);
     let mut drv = Driver {
         acs: ScriptedAcs::new(&SCRIPT),
         now,
-        model: DataModel {
-            acs_url: ACS_URL,
+        model: Model {
             software_version: "1.0.0",
             provisioning_code: Text::new(),
-            periodic_interval: 3600,
-            parameter_key: Text::new(),
+            download_url: Text::new(),
             boot_time: now,
             now,
         },
@@ -518,6 +578,7 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
         staged: None,
         next: NextWrite::FIRST,
         record_len: None,
+        agent_flash_len: None,
         reboot: false,
         started_transfer: None,
         sessions: 0,
@@ -527,20 +588,25 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
     };
 
     // Session 1: BOOTSTRAP; GetParameterValues, SetParameterValues, Download.
-    let cpe = power_up(slot, &mut drv, &buf.flash)?;
+    let (cpe, agent) = power_up(slot, agent_slot, &mut drv, buf)?;
     mark(&mut drv.stack.boot);
-    if drv.run(cpe, buf)? != Idle::Waiting {
+    if drv.run(cpe, agent, buf)? != Idle::Waiting {
         return Err(Failure("unexpected reboot"));
     }
 
     // The Download's DelaySeconds (0) pass: the machine says when to start.
     drv.wait_for_deadline(cpe)?;
-    drv.drain(cpe, &mut buf.flash)?;
+    drv.drain(cpe, agent, buf)?;
     let id = drv
         .started_transfer
         .take()
         .ok_or(Failure("the transfer was not started"))?;
-    hprintln!("[{}] app: downloading {} ...", drv.now, DOWNLOAD_KEY);
+    hprintln!(
+        "[{}] app: downloading {} from {} ...",
+        drv.now,
+        DOWNLOAD_KEY,
+        drv.model.download_url.as_str()
+    );
     let start = unix_time(drv.now);
     drv.tick(Duration::from_secs(12));
     let end = unix_time(drv.now);
@@ -566,9 +632,9 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
     drv.tick(Duration::from_secs(30));
     drv.model.software_version = "2.0.0";
     mark(&mut drv.stack.run);
-    let cpe = power_up(slot, &mut drv, &buf.flash)?;
+    let (cpe, agent) = power_up(slot, agent_slot, &mut drv, buf)?;
     mark(&mut drv.stack.boot);
-    if drv.run(cpe, buf)? != Idle::Waiting {
+    if drv.run(cpe, agent, buf)? != Idle::Waiting {
         return Err(Failure("unexpected reboot"));
     }
 
@@ -576,16 +642,16 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
     drv.tick(Duration::from_secs(3600));
     hprintln!("[{}] connection request accepted", drv.now);
     cpe.handle_connection_request(drv.now);
-    if drv.run(cpe, buf)? != Idle::Reboot {
+    if drv.run(cpe, agent, buf)? != Idle::Reboot {
         return Err(Failure("the ACS's Reboot did not give Event::Reboot"));
     }
 
     // Power cycle again (Event::Reboot: the record was written before).
     drv.tick(Duration::from_secs(30));
     mark(&mut drv.stack.run);
-    let cpe = power_up(slot, &mut drv, &buf.flash)?;
+    let (cpe, agent) = power_up(slot, agent_slot, &mut drv, buf)?;
     mark(&mut drv.stack.boot);
-    if drv.run(cpe, buf)? != Idle::Waiting {
+    if drv.run(cpe, agent, buf)? != Idle::Waiting {
         return Err(Failure("unexpected reboot"));
     }
 
@@ -606,10 +672,12 @@ fn scenario(slot: &mut Option<DeviceCpe>, buf: &mut Buffers) -> Result<Marks, Fa
         RX_LEN
     );
     hprintln!(
-        "RAM: Cpe {} B (static), tx+rx+2 flash slots {} B (static); record {} B on flash (slot {} B), streamed by export/boot (no {} B Record in RAM)",
+        "RAM: Cpe {} B (static), Agent {} B (static), tx+rx+2 flash slots+agent page {} B (static); record {} B + agent record {} B on flash (slot {} B), streamed by export/boot (no {} B Record in RAM)",
         core::mem::size_of::<DeviceCpe>(),
+        core::mem::size_of::<DeviceAgent>(),
         core::mem::size_of::<Buffers>(),
         drv.record_len.unwrap_or(0),
+        drv.agent_flash_len.unwrap_or(0),
         FLASH_LEN,
         core::mem::size_of::<DeviceRecord>()
     );
@@ -643,7 +711,7 @@ fn main() -> ! {
         top - bottom
     );
     let result = match take_statics() {
-        Some((slot, buf)) => scenario(slot, buf),
+        Some((slot, agent, buf)) => scenario(slot, agent, buf),
         None => Err(Failure("statics taken twice")),
     };
     if let Ok(m) = &result {

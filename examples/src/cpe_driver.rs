@@ -613,7 +613,7 @@ pub const MAX_CR_CONNECTIONS: usize = 8;
 ///
 /// Connections are served concurrently, each on its own thread, at most
 /// [`MAX_CR_CONNECTIONS`] at a time; each request has an absolute deadline
-/// ([`REQUEST_DEADLINE`](cwmp_core::connreq::REQUEST_DEADLINE)) from the connection's start (or
+/// ([`REQUEST_DEADLINE`]) from the connection's start (or
 /// the previous answer) to its complete head, so a client trickling bytes is dropped when it
 /// passes; a request pipelined behind one answered on a kept connection (after a 401) is
 /// answered in turn, and one behind an answer with `Connection: close` is refused by it.

@@ -626,3 +626,41 @@ fn not_an_envelope() {
     assert_eq!(decode(x.as_bytes()).unwrap_err().kind, K::NotCwmp);
     assert_eq!(decode(b"").unwrap_err().kind, K::UnexpectedEof);
 }
+
+/// H5 and XML 1.0 §2.8: the XML declaration is checked, not skipped as an opaque processing
+/// instruction (found by the differential fuzz target against roxmltree: `version=\t1.0"` was
+/// accepted). Processing instruction targets are Names (§2.6).
+#[test]
+fn h5_xml_declaration_is_well_formed_or_rejected() {
+    let body = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soap:Body><cwmp:GetRPCMethods/></soap:Body></soap:Envelope>";
+    for good in [
+        "<?xml version=\"1.0\"?>",
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        "<?xml version = \"1.1\" encoding=\"utf-8\" standalone=\"yes\" ?>",
+        "<?xml version=\"1.0\" standalone='no'?>\n",
+    ] {
+        assert!(decode(format!("{good}{body}").as_bytes()).is_ok(), "{good}");
+    }
+    for bad in [
+        "<?xml version=\t1.0\" encoding=\"UTF-8\"?>",
+        "<?xml?>",
+        "<?xml encoding=\"UTF-8\"?>",
+        "<?xml version=\"2.0\"?>",
+        "<?xml version=\"1.\"?>",
+        "<?xml version=\"1.0\"encoding=\"UTF-8\"?>",
+        "<?xml version=\"1.0\" encoding=\"8bit\"?>",
+        "<?xml version=\"1.0\" standalone=\"maybe\"?>",
+        "<?xml version=\"1.0\" foo=\"bar\"?>",
+        "<?xml version=\"1.0?>",
+        "<?XML version=\"1.0\"?>",
+        "<?123 data?>",
+        "<?a/b?>",
+    ] {
+        let e = decode(format!("{bad}{body}").as_bytes()).unwrap_err();
+        assert!(
+            matches!(e.kind, K::InvalidSyntax | K::InvalidName),
+            "{bad}: {e:?}"
+        );
+    }
+    assert!(decode(format!("<?xml-stylesheet href=\"a\"?>{body}").as_bytes()).is_ok());
+}

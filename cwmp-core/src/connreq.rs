@@ -14,7 +14,9 @@
 //! with wrong ones the answer is 401 with a fresh challenge (nonce = time ‖ caller randomness,
 //! plus an `opaque`); a right answer on an expired or forgotten nonce gets 401 with
 //! `stale=true`; a repeated `nc` on a nonce (or a second RFC 2069 response on one) is a replay
-//! and gets 401. Accepted requests are rate-limited (503 without `Retry-After`). Success is 200
+//! and gets 401. Accepted requests are rate-limited (503 with `Retry-After`: when the limiter
+//! admits the next one; during a Session under [`InSessionPolicy::Reject503`],
+//! [`BUSY_RETRY_AFTER_SECS`]). Success is 200
 //! (or 204, configurable) with an empty body, sent before the Session starts. The status codes
 //! for failures other than 401/503 are not in TR-069 (DIGEST §17 item 19); these are the HTTP
 //! ones.
@@ -55,6 +57,14 @@
 //! until the outcome is not [`CrOutcome::Incomplete`]; send what it wrote; keep the connection
 //! for the retry after [`CrOutcome::Challenged`] or a 401 ([`CrOutcome::keep_alive`]), close it
 //! otherwise. A request that fills the buffer while still incomplete is hostile: close.
+//!
+//! **Slow and pipelining clients.** Give each request an absolute deadline
+//! ([`REQUEST_DEADLINE`]) from its first byte, not a timeout that restarts with every read, and
+//! serve several connections at once (a bounded number: past it, answer 503 at once and close),
+//! so that a client trickling bytes cannot delay the ACS's request. A kept connection may
+//! already hold the next request (pipelining): drop [`request_len`] bytes after each answer
+//! and handle the rest before reading again. The std examples' `spawn_cr_listener` does all of
+//! this.
 //!
 //! ```no_run
 //! use std::io::{Read, Write};
@@ -334,7 +344,7 @@ pub enum CrOutcome {
     },
     /// Refused (a 4xx, an error IQ, or a UDP datagram ignored). Never starts a Session.
     Rejected(CrRejectReason),
-    /// Authenticated but over the rate limit: 503 without `Retry-After` (XMPP:
+    /// Authenticated but over the rate limit: 503 with `Retry-After` (XMPP:
     /// `service-unavailable`; UDP: ignored).
     RateLimited,
     /// Authenticated during a Session under [`InSessionPolicy::Reject503`]: 503.
@@ -485,6 +495,37 @@ fn hex16(bytes: &[u8; 8]) -> heapless::String<16> {
     s
 }
 
+/// `Retry-After` of a 503 answered during a Session under [`InSessionPolicy::Reject503`], in
+/// seconds: a Session usually ends within it (*impl*; TR-069 gives no value).
+pub const BUSY_RETRY_AFTER_SECS: u32 = 30;
+
+/// The absolute deadline a listener should give each connection, from its first byte (or the
+/// end of the previous response on it) to a complete request head, *however slowly the bytes
+/// come*: a client past it is dropped (issue 13: a timeout that restarts on every byte let one
+/// client sending a byte every 4 s hold the listener for as long as it liked). A genuine ACS
+/// sends its GET in one segment. *impl*; TR-069 gives no value.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Whole seconds, rounded up and at least 1, for `Retry-After`.
+fn retry_after_secs(millis: u64) -> u32 {
+    u32::try_from(millis.div_ceil(1000).max(1)).unwrap_or(u32::MAX)
+}
+
+/// The length of the first complete HTTP request head in `received` (a Connection Request is a
+/// GET: its head is the whole request), or `None` while it is incomplete or malformed. After
+/// answering a request whose outcome [`keeps the connection`](CrOutcome::keep_alive), drop this
+/// many bytes and hand the rest (a pipelined request, RFC 9112 §9.3.2) to
+/// [`handle_request`](ConnectionRequestServer::handle_request) before reading again. Every other
+/// answer carries `Connection: close`, which refuses whatever was pipelined after the request
+/// (the client sends it again, RFC 9112 §9.3.2). Never panics.
+pub fn request_len(received: &[u8]) -> Option<usize> {
+    let mut headers = [EMPTY_HEADER; MAX_REQUEST_HEADERS];
+    match RequestHead::parse(received, &mut headers) {
+        Ok(Status::Complete(h)) => Some(h.head_len),
+        _ => None,
+    }
+}
+
 /// Writes a fixed response with `Connection: close`.
 fn write_status<W: Write>(w: &mut W, status: u16) -> Result<(), CrError<W::Error>> {
     let head = ServerResponseHead {
@@ -580,6 +621,20 @@ impl<const N: usize> ConnectionRequestServer<N> {
         CrOutcome::Accepted {
             start_session: admission == Admission::StartSession,
             admission,
+        }
+    }
+
+    /// The `Retry-After` of a 503 for `outcome`: when the rate limiter admits the next request
+    /// (rounded up), or [`BUSY_RETRY_AFTER_SECS`] during a Session.
+    fn retry_after(s: &State<N>, now: Instant, config: &CrConfig<'_>, outcome: CrOutcome) -> u32 {
+        match (outcome, config.rate_limit.interval(), s.tat) {
+            (CrOutcome::RateLimited, Some(t), Some(tat)) => {
+                let tau =
+                    t.saturating_mul(u64::from(config.rate_limit.burst.max(1).saturating_sub(1)));
+                let allowed_from = now.as_millis().saturating_add(tau);
+                retry_after_secs(tat.as_millis().saturating_sub(allowed_from))
+            }
+            _ => BUSY_RETRY_AFTER_SECS,
         }
     }
 
@@ -771,7 +826,14 @@ impl<const N: usize> ConnectionRequestServer<N> {
                         };
                         head.write(out)?;
                     }
-                    _ => write_status(out, 503)?,
+                    _ => {
+                        let head = ServerResponseHead {
+                            connection_close: true,
+                            retry_after: Some(Self::retry_after(s, now, config, outcome)),
+                            ..ServerResponseHead::new(503)
+                        };
+                        head.write(out)?;
+                    }
                 }
                 Ok(outcome)
             }

@@ -10,7 +10,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -21,7 +21,9 @@ use cwmp_codec::http::response::ResponseHead;
 use cwmp_codec::http::{Status, EMPTY_HEADER};
 use cwmp_codec::message::ParameterValueStruct;
 use cwmp_codec::{Array, Value};
-use cwmp_core::connreq::{ConnectionRequestServer, CrConfig, CrOutcome, RateLimit};
+use cwmp_core::connreq::{
+    request_len, ConnectionRequestServer, CrConfig, CrOutcome, RateLimit, REQUEST_DEADLINE,
+};
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
 use cwmp_core::persist::Record;
 use cwmp_core::SplitMix64;
@@ -698,8 +700,20 @@ impl SharedCrListen {
     }
 }
 
+/// At most this many Connection Request connections are served at once; one more is answered
+/// 503 with `Retry-After: 1` at once and closed (issue 13: a bounded number of slow clients
+/// cannot starve the listener, and cannot make it spawn without bound either).
+pub const MAX_CR_CONNECTIONS: usize = 8;
+
 /// Serves Connection Requests on `listener` in a thread until `stop`: each accepted request
 /// that starts a Session sends [`Wake::ConnectionRequest`] on `wake`.
+///
+/// Connections are served concurrently, each on its own thread, at most
+/// [`MAX_CR_CONNECTIONS`] at a time; each request has an absolute deadline
+/// ([`REQUEST_DEADLINE`]) from the connection's start (or
+/// the previous answer) to its complete head, so a client trickling bytes is dropped when it
+/// passes; a request pipelined behind one answered on a kept connection (after a 401) is
+/// answered in turn, and one behind an answer with `Connection: close` is refused by it.
 pub fn spawn_cr_listener(
     listener: TcpListener,
     server: Arc<Mutex<ConnectionRequestServer>>,
@@ -712,7 +726,9 @@ pub fn spawn_cr_listener(
     let clock = Clock::new();
     let cfg: SharedCrListen = cfg.into();
     Ok(std::thread::spawn(move || {
-        let mut rng = SplitMix64::new(random_seed());
+        let seed = random_seed();
+        let active = Arc::new(AtomicUsize::new(0));
+        let mut accepted: u64 = 0;
         while !stop.load(Ordering::Relaxed) {
             let mut stream = match listener.accept() {
                 Ok((s, _)) => s,
@@ -723,60 +739,118 @@ pub fn spawn_cr_listener(
                 Err(_) => return,
             };
             let _ = stream.set_nonblocking(false);
-            let _ = stream.set_read_timeout(Some(StdDuration::from_secs(10)));
-            let mut buf = [0u8; 4096];
-            let mut len = 0;
-            loop {
-                let n = match stream.read(&mut buf[len..]) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                len += n;
-                // The credentials now (the ACS may have changed them since the last request).
-                let live = cfg.get();
-                let mut config = CrConfig::new(&live.path, &live.username, &live.password);
-                config.rate_limit = live.rate_limit;
-                let mut out = [0u8; 1024];
-                let mut w: &mut [u8] = &mut out;
-                let outcome = {
-                    let mut srv = server.lock().unwrap();
-                    srv.handle_request(clock.now(), &config, &buf[..len], &mut rng, &mut w)
-                };
-                let Ok(outcome) = outcome else { break };
-                let written = 1024 - w.len();
-                if outcome == CrOutcome::Incomplete {
-                    if len == buf.len() {
-                        break;
-                    }
-                    continue;
-                }
-                if stream.write_all(&out[..written]).is_err() {
-                    break;
-                }
-                match outcome {
-                    CrOutcome::Challenged { .. } => {
-                        log("connection request: 401 Digest challenge sent")
-                    }
-                    CrOutcome::Accepted { start_session, .. } => {
-                        log(&format!(
-                            "connection request: authenticated, 200 OK{}",
-                            if start_session {
-                                ", starting a session"
-                            } else {
-                                ""
-                            }
-                        ));
-                        if start_session {
-                            let _ = wake.send(Wake::ConnectionRequest);
-                        }
-                    }
-                    other => log(&format!("connection request refused: {other:?}")),
-                }
-                if !outcome.keep_alive() {
-                    break;
-                }
-                len = 0;
+            if active.load(Ordering::SeqCst) >= MAX_CR_CONNECTIONS {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                log("connection request: too many connections, 503 sent");
+                continue;
             }
+            active.fetch_add(1, Ordering::SeqCst);
+            accepted = accepted.wrapping_add(1);
+            let mut rng = SplitMix64::new(seed ^ accepted.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let (server, cfg, wake, log, active) = (
+                server.clone(),
+                cfg.clone(),
+                wake.clone(),
+                log.clone(),
+                active.clone(),
+            );
+            std::thread::spawn(move || {
+                serve_cr_connection(stream, &server, &cfg, &wake, &log, clock, &mut rng);
+                active.fetch_sub(1, Ordering::SeqCst);
+            });
         }
     }))
+}
+
+/// One Connection Request connection: requests in turn (pipelined ones included), each within
+/// its absolute deadline.
+fn serve_cr_connection(
+    mut stream: TcpStream,
+    server: &Mutex<ConnectionRequestServer>,
+    cfg: &SharedCrListen,
+    wake: &Sender<Wake>,
+    log: &Log,
+    clock: Clock,
+    rng: &mut SplitMix64,
+) {
+    let allowed = StdDuration::from_millis(REQUEST_DEADLINE.as_millis());
+    let mut deadline = std::time::Instant::now() + allowed;
+    let mut buf = [0u8; 4096];
+    let mut len = 0;
+    let mut need_read = true;
+    loop {
+        if need_read {
+            let remaining = deadline.saturating_duration_since(std::time::Instant::now());
+            if remaining.is_zero() {
+                log("connection request: no complete request within the deadline, dropped");
+                return;
+            }
+            let _ = stream.set_read_timeout(Some(remaining));
+            match stream.read(&mut buf[len..]) {
+                Ok(0) => return,
+                Ok(n) => len += n,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    log("connection request: no complete request within the deadline, dropped");
+                    return;
+                }
+                Err(_) => return,
+            }
+        }
+        // The credentials now (the ACS may have changed them since the last request).
+        let live = cfg.get();
+        let mut config = CrConfig::new(&live.path, &live.username, &live.password);
+        config.rate_limit = live.rate_limit;
+        let mut out = [0u8; 1024];
+        let mut w: &mut [u8] = &mut out;
+        let outcome = {
+            let mut srv = server.lock().unwrap();
+            srv.handle_request(clock.now(), &config, &buf[..len], rng, &mut w)
+        };
+        let Ok(outcome) = outcome else { return };
+        let written = 1024 - w.len();
+        if outcome == CrOutcome::Incomplete {
+            if len == buf.len() {
+                return; // a head this large is hostile
+            }
+            need_read = true;
+            continue;
+        }
+        if stream.write_all(&out[..written]).is_err() {
+            return;
+        }
+        match outcome {
+            CrOutcome::Challenged { .. } => log("connection request: 401 Digest challenge sent"),
+            CrOutcome::Accepted { start_session, .. } => {
+                log(&format!(
+                    "connection request: authenticated, 200 OK{}",
+                    if start_session {
+                        ", starting a session"
+                    } else {
+                        ""
+                    }
+                ));
+                if start_session {
+                    let _ = wake.send(Wake::ConnectionRequest);
+                }
+            }
+            other => log(&format!("connection request refused: {other:?}")),
+        }
+        if !outcome.keep_alive() {
+            // `Connection: close` was sent: anything pipelined after it is refused by it.
+            return;
+        }
+        // The next request may already be here (pipelining): handle it before reading.
+        let used = request_len(&buf[..len]).unwrap_or(len).min(len);
+        buf.copy_within(used..len, 0);
+        len -= used;
+        need_read = len == 0;
+        deadline = std::time::Instant::now() + allowed;
+    }
 }

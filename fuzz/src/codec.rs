@@ -216,9 +216,60 @@ pub fn round_trip_all(data: &[u8]) {
     encode_decode_compare(&env, &mut buf, false);
 }
 
+/// Differential: our decoder and a reference XML parser (roxmltree, std) agree on the
+/// well-formedness (XML 1.0 and Namespaces in XML) of arbitrary input. Our `decode` checks more
+/// than well-formedness (a SOAP envelope, CWMP structure, strict numbers, limits), so:
+///
+/// * an envelope we accept is well-formed for roxmltree (we never accept broken XML);
+/// * an input we reject *as not well-formed* (syntax, names, references, characters, end
+///   tags, duplicate attributes, truncation, trailing content, UTF-8) roxmltree rejects too.
+///
+/// DTDs are out of both parsers' languages (we reject any, roxmltree by default), so they agree
+/// by construction. A UTF-8 BOM is ours to accept; it is stripped for roxmltree. roxmltree does
+/// not check the values inside the XML declaration (`version="1z0"`); an error of ours there is
+/// not a disagreement.
+pub fn envelope_xml_differential(data: &[u8]) {
+    use cwmp_codec::DecodeErrorKind as K;
+    let ours = decode(data);
+    let Ok(text) = core::str::from_utf8(data) else {
+        assert!(ours.is_err(), "accepted input that is not UTF-8");
+        return;
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let reference = roxmltree::Document::parse(text);
+    match (&ours, &reference) {
+        (Ok(_), Err(e)) => panic!("we accepted what roxmltree rejects: {e}"),
+        (Err(e), Ok(_)) => {
+            let not_well_formed = matches!(
+                e.kind,
+                K::InvalidSyntax
+                    | K::InvalidName
+                    | K::InvalidReference
+                    | K::InvalidCharacter
+                    | K::MismatchedEndTag
+                    | K::DuplicateAttribute
+                    | K::UnexpectedEof
+                    | K::TrailingContent
+                    | K::InvalidUtf8
+            );
+            // roxmltree does not check the XML declaration's values (it takes
+            // `version="1z0"`, XML 1.0 §2.8 says `1.` digits): ours is the stricter reading.
+            let in_declaration = text.starts_with("<?xml")
+                && text.find("?>").is_some_and(|end| e.offset < end + 3);
+            assert!(
+                !not_well_formed || in_declaration,
+                "we call well-formed XML broken ({:?} at {}), roxmltree accepts it",
+                e.kind, e.offset
+            );
+        }
+        _ => {}
+    }
+}
+
 /// The targets of this module: name (directory under `corpus/`) and body.
 pub const TARGETS: &[super::Target] = &[
     ("envelope_decode", envelope_decode),
+    ("envelope_xml_differential", envelope_xml_differential),
     ("round_trip", round_trip),
     ("round_trip_all", round_trip_all),
 ];

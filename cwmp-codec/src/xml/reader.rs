@@ -102,6 +102,91 @@ pub struct Reader<'a> {
     trusted: bool,
 }
 
+/// A processing instruction's target is a Name followed by whitespace or the end (XML 1.0
+/// §2.6); `body` starts after `<?`, `at` is its offset.
+fn check_pi_target(body: &[u8], at: usize) -> Result<(), DecodeError> {
+    match body.first() {
+        Some(&c) if is_name_start(c) && c != b':' => {}
+        _ => return Err(DecodeError::new(K::InvalidName, at)),
+    }
+    let end = body
+        .iter()
+        .position(|&c| !is_name_byte(c))
+        .unwrap_or(body.len());
+    match body.get(end) {
+        None => Ok(()),
+        Some(&c) if is_ws(c) => Ok(()),
+        Some(_) => Err(DecodeError::new(K::InvalidName, at.saturating_add(end))),
+    }
+}
+
+/// The XML declaration after `<?xml`, up to `?>` (XML 1.0 §2.8, found by the differential
+/// fuzz target: `version=\t1.0"` was skipped as an opaque PI): `S version Eq "1.N"`, then
+/// optionally `S encoding Eq "EncName"` and `S standalone Eq "yes"|"no"`, then `S?`, with single
+/// or double quotes. `at` is the offset of `body`.
+fn check_xml_decl(body: &[u8], at: usize) -> Result<(), DecodeError> {
+    let bad = |i: usize| DecodeError::new(K::InvalidSyntax, at.saturating_add(i));
+    let mut i = 0usize;
+    let skip_ws = |i: &mut usize| {
+        let start = *i;
+        while body.get(*i).is_some_and(|&c| is_ws(c)) {
+            *i = i.saturating_add(1);
+        }
+        *i > start
+    };
+    let pseudo = |i: &mut usize, name: &[u8]| -> Result<Option<(usize, usize)>, DecodeError> {
+        let start = *i;
+        if !skip_ws(i) || !body.get(*i..).is_some_and(|r| r.starts_with(name)) {
+            *i = start;
+            return Ok(None);
+        }
+        *i = i.saturating_add(name.len());
+        skip_ws(i);
+        if body.get(*i) != Some(&b'=') {
+            return Err(bad(*i));
+        }
+        *i = i.saturating_add(1);
+        skip_ws(i);
+        let q = match body.get(*i) {
+            Some(&q) if q == b'"' || q == b'\'' => q,
+            _ => return Err(bad(*i)),
+        };
+        let v0 = i.saturating_add(1);
+        let len = body
+            .get(v0..)
+            .and_then(|r| r.iter().position(|&c| c == q))
+            .ok_or(bad(*i))?;
+        let v1 = v0.saturating_add(len);
+        *i = v1.saturating_add(1);
+        Ok(Some((v0, v1)))
+    };
+    let value = |r: (usize, usize)| body.get(r.0..r.1).unwrap_or_default();
+    let version = pseudo(&mut i, b"version")?.ok_or(bad(0))?;
+    let v = value(version);
+    if !(v.len() > 2 && v.starts_with(b"1.") && v.iter().skip(2).all(u8::is_ascii_digit)) {
+        return Err(bad(version.0));
+    }
+    if let Some(enc) = pseudo(&mut i, b"encoding")? {
+        let e = value(enc);
+        let ok = e.first().is_some_and(u8::is_ascii_alphabetic)
+            && e.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
+        if !ok {
+            return Err(bad(enc.0));
+        }
+    }
+    if let Some(sd) = pseudo(&mut i, b"standalone")? {
+        if !matches!(value(sd), b"yes" | b"no") {
+            return Err(bad(sd.0));
+        }
+    }
+    skip_ws(&mut i);
+    if i != body.len() {
+        return Err(bad(i));
+    }
+    Ok(())
+}
+
 pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -549,16 +634,23 @@ impl<'a> Reader<'a> {
                 } else {
                     0
                 };
-                if target.eq_ignore_ascii_case(b"xml")
-                    && rest.get(5).is_none_or(|&c| is_ws(c) || c == b'?')
-                    && lt != bom
-                {
+                let reserved = target.eq_ignore_ascii_case(b"xml")
+                    && rest.get(5).is_none_or(|&c| is_ws(c) || c == b'?');
+                // `xml` in any case is reserved (XML 1.0 §2.6); only the lower-case declaration
+                // may open the document.
+                if reserved && (lt != bom || target != b"xml") {
                     return Err(DecodeError::new(K::InvalidSyntax, lt));
                 }
                 let close = self
                     .find(lt.saturating_add(2), b"?>")
                     .ok_or_else(|| self.eof())?;
-                check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
+                let pi = self.src.as_bytes().get(lt..close).unwrap_or_default();
+                check_chars(pi, lt)?;
+                if reserved {
+                    check_xml_decl(pi.get(5..).unwrap_or_default(), lt.saturating_add(5))?;
+                } else {
+                    check_pi_target(pi.get(2..).unwrap_or_default(), lt.saturating_add(2))?;
+                }
                 self.pos = close.saturating_add(2);
                 Ok(Raw::Misc)
             }

@@ -15,7 +15,7 @@ use crate::visit::Visitor;
 use crate::xml::ns::{Ns, SOAP_ENC, SOAP_ENV, XSD, XSI};
 use crate::xml::reader::{Reader, Tag};
 use crate::xml::writer::element_name;
-use crate::xml::writer::{with_erased, Counter, WResult, XmlWriter};
+use crate::xml::writer::{count_erased, with_erased, WResult, XmlWriter};
 use crate::xml::XmlStr;
 
 /// The SOAP header elements of TR-069 Table 4. Absent elements are `None`.
@@ -508,9 +508,7 @@ impl<'a> Envelope<'a> {
     /// # Errors
     /// [`EncodeError::InvalidValue`] as for `encode`.
     pub fn encoded_len(&self) -> Result<usize, EncodeError<Infallible>> {
-        let mut c = Counter::default();
-        self.encode(&mut c)?;
-        Ok(c.count)
+        count_erased(|x| self.write(x))
     }
 
     fn write<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {

@@ -72,7 +72,10 @@ impl<W: Write> ErasedWrite for Keep<'_, W> {
 /// `encoded_len` (into a [`Counter`]) run the same machine code, one copy in flash rather
 /// than one per writer type (DESIGN.md §2, "from the same code path"). Made by [`with_erased`].
 pub(crate) struct Erased<'s> {
-    sink: &'s mut dyn ErasedWrite,
+    /// The real writer; `None` for counting only (`encoded_len`: no indirect call per write).
+    sink: Option<&'s mut dyn ErasedWrite>,
+    /// Bytes counted so far (without a real writer).
+    count: usize,
 }
 
 impl ErrorType for Erased<'_> {
@@ -81,12 +84,35 @@ impl ErrorType for Erased<'_> {
 
 impl Write for Erased<'_> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Failed> {
-        self.sink.write(buf)
+        match &mut self.sink {
+            Some(s) => s.write(buf),
+            None => {
+                self.count = self.count.saturating_add(buf.len());
+                Ok(buf.len())
+            }
+        }
     }
 
     fn flush(&mut self) -> Result<(), Failed> {
         Ok(())
     }
+}
+
+/// Runs `f` with an [`XmlWriter`] over an [`Erased`] that only counts; returns the count.
+pub(crate) fn count_erased(
+    f: impl FnOnce(&mut XmlWriter<'_, Erased<'_>>) -> WResult<Erased<'static>>,
+) -> Result<usize, EncodeError<Infallible>> {
+    let mut erased = Erased {
+        sink: None,
+        count: 0,
+    };
+    f(&mut XmlWriter::new(&mut erased)).map_err(|e| match e {
+        // A counting sink never fails.
+        EncodeError::Write(Failed) | EncodeError::WriteZero => EncodeError::WriteZero,
+        EncodeError::InvalidValue => EncodeError::InvalidValue,
+        EncodeError::NotInThisBuild => EncodeError::NotInThisBuild,
+    })?;
+    Ok(erased.count)
 }
 
 /// Runs `f` with an [`XmlWriter`] over `w` seen as an [`Erased`]; the real writer's error
@@ -96,7 +122,10 @@ pub(crate) fn with_erased<W: Write>(
     f: impl FnOnce(&mut XmlWriter<'_, Erased<'_>>) -> WResult<Erased<'static>>,
 ) -> Result<(), EncodeError<W::Error>> {
     let mut keep = Keep { w, error: None };
-    let mut erased = Erased { sink: &mut keep };
+    let mut erased = Erased {
+        sink: Some(&mut keep),
+        count: 0,
+    };
     let r = f(&mut XmlWriter::new(&mut erased));
     r.map_err(|e| match e {
         // `Failed` is only returned with the error kept.

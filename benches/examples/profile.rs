@@ -6,19 +6,28 @@
     clippy::arithmetic_side_effects,
     missing_docs
 )]
-//! One operation on one fixture, N times: the harness for `valgrind --tool=callgrind` (instruction
-//! counts are repeatable on a shared machine, where criterion's timings are not).
+//! One operation on one fixture, N times: the harness of the instruction-count bench
+//! (`benches/callgrind.sh` runs it under `valgrind --tool=callgrind`; instruction counts are
+//! repeatable on a shared machine, where criterion's timings are not).
 //!
 //! ```sh
 //! cargo build --release -p cwmp-benches --example profile
 //! valgrind --tool=callgrind target/release/examples/profile walk gpv_response_200 20
 //! ```
 //!
-//! Operations: `decode` (`decode` alone), `walk` (`decode` + the benches' full visit),
-//! `quick-xml` (quick-xml tokenizing), `encode` (into a reused `Vec`), `len` (`encoded_len`).
+//! Operations on a fixture (`inform_10`, `gpv_response_200`, `spv_20`, `gpn_response_1000`):
+//! - decoders: `decode` (`decode` alone), `walk` (`decode` + the benches' full visit),
+//!   `quick-xml` (quick-xml tokenizing), `xmlparser` (xmlparser tokenizing), `cwmp-parse`
+//!   (`cwmp::parse_bytes`);
+//! - encoders: `encode` (into a reused `Vec`), `len` (`encoded_len`), `fmt` (the plain
+//!   `core::fmt::Write` baseline writing the same bytes into a fixed buffer), `cwmp-generate`
+//!   (`cwmp::generate`);
+//! - `session` (the fixture is ignored: one whole in-memory Session, CPE and ACS machines).
 
 use std::hint::black_box;
 
+use cwmp_benches::fmt_baseline::{write_envelope, FixedBuf};
+use cwmp_benches::session::with_sessions;
 use cwmp_benches::{with_envelope, CountingVisitor, Fixture, VecWriter};
 use cwmp_codec::decode;
 
@@ -31,7 +40,7 @@ fn main() {
             n.parse::<usize>().expect("a count"),
         ),
         _ => {
-            eprintln!("usage: profile decode|walk|quick-xml|encode|len <fixture> <iterations>");
+            eprintln!("usage: profile OPERATION FIXTURE ITERATIONS (see the source's docs)");
             std::process::exit(2);
         }
     };
@@ -49,7 +58,10 @@ fn main() {
     let f = Fixture::ALL
         .into_iter()
         .find(|f| f.name() == fx)
-        .unwrap_or_else(|| panic!("fixtures: inform_10 gpv_response_200 spv_20 gpn_response_1000"));
+        .unwrap_or(Fixture::Inform10);
+    if op != "session" && f.name() != fx {
+        panic!("fixtures: inform_10 gpv_response_200 spv_20 gpn_response_1000");
+    }
     let bytes = f.bytes();
     let mut total = 0usize;
     match op {
@@ -80,16 +92,46 @@ fn main() {
                 }
             }
         }
-        "encode" | "len" => with_envelope(f, |env| {
+        "xmlparser" => {
+            let text = std::str::from_utf8(&bytes).unwrap();
+            for _ in 0..n {
+                for t in xmlparser::Tokenizer::from(black_box(text)) {
+                    black_box(&t.unwrap());
+                    total += 1;
+                }
+            }
+        }
+        "cwmp-parse" => {
+            for _ in 0..n {
+                total += usize::from(cwmp::parse_bytes(black_box(&bytes)).is_ok());
+            }
+        }
+        "cwmp-generate" => {
+            let theirs = cwmp::parse_bytes(&bytes).unwrap();
+            for _ in 0..n {
+                total += cwmp::generate(black_box(&theirs)).unwrap().len();
+            }
+        }
+        "encode" | "len" | "fmt" => with_envelope(f, |env| {
             let mut buf = Vec::with_capacity(bytes.len());
+            let mut fixed = vec![0u8; bytes.len()];
             for _ in 0..n {
                 if op == "len" {
                     total += black_box(env).encoded_len().unwrap();
+                } else if op == "fmt" {
+                    let mut w = FixedBuf::new(&mut fixed);
+                    write_envelope(&mut w, black_box(env)).unwrap();
+                    total += w.written().len();
                 } else {
                     buf.clear();
                     black_box(env).encode(&mut VecWriter(&mut buf)).unwrap();
                     total += buf.len();
                 }
+            }
+        }),
+        "session" => with_sessions(|one| {
+            for _ in 0..n {
+                total += black_box(one());
             }
         }),
         _ => panic!("unknown operation {op}"),

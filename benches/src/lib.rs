@@ -86,6 +86,9 @@ struct Params {
     texts: Vec<String>,
 }
 
+pub mod fmt_baseline;
+pub mod session;
+
 /// Realistic TR-098 names, values of every common type.
 fn params(n: usize, prefix: &str) -> Params {
     const LEAVES: [&str; 10] = [

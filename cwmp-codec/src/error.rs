@@ -154,6 +154,9 @@ pub enum EncodeError<E> {
     InvalidValue,
     /// The writer accepted zero bytes (a full buffer that reports no error).
     WriteZero,
+    /// The message's encoder is not in this build: a CPE-only build (cargo feature `cpe`
+    /// without `acs`) encodes only what a CPE sends, an ACS-only build only what an ACS sends.
+    NotInThisBuild,
 }
 
 impl<E> From<E> for EncodeError<E> {
@@ -168,6 +171,9 @@ impl<E: fmt::Debug> fmt::Display for EncodeError<E> {
             EncodeError::Write(e) => write!(f, "write error: {e:?}"),
             EncodeError::InvalidValue => f.write_str("value cannot be encoded"),
             EncodeError::WriteZero => f.write_str("writer accepted zero bytes"),
+            EncodeError::NotInThisBuild => {
+                f.write_str("this message's encoder is not in this build (features cpe/acs)")
+            }
         }
     }
 }

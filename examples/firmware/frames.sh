@@ -28,7 +28,12 @@ fi
 [ -n "$OBJDUMP" ] || { echo "frames.sh: no llvm-objdump" >&2; exit 1; }
 
 rustup target add "$TARGET" >/dev/null 2>&1 || true
-cargo build --release --locked --quiet
+# sha2's compact SHA-256, as in .cargo/config.toml (an exported RUSTFLAGS replaces its rustflags).
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg sha2_backend_soft=\"compact\""
+# The device program is a CPE-only build; stack_depth measures what only an ACS decodes too, so
+# it is built with both roles (its required feature) first, then the device program alone.
+cargo build --release --locked --quiet --features both-roles --bin stack_depth
+cargo build --release --locked --quiet --bin cwmp-firmware-example
 
 "$OBJDUMP" -d -C --no-show-raw-insn "$ELF" | awk -v top="$TOP" -v roots="$(printf '%s\n' "$@")" '
   function short(s) { sub(/::h[0-9a-f]+$/, "", s); return length(s) > 110 ? substr(s, 1, 107) "..." : s }

@@ -25,7 +25,12 @@ if ! command -v qemu-system-arm >/dev/null 2>&1; then
 fi
 
 rustup target add "$TARGET" >/dev/null 2>&1 || true
-cargo build --release --locked --quiet
+# sha2's compact SHA-256, as in .cargo/config.toml (an exported RUSTFLAGS replaces its rustflags).
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg sha2_backend_soft=\"compact\""
+# The device program is a CPE-only build; stack_depth measures what only an ACS decodes too, so
+# it is built with both roles (its required feature) first, then the device program alone.
+cargo build --release --locked --quiet --features both-roles --bin stack_depth
+cargo build --release --locked --quiet --bin cwmp-firmware-example
 
 SESSION_LOG="$(mktemp)"
 CODEC_LOG="$(mktemp)"

@@ -17,7 +17,10 @@ cd "$(dirname "$0")"
 TARGET=thumbv7em-none-eabihf
 ELF="target/$TARGET/release/cwmp-firmware-example"
 MEASURE_ELF="target/$TARGET/release/stack_depth"
-FLASH_BUDGET=$((224 * 1024)) # .vector_table + .text + .rodata + .data (192 KiB before the agent, issue 11: +26.3 KiB)
+# .vector_table + .text + .rodata + .data. Measured 186.2 KiB (2026-12-02: the CPE-only build with
+# compact SHA-256 and one encoder copy, 154.7 KiB without the agent, plus the agent and its static
+# model, +31.5 KiB); issue 12's goal of 64 KiB is not reached (see benches/README.md).
+FLASH_BUDGET=$((192 * 1024))
 RAM_BUDGET=$((64 * 1024))    # .data + .bss + stack high-water (memory.x RAM)
 
 size_tool() {
@@ -39,7 +42,12 @@ size_tool() {
 }
 
 rustup target add "$TARGET" >/dev/null 2>&1 || true
-cargo build --release --locked --quiet
+# sha2's compact SHA-256, as in .cargo/config.toml (an exported RUSTFLAGS replaces its rustflags).
+export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }--cfg sha2_backend_soft=\"compact\""
+# The device program is a CPE-only build; stack_depth measures what only an ACS decodes too, so
+# it is built with both roles (its required feature) first, then the device program alone.
+cargo build --release --locked --quiet --features both-roles --bin stack_depth
+cargo build --release --locked --quiet --bin cwmp-firmware-example
 TOOL="$(size_tool)"
 
 # "name size addr" lines of the System V format; missing sections are 0. $2: the ELF.
@@ -84,6 +92,17 @@ for sec in .vector_table .text .rodata .data; do M_FLASH=$((M_FLASH + $(section 
 M_RAM=$(($(section .data "$MEASURE_ELF") + $(section .bss "$MEASURE_ELF") + $(section .uninit "$MEASURE_ELF")))
 printf 'stack_depth (the codec'"'"'s stack measurements; no budget): flash %d B = %s, static RAM %d B = %s\n' \
   "$M_FLASH" "$(kib "$M_FLASH")" "$M_RAM" "$(kib "$M_RAM")"
+
+# Per crate and the largest functions (cargo-bloat: `cargo install cargo-bloat --locked`).
+if command -v cargo-bloat >/dev/null 2>&1; then
+  echo "cargo bloat: .text of the device program by crate, then its largest functions"
+  cargo bloat --release --locked --bin cwmp-firmware-example --crates -n 12 2>/dev/null |
+    sed -n '/^ *File/,/\.text section size/p' | sed 's/^/  /'
+  cargo bloat --release --locked --bin cwmp-firmware-example -n 20 2>/dev/null |
+    sed -n '/^ *File/,/\.text section size/p' | sed 's/^/  /'
+else
+  echo "cargo-bloat not installed (cargo install cargo-bloat --locked): no per-crate or per-function figures"
+fi
 
 if [ "$FLASH" -gt "$FLASH_BUDGET" ]; then
   echo "size.sh: FAILED: the device program's flash, $FLASH B, is over the budget of $FLASH_BUDGET B" >&2

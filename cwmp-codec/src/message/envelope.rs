@@ -15,7 +15,7 @@ use crate::visit::Visitor;
 use crate::xml::ns::{Ns, SOAP_ENC, SOAP_ENV, XSD, XSI};
 use crate::xml::reader::{Reader, Tag};
 use crate::xml::writer::element_name;
-use crate::xml::writer::{Counter, WResult, XmlWriter};
+use crate::xml::writer::{count_erased, with_erased, WResult, XmlWriter};
 use crate::xml::XmlStr;
 
 /// The SOAP header elements of TR-069 Table 4. Absent elements are `None`.
@@ -202,7 +202,7 @@ pub enum MessageKind {
 }
 
 macro_rules! methods {
-    ($( $variant:ident $(<$lt:lifetime>)? ),* $(,)?) => {
+    ($( $variant:ident $(<$lt:lifetime>)? [decode: $dec:meta, encode: $enc:meta] ),* $(,)?) => {
         /// The one element of the SOAP Body: every method of Annex A, request or response,
         /// either direction, plus a Fault and unknown methods.
         #[derive(Debug, Clone, PartialEq)]
@@ -235,7 +235,10 @@ macro_rules! methods {
 
             fn decode_method(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Body<'a>, DecodeError> {
                 Ok(match tag.local {
-                    $( stringify!($variant) => Body::$variant(<$variant $(<$lt>)?>::decode_element(r, tag)?), )*
+                    $(
+                        #[cfg($dec)]
+                        stringify!($variant) => Body::$variant(<$variant $(<$lt>)?>::decode_element(r, tag)?),
+                    )*
                     name => {
                         r.skip()?;
                         Body::Unknown(UnknownMethod { name })
@@ -243,10 +246,14 @@ macro_rules! methods {
                 })
             }
 
+            // With both roles every arm is present and the last one is unreachable.
+            #[allow(unreachable_patterns)]
             fn encode<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {
                 let name = self.method_name();
                 match self {
-                    $( Body::$variant(m) => {
+                    $(
+                    #[cfg($enc)]
+                    Body::$variant(m) => {
                         w.raw("<cwmp:")?;
                         w.raw(name)?;
                         w.raw(">")?;
@@ -262,6 +269,7 @@ macro_rules! methods {
                         w.raw("/>")
                     }
                     Body::Empty => Ok(()),
+                    _ => Err(EncodeError::NotInThisBuild),
                 }
             }
 
@@ -302,37 +310,69 @@ macro_rules! methods {
     };
 }
 
+// Each method with the build that decodes it and the one that encodes it: a CPE (cargo
+// feature `cpe`) decodes what it receives (the ACS's requests, the responses to its own) and
+// encodes what it sends; an ACS (`acs`) the other way round. Without the feature, a method
+// decodes as `Body::Unknown` and encoding it fails with `EncodeError::NotInThisBuild`, and its
+// decoder or encoder is not linked. Both features on (the default) is every message both ways.
 methods! {
     // Either side.
-    GetRPCMethods, GetRPCMethodsResponse<'a>,
+    GetRPCMethods [decode: all(), encode: all()],
+    GetRPCMethodsResponse<'a> [decode: all(), encode: all()],
     // ACS → CPE requests and their responses (§A.3.2, §A.4.1).
-    SetParameterValues<'a>, SetParameterValuesResponse,
-    GetParameterValues<'a>, GetParameterValuesResponse<'a>,
-    GetParameterNames<'a>, GetParameterNamesResponse<'a>,
-    SetParameterAttributes<'a>, SetParameterAttributesResponse,
-    GetParameterAttributes<'a>, GetParameterAttributesResponse<'a>,
-    AddObject<'a>, AddObjectResponse,
-    DeleteObject<'a>, DeleteObjectResponse,
-    Download<'a>, DownloadResponse<'a>,
-    Reboot<'a>, RebootResponse,
-    GetQueuedTransfers, GetQueuedTransfersResponse<'a>,
-    ScheduleInform<'a>, ScheduleInformResponse,
-    SetVouchers<'a>, SetVouchersResponse,
-    GetOptions<'a>, GetOptionsResponse<'a>,
-    Upload<'a>, UploadResponse<'a>,
-    FactoryReset, FactoryResetResponse,
-    GetAllQueuedTransfers, GetAllQueuedTransfersResponse<'a>,
-    ScheduleDownload<'a>, ScheduleDownloadResponse,
-    CancelTransfer<'a>, CancelTransferResponse,
-    ChangeDUState<'a>, ChangeDUStateResponse,
+    SetParameterValues<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    SetParameterValuesResponse [decode: feature = "acs", encode: feature = "cpe"],
+    GetParameterValues<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    GetParameterValuesResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    GetParameterNames<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    GetParameterNamesResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    SetParameterAttributes<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    SetParameterAttributesResponse [decode: feature = "acs", encode: feature = "cpe"],
+    GetParameterAttributes<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    GetParameterAttributesResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    AddObject<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    AddObjectResponse [decode: feature = "acs", encode: feature = "cpe"],
+    DeleteObject<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    DeleteObjectResponse [decode: feature = "acs", encode: feature = "cpe"],
+    Download<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    DownloadResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    Reboot<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    RebootResponse [decode: feature = "acs", encode: feature = "cpe"],
+    GetQueuedTransfers [decode: feature = "cpe", encode: feature = "acs"],
+    GetQueuedTransfersResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    ScheduleInform<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    ScheduleInformResponse [decode: feature = "acs", encode: feature = "cpe"],
+    SetVouchers<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    SetVouchersResponse [decode: feature = "acs", encode: feature = "cpe"],
+    GetOptions<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    GetOptionsResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    Upload<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    UploadResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    FactoryReset [decode: feature = "cpe", encode: feature = "acs"],
+    FactoryResetResponse [decode: feature = "acs", encode: feature = "cpe"],
+    GetAllQueuedTransfers [decode: feature = "cpe", encode: feature = "acs"],
+    GetAllQueuedTransfersResponse<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    ScheduleDownload<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    ScheduleDownloadResponse [decode: feature = "acs", encode: feature = "cpe"],
+    CancelTransfer<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    CancelTransferResponse [decode: feature = "acs", encode: feature = "cpe"],
+    ChangeDUState<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    ChangeDUStateResponse [decode: feature = "acs", encode: feature = "cpe"],
     // CPE → ACS requests and their responses (§A.3.3, §A.4.2).
-    Inform<'a>, InformResponse,
-    TransferComplete<'a>, TransferCompleteResponse,
-    AutonomousTransferComplete<'a>, AutonomousTransferCompleteResponse,
-    Kicked<'a>, KickedResponse<'a>,
-    RequestDownload<'a>, RequestDownloadResponse,
-    DUStateChangeComplete<'a>, DUStateChangeCompleteResponse,
-    AutonomousDUStateChangeComplete<'a>, AutonomousDUStateChangeCompleteResponse,
+    Inform<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    InformResponse [decode: feature = "cpe", encode: feature = "acs"],
+    TransferComplete<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    TransferCompleteResponse [decode: feature = "cpe", encode: feature = "acs"],
+    AutonomousTransferComplete<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    AutonomousTransferCompleteResponse [decode: feature = "cpe", encode: feature = "acs"],
+    Kicked<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    KickedResponse<'a> [decode: feature = "cpe", encode: feature = "acs"],
+    RequestDownload<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    RequestDownloadResponse [decode: feature = "cpe", encode: feature = "acs"],
+    DUStateChangeComplete<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    DUStateChangeCompleteResponse [decode: feature = "cpe", encode: feature = "acs"],
+    AutonomousDUStateChangeComplete<'a> [decode: feature = "acs", encode: feature = "cpe"],
+    AutonomousDUStateChangeCompleteResponse [decode: feature = "cpe", encode: feature = "acs"],
 }
 
 impl Body<'_> {
@@ -460,8 +500,8 @@ impl<'a> Envelope<'a> {
     /// The writer's error, or [`EncodeError::InvalidValue`] for a string holding a character
     /// XML cannot carry or an array source whose length does not match its items.
     pub fn encode<W: Write>(&self, w: &mut W) -> Result<(), EncodeError<W::Error>> {
-        let mut x = XmlWriter::new(w);
-        self.write(&mut x)
+        // One copy of the encoders for every writer type, `encoded_len`'s counter included.
+        with_erased(w, |x| self.write(x))
     }
 
     /// The exact number of bytes [`encode`](Envelope::encode) writes, from the same code path.
@@ -469,9 +509,7 @@ impl<'a> Envelope<'a> {
     /// # Errors
     /// [`EncodeError::InvalidValue`] as for `encode`.
     pub fn encoded_len(&self) -> Result<usize, EncodeError<Infallible>> {
-        let mut c = Counter::default();
-        self.encode(&mut c)?;
-        Ok(c.count)
+        count_erased(|x| self.write(x))
     }
 
     fn write<W: Write>(&self, w: &mut XmlWriter<'_, W>) -> WResult<W> {

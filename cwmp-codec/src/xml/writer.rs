@@ -30,6 +30,115 @@ impl Write for Counter {
     }
 }
 
+/// The error of [`Erased`]: the real writer failed, and its error is kept by the
+/// [`with_erased`] call that made the `Erased`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Failed;
+
+impl core::fmt::Display for Failed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the writer failed")
+    }
+}
+
+impl core::error::Error for Failed {}
+
+impl embedded_io::Error for Failed {
+    fn kind(&self) -> embedded_io::ErrorKind {
+        embedded_io::ErrorKind::Other
+    }
+}
+
+/// A writer seen through `dyn`, keeping the first error of the real writer.
+trait ErasedWrite {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Failed>;
+}
+
+struct Keep<'w, W: Write> {
+    w: &'w mut W,
+    error: Option<W::Error>,
+}
+
+impl<W: Write> ErasedWrite for Keep<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Failed> {
+        self.w.write(buf).map_err(|e| {
+            self.error = Some(e);
+            Failed
+        })
+    }
+}
+
+/// The one writer type the message encoders are compiled for: `encode` into any writer and
+/// `encoded_len` (into a [`Counter`]) run the same machine code, one copy in flash rather
+/// than one per writer type (DESIGN.md §2, "from the same code path"). Made by [`with_erased`].
+pub(crate) struct Erased<'s> {
+    /// The real writer; `None` for counting only (`encoded_len`: no indirect call per write).
+    sink: Option<&'s mut dyn ErasedWrite>,
+    /// Bytes counted so far (without a real writer).
+    count: usize,
+}
+
+impl ErrorType for Erased<'_> {
+    type Error = Failed;
+}
+
+impl Write for Erased<'_> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Failed> {
+        match &mut self.sink {
+            Some(s) => s.write(buf),
+            None => {
+                self.count = self.count.saturating_add(buf.len());
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), Failed> {
+        Ok(())
+    }
+}
+
+/// Runs `f` with an [`XmlWriter`] over an [`Erased`] that only counts; returns the count.
+pub(crate) fn count_erased(
+    f: impl FnOnce(&mut XmlWriter<'_, Erased<'_>>) -> WResult<Erased<'static>>,
+) -> Result<usize, EncodeError<Infallible>> {
+    let mut erased = Erased {
+        sink: None,
+        count: 0,
+    };
+    f(&mut XmlWriter::new(&mut erased)).map_err(|e| match e {
+        // A counting sink never fails.
+        EncodeError::Write(Failed) | EncodeError::WriteZero => EncodeError::WriteZero,
+        EncodeError::InvalidValue => EncodeError::InvalidValue,
+        EncodeError::NotInThisBuild => EncodeError::NotInThisBuild,
+    })?;
+    Ok(erased.count)
+}
+
+/// Runs `f` with an [`XmlWriter`] over `w` seen as an [`Erased`]; the real writer's error
+/// comes back as [`EncodeError::Write`].
+pub(crate) fn with_erased<W: Write>(
+    w: &mut W,
+    f: impl FnOnce(&mut XmlWriter<'_, Erased<'_>>) -> WResult<Erased<'static>>,
+) -> Result<(), EncodeError<W::Error>> {
+    let mut keep = Keep { w, error: None };
+    let mut erased = Erased {
+        sink: Some(&mut keep),
+        count: 0,
+    };
+    let r = f(&mut XmlWriter::new(&mut erased));
+    r.map_err(|e| match e {
+        // `Failed` is only returned with the error kept.
+        EncodeError::Write(Failed) => keep
+            .error
+            .take()
+            .map_or(EncodeError::WriteZero, EncodeError::Write),
+        EncodeError::InvalidValue => EncodeError::InvalidValue,
+        EncodeError::WriteZero => EncodeError::WriteZero,
+        EncodeError::NotInThisBuild => EncodeError::NotInThisBuild,
+    })
+}
+
 /// An element name with both its tags spelt out at compile time (`element_name!`): each tag
 /// is then one `write` to the sink, which pays per call (a `Vec`, a socket, a TLS record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,21 +1,25 @@
 //! The scripted ACS, in memory: it reads each POST the CPE wrote (with the codec's HTTP request
-//! reader and SOAP decoder), checks it against the next [`Step`] of the script, prints one trace
-//! line for it, and writes the scripted HTTP response into the CPE's receive buffer.
+//! reader; `decode` checks the envelope and reads its header), checks it against the next
+//! [`Step`] of the script, prints one trace line for it, and writes the scripted HTTP response
+//! into the CPE's receive buffer.
 //!
-//! No allocation: the script is a `static` table, requests are built from `static` arrays, the
-//! response is encoded straight into the receive buffer.
+//! This is a CPE-only build (cwmp-core with `default-features = false, features = ["cpe"]`):
+//! the decoders of what only an ACS receives (Inform, TransferComplete, the responses to the
+//! ACS's requests) and the encoders of what only an ACS sends are not linked, so they cannot
+//! weigh on the device's flash. The scripted ACS therefore works like a peer on the wire: it
+//! reads the fields it checks from the bytes of the CPE's canonical encoding ([`raw`]), and its
+//! responses are envelopes spelt out as text, with the cwmp:ID spliced in.
+//!
+//! No allocation: the script is a `static` table, the response is written straight into the
+//! receive buffer.
 
 use cortex_m_semihosting::{hprint, hprintln};
 use cwmp_core::codec::http::request::RequestHead;
 use cwmp_core::codec::http::response::ServerResponseHead;
 use cwmp_core::codec::http::{Status, EMPTY_HEADER};
-use cwmp_core::codec::message::{
-    Download, GetParameterValues, InformResponse, ParameterValueStruct, Reboot, SetParameterValues,
-    TransferCompleteResponse,
-};
-use cwmp_core::codec::{decode, Array, Body, CwmpNamespace, DownloadFileType, Envelope, XmlStr};
+use cwmp_core::codec::{decode, Envelope};
 
-use crate::{print_value, Failure};
+use crate::Failure;
 
 /// What the CPE must POST next.
 pub enum Expect {
@@ -30,7 +34,7 @@ pub enum Expect {
     /// The response to the ACS's last request (the method name), checked by `check`.
     Response {
         method: &'static str,
-        check: fn(&Body<'_>) -> Result<(), &'static str>,
+        check: fn(&[u8]) -> Result<(), &'static str>,
     },
     /// A TransferComplete with this CommandKey and FaultCode.
     TransferComplete {
@@ -68,22 +72,6 @@ pub struct Step {
     pub expect: Expect,
     pub reply: Reply,
 }
-
-static GPV_NAMES: [XmlStr<'static>; 2] = [
-    XmlStr::new("Device.DeviceInfo.SoftwareVersion"),
-    XmlStr::new("Device.ManagementServer."),
-];
-
-static SPV_LIST: [ParameterValueStruct<'static>; 2] = [
-    ParameterValueStruct::new(
-        "Device.ManagementServer.PeriodicInformInterval",
-        cwmp_core::codec::Value::UnsignedInt(600),
-    ),
-    ParameterValueStruct::new(
-        "Device.DeviceInfo.ProvisioningCode",
-        cwmp_core::codec::Value::string("FW-DEMO"),
-    ),
-];
 
 /// The Download's CommandKey, echoed in `M Download` and the TransferComplete.
 pub const DOWNLOAD_KEY: &str = "fw-2.0.0";
@@ -160,7 +148,7 @@ impl ScriptedAcs {
                 return Err(Failure("the CPE's envelope deviates from the schema"));
             }
             hprint!("{} [{} B]", env.body.method_name(), post.len());
-            self.check(&step.expect, &env)?;
+            self.check(&step.expect, &env, body)?;
         }
         hprintln!();
 
@@ -168,22 +156,17 @@ impl ScriptedAcs {
         Ok(len)
     }
 
-    fn check(&mut self, expect: &Expect, env: &Envelope<'_>) -> Result<(), Failure> {
-        match (expect, &env.body) {
-            (
-                Expect::Inform {
-                    events,
-                    software_version,
-                    parameter_key,
-                },
-                Body::Inform(inform),
-            ) => {
+    fn check(&mut self, expect: &Expect, env: &Envelope<'_>, body: &[u8]) -> Result<(), Failure> {
+        let method = env.body.method_name();
+        match expect {
+            Expect::Inform {
+                events,
+                software_version,
+                parameter_key,
+            } if method == "Inform" => {
                 self.remember_id(env)?;
                 hprint!(" [");
-                let mut n = 0;
-                for (i, e) in inform.event.iter().enumerate() {
-                    let code = e.event_code.as_str();
-                    let key = e.command_key.as_str().unwrap_or("?");
+                for (i, (code, key)) in events.iter().enumerate() {
                     if i > 0 {
                         hprint!(", ");
                     }
@@ -192,47 +175,57 @@ impl ScriptedAcs {
                     } else {
                         hprint!("{} {}", code, key);
                     }
-                    if !events.iter().any(|(c, k)| *c == code && *k == key) {
+                    let found = if key.is_empty() {
+                        raw::has_seq(body, &["<EventCode>", code, "</EventCode><CommandKey/>"])
+                    } else {
+                        raw::has_seq(
+                            body,
+                            &[
+                                "<EventCode>",
+                                code,
+                                "</EventCode><CommandKey>",
+                                key,
+                                "</CommandKey>",
+                            ],
+                        )
+                    };
+                    if !found {
                         hprintln!("]");
-                        return Err(Failure("unexpected Inform event"));
+                        return Err(Failure("Inform event missing"));
                     }
-                    n += 1;
                 }
                 hprint!("]");
-                if n != events.len() {
+                if raw::count(body, "<EventStruct>") != events.len() {
                     hprintln!();
-                    return Err(Failure("Inform events missing"));
+                    return Err(Failure("unexpected Inform event"));
                 }
-                let mut found = 0;
-                for p in inform.parameter_list.iter() {
-                    let (label, want) = if p.name.eq_str("Device.DeviceInfo.SoftwareVersion") {
-                        ("SoftwareVersion", software_version)
-                    } else if p.name.eq_str("Device.ManagementServer.ParameterKey") {
-                        ("ParameterKey", parameter_key)
-                    } else {
-                        continue;
-                    };
-                    hprint!(" {}=", label);
-                    if let Some(v) = p.value {
-                        print_value(&v);
+                for (label, name, want) in [
+                    (
+                        "SoftwareVersion",
+                        "Device.DeviceInfo.SoftwareVersion",
+                        software_version,
+                    ),
+                    (
+                        "ParameterKey",
+                        "Device.ManagementServer.ParameterKey",
+                        parameter_key,
+                    ),
+                ] {
+                    hprint!(" {}={}", label, want);
+                    if !raw::has_string_value(body, name, want) {
+                        hprintln!();
+                        return Err(Failure(
+                            "Inform without the expected SoftwareVersion and ParameterKey",
+                        ));
                     }
-                    if p.value
-                        .and_then(|v| v.as_xml_str())
-                        .is_some_and(|s| s.eq_str(want))
-                    {
-                        found += 1;
-                    }
-                }
-                if found != 2 {
-                    hprintln!();
-                    return Err(Failure(
-                        "Inform without the expected SoftwareVersion and ParameterKey",
-                    ));
                 }
                 Ok(())
             }
-            (Expect::Response { method, check }, body) => {
-                if body.method_name() != *method {
+            Expect::Response {
+                method: want,
+                check,
+            } => {
+                if method != *want {
                     hprintln!();
                     return Err(Failure("unexpected response method"));
                 }
@@ -250,15 +243,15 @@ impl ScriptedAcs {
                     Failure(e)
                 })
             }
-            (Expect::TransferComplete { command_key, fault }, Body::TransferComplete(tc)) => {
+            Expect::TransferComplete { command_key, fault } if method == "TransferComplete" => {
                 self.remember_id(env)?;
-                hprint!(
-                    " CommandKey={} FaultCode={}",
-                    tc.command_key.as_str().unwrap_or("?"),
-                    tc.fault_struct.fault_code
-                );
-                if !tc.command_key.eq_str(command_key)
-                    || tc.fault_struct.fault_code.valid() != Some(*fault)
+                hprint!(" CommandKey={} FaultCode={}", command_key, fault);
+                let mut digits = [0u8; 10];
+                if !raw::has_seq(body, &["<CommandKey>", command_key, "</CommandKey>"])
+                    || !raw::has_seq(
+                        body,
+                        &["<FaultCode>", decimal(*fault, &mut digits), "</FaultCode>"],
+                    )
                 {
                     hprintln!();
                     return Err(Failure("unexpected TransferComplete"));
@@ -291,8 +284,8 @@ impl ScriptedAcs {
         let cpe_id = self.cpe_id.get(..self.cpe_id_len).unwrap_or(&[]);
         let cpe_id = core::str::from_utf8(cpe_id).unwrap_or("");
         let mut id_buf = [0u8; 10];
-        let ns = CwmpNamespace::V1_2;
-        let (env, label) = match reply {
+        // The envelope's pieces: the header's cwmp:ID, then the rest of the header, the body.
+        let (id, header, body, method, label): (&str, &str, &str, &str, &str) = match reply {
             Reply::NoContent => {
                 let total = rx.len();
                 let mut w: &mut [u8] = rx;
@@ -303,81 +296,168 @@ impl ScriptedAcs {
                 hprintln!("  ACS -> CPE  204 No Content [{} B]", n);
                 return Ok(n);
             }
-            Reply::InformResponse => {
-                let mut env = Envelope::new(ns, InformResponse { max_envelopes: 1 });
-                env.header.id = Some(XmlStr::new(cpe_id));
-                env.header.use_cwmp_version = Some(XmlStr::new("1.4"));
-                (env, "(UseCWMPVersion 1.4)")
-            }
-            Reply::TransferCompleteResponse => {
-                let mut env = Envelope::new(ns, TransferCompleteResponse {});
-                env.header.id = Some(XmlStr::new(cpe_id));
-                (env, "")
-            }
+            Reply::InformResponse => (
+                cpe_id,
+                "<cwmp:UseCWMPVersion soap-env:mustUnderstand=\"1\">1.4</cwmp:UseCWMPVersion>",
+                "<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>",
+                "InformResponse",
+                "(UseCWMPVersion 1.4)",
+            ),
+            Reply::TransferCompleteResponse => (
+                cpe_id,
+                "",
+                "<cwmp:TransferCompleteResponse></cwmp:TransferCompleteResponse>",
+                "TransferCompleteResponse",
+                "",
+            ),
             Reply::Request(rpc) => {
                 self.requests_sent += 1;
-                let (body, label): (Body<'_>, &str) = match rpc {
+                let id = acs_id(self.requests_sent, &mut id_buf);
+                let (body, method, label) = match rpc {
                     Rpc::GetParameterValues => (
-                        GetParameterValues {
-                            parameter_names: Array::new(&GPV_NAMES),
-                        }
-                        .into(),
+                        "<cwmp:GetParameterValues><ParameterNames soap-enc:arrayType=\"xsd:string[2]\"><string>Device.DeviceInfo.SoftwareVersion</string><string>Device.ManagementServer.</string></ParameterNames></cwmp:GetParameterValues>",
+                        "GetParameterValues",
                         "[Device.DeviceInfo.SoftwareVersion, Device.ManagementServer.]",
                     ),
                     Rpc::SetParameterValues => (
-                        SetParameterValues {
-                            parameter_list: Array::new(&SPV_LIST),
-                            parameter_key: XmlStr::new("spv-1"),
-                        }
-                        .into(),
+                        "<cwmp:SetParameterValues><ParameterList soap-enc:arrayType=\"cwmp:ParameterValueStruct[2]\"><ParameterValueStruct><Name>Device.ManagementServer.PeriodicInformInterval</Name><Value xsi:type=\"xsd:unsignedInt\">600</Value></ParameterValueStruct><ParameterValueStruct><Name>Device.DeviceInfo.ProvisioningCode</Name><Value xsi:type=\"xsd:string\">FW-DEMO</Value></ParameterValueStruct></ParameterList><ParameterKey>spv-1</ParameterKey></cwmp:SetParameterValues>",
+                        "SetParameterValues",
                         "[PeriodicInformInterval=600, ProvisioningCode=FW-DEMO]",
                     ),
                     Rpc::Download => (
-                        Download {
-                            command_key: XmlStr::new(DOWNLOAD_KEY),
-                            file_type: DownloadFileType::FirmwareUpgradeImage,
-                            url: XmlStr::new("http://files.example.com/fw-2.0.0.bin"),
-                            username: XmlStr::new(""),
-                            password: XmlStr::new(""),
-                            file_size: 180_224.into(),
-                            target_file_name: XmlStr::new(""),
-                            delay_seconds: 0,
-                            success_url: XmlStr::new(""),
-                            failure_url: XmlStr::new(""),
-                        }
-                        .into(),
+                        "<cwmp:Download><CommandKey>fw-2.0.0</CommandKey><FileType>1 Firmware Upgrade Image</FileType><URL>http://files.example.com/fw-2.0.0.bin</URL><Username/><Password/><FileSize>180224</FileSize><TargetFileName/><DelaySeconds>0</DelaySeconds><SuccessURL/><FailureURL/></cwmp:Download>",
+                        "Download",
                         "1 Firmware Upgrade Image, CommandKey fw-2.0.0",
                     ),
                     Rpc::Reboot => (
-                        Reboot {
-                            command_key: XmlStr::new(REBOOT_KEY),
-                        }
-                        .into(),
+                        "<cwmp:Reboot><CommandKey>rb-1</CommandKey></cwmp:Reboot>",
+                        "Reboot",
                         "CommandKey rb-1",
                     ),
                 };
-                let mut env = Envelope::new(ns, body);
-                env.header.id = Some(XmlStr::new(acs_id(self.requests_sent, &mut id_buf)));
-                (env, label)
+                (id, "", body, method, label)
             }
         };
-        let len = env
-            .encoded_len()
-            .map_err(|_| Failure("ACS envelope does not encode"))?;
+        let pieces = [
+            ENVELOPE_START,
+            id,
+            "</cwmp:ID>",
+            header,
+            "</soap-env:Header><soap-env:Body>",
+            body,
+            ENVELOPE_END,
+        ];
+        let len: usize = pieces.iter().map(|p| p.len()).sum();
         let total = rx.len();
         let mut w: &mut [u8] = rx;
         ServerResponseHead::envelope(len as u64)
             .write(&mut w)
             .map_err(|_| Failure("rx buffer too small"))?;
-        env.encode(&mut w)
-            .map_err(|_| Failure("rx buffer too small"))?;
+        for p in pieces {
+            embedded_io::Write::write_all(&mut w, p.as_bytes())
+                .map_err(|_| Failure("rx buffer too small"))?;
+        }
         let n = total - w.len();
-        hprint!("  ACS -> CPE  {} [{} B]", env.body.method_name(), n);
+        hprint!("  ACS -> CPE  {} [{} B]", method, n);
         if !label.is_empty() {
             hprint!(" {}", label);
         }
         hprintln!();
         Ok(n)
+    }
+}
+
+/// What every envelope of the scripted ACS starts with, up to its cwmp:ID's text (the form
+/// cwmp-codec's encoder writes, TR-069 §3.5).
+const ENVELOPE_START: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:soap-enc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soap-env:Header><cwmp:ID soap-env:mustUnderstand=\"1\">";
+const ENVELOPE_END: &str = "</soap-env:Body></soap-env:Envelope>\n";
+
+/// `n` in decimal in `buf`.
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut k = buf.len();
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || k == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(&buf[k..]).unwrap_or("?")
+}
+
+/// Reading fields from the bytes of an envelope in the canonical form the CPE writes (no
+/// whitespace between elements, values with their `xsi:type`): what the scripted ACS checks.
+pub mod raw {
+    /// Where `needle` first occurs in `hay` at or after `from`.
+    pub fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+        let n = needle.len();
+        if n == 0 {
+            return Some(from);
+        }
+        (from..=hay.len().checked_sub(n)?).find(|&i| hay.get(i..i + n) == Some(needle))
+    }
+
+    /// How many times `needle` occurs.
+    pub fn count(hay: &[u8], needle: &str) -> usize {
+        let mut n = 0;
+        let mut at = 0;
+        while let Some(i) = find(hay, needle.as_bytes(), at) {
+            n += 1;
+            at = i + needle.len();
+        }
+        n
+    }
+
+    /// Do `parts` occur one right after the other somewhere in `hay`?
+    pub fn has_seq(hay: &[u8], parts: &[&str]) -> bool {
+        let Some((first, rest)) = parts.split_first() else {
+            return true;
+        };
+        let mut at = 0;
+        while let Some(i) = find(hay, first.as_bytes(), at) {
+            let mut pos = i + first.len();
+            if rest.iter().all(|p| {
+                let ok = hay.get(pos..pos + p.len()) == Some(p.as_bytes());
+                pos += p.len();
+                ok
+            }) {
+                return true;
+            }
+            at = i + 1;
+        }
+        false
+    }
+
+    /// Is there a ParameterValueStruct `name` with the string value `want`?
+    pub fn has_string_value(hay: &[u8], name: &str, want: &str) -> bool {
+        let start = ["<Name>", name, "</Name><Value xsi:type=\"xsd:string\""];
+        if want.is_empty() {
+            let mut empty = start;
+            empty[2] = "</Name><Value xsi:type=\"xsd:string\"/>";
+            return has_seq(hay, &empty)
+                || has_seq(
+                    hay,
+                    &[
+                        "<Name>",
+                        name,
+                        "</Name><Value xsi:type=\"xsd:string\"></Value>",
+                    ],
+                );
+        }
+        has_seq(hay, &[start[0], start[1], start[2], ">", want, "</Value>"])
+    }
+
+    /// The text of the next `<open>…</close>` at or after `from`, and where it ends.
+    pub fn text<'a>(
+        hay: &'a [u8],
+        open: &str,
+        close: &str,
+        from: usize,
+    ) -> Option<(&'a str, usize)> {
+        let s = find(hay, open.as_bytes(), from)? + open.len();
+        let e = find(hay, close.as_bytes(), s)?;
+        Some((core::str::from_utf8(hay.get(s..e)?).ok()?, e + close.len()))
     }
 }
 

@@ -38,7 +38,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{hprint, hprintln};
 use cwmp_core::codec::datetime::{DateTime, Offset};
-use cwmp_core::codec::{Array, Body, Value};
+use cwmp_core::codec::Array;
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome};
 use cwmp_core::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
 use cwmp_core::persist::slot::{self, NextWrite, Slots};
@@ -49,7 +49,7 @@ use cwmp_core::{Duration, Instant};
 pub use cwmp_firmware_example::Failure;
 use cwmp_firmware_example::{finish, stack};
 
-use acs::{Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
+use acs::{raw, Expect, Reply, Rpc, ScriptedAcs, Step, DOWNLOAD_KEY, REBOOT_KEY};
 use app::{Model, Text};
 use cwmp_core::agent::Agent;
 
@@ -130,49 +130,40 @@ fn take_statics() -> Option<(
 
 // --- The script ---------------------------------------------------------------------------
 
-fn check_gpv(body: &Body<'_>) -> Result<(), &'static str> {
-    let Body::GetParameterValuesResponse(r) = body else {
-        return Err("not a GetParameterValuesResponse");
-    };
-    hprint!(" ({} values)", r.parameter_list.len());
-    let mut version_ok = false;
-    for p in r.parameter_list.iter() {
-        hprint!("\n                 {} = ", p.name.as_str().unwrap_or("?"));
-        if let Some(v) = p.value {
-            print_value(&v);
-            if p.name.eq_str("Device.DeviceInfo.SoftwareVersion") {
-                version_ok = v.as_xml_str().is_some_and(|s| s.eq_str("1.0.0"));
-            }
-        }
+fn check_gpv(body: &[u8]) -> Result<(), &'static str> {
+    let n = raw::count(body, "<ParameterValueStruct>");
+    hprint!(" ({} values)", n);
+    let mut at = 0;
+    while let Some((name, end)) = raw::text(body, "<Name>", "</Name>", at) {
+        // `<Value xsi:type="…">text</Value>`: the text after the start tag's `>`.
+        let value = raw::text(body, "\">", "</Value>", end).map_or("?", |(v, _)| v);
+        hprint!("\n                 {} = {}", name, value);
+        at = end;
     }
     // SoftwareVersion and the agent's 19 `ManagementServer.` Parameters.
-    if r.parameter_list.len() != 20 || !version_ok {
+    if n != 20 || !raw::has_string_value(body, "Device.DeviceInfo.SoftwareVersion", "1.0.0") {
         return Err("GetParameterValuesResponse has not the expected values");
     }
     Ok(())
 }
 
-fn check_spv(body: &Body<'_>) -> Result<(), &'static str> {
-    match body {
-        Body::SetParameterValuesResponse(r) if r.status == 0 => {
-            hprint!(" Status=0");
-            Ok(())
-        }
-        _ => Err("SetParameterValues not applied"),
+fn check_spv(body: &[u8]) -> Result<(), &'static str> {
+    if raw::has_seq(body, &["<Status>0</Status>"]) {
+        hprint!(" Status=0");
+        return Ok(());
     }
+    Err("SetParameterValues not applied")
 }
 
-fn check_download(body: &Body<'_>) -> Result<(), &'static str> {
-    match body {
-        Body::DownloadResponse(r) if r.status == 1 => {
-            hprint!(" Status=1 (TransferComplete will follow)");
-            Ok(())
-        }
-        _ => Err("Download not answered with Status 1"),
+fn check_download(body: &[u8]) -> Result<(), &'static str> {
+    if raw::has_seq(body, &["<Status>1</Status>"]) {
+        hprint!(" Status=1 (TransferComplete will follow)");
+        return Ok(());
     }
+    Err("Download not answered with Status 1")
 }
 
-fn check_reboot(_: &Body<'_>) -> Result<(), &'static str> {
+fn check_reboot(_: &[u8]) -> Result<(), &'static str> {
     Ok(())
 }
 
@@ -687,17 +678,6 @@ fn scenario(
 fn unix_time(now: Instant) -> DateTime {
     DateTime::from_unix(1_767_225_600 + now.as_secs() as i64, Offset::Utc)
         .unwrap_or(DateTime::UNKNOWN)
-}
-
-/// Prints a parameter value.
-pub fn print_value(v: &Value<'_>) {
-    match v {
-        Value::String(s) => hprint!("{}", s.as_str().unwrap_or("?")),
-        Value::UnsignedInt(n) => hprint!("{}", n),
-        Value::Int(n) => hprint!("{}", n),
-        Value::Boolean(b) => hprint!("{}", u8::from(*b)),
-        _ => hprint!("({})", v.type_name()),
-    }
 }
 
 // --- Entry, exit, panic -------------------------------------------------------------------

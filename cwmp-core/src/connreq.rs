@@ -14,10 +14,11 @@
 //! with wrong ones the answer is 401 with a fresh challenge (nonce = time ‖ caller randomness,
 //! plus an `opaque`); a right answer on an expired or forgotten nonce gets 401 with
 //! `stale=true`; a repeated `nc` on a nonce (or a second RFC 2069 response on one) is a replay
-//! and gets 401. Accepted requests are rate-limited (503 without `Retry-After`). Success is 200
-//! (or 204, configurable) with an empty body, sent before the Session starts. The status codes
-//! for failures other than 401/503 are not in TR-069 (DIGEST §17 item 19); these are the HTTP
-//! ones.
+//! and gets 401. Accepted requests are rate-limited (503 without `Retry-After`, as §3.2.2.2
+//! asks: the CPE SHOULD NOT include it, for a rate-limited request and for one refused during a
+//! Session alike). Success is 200 (or 204, configurable) with an empty body, sent before the
+//! Session starts. The status codes for failures other than 401/503 are not in TR-069 (DIGEST
+//! §17 item 19); these are the HTTP ones.
 //!
 //! **Nonce table.** Nonces live in a table of `N` slots (default [`DEFAULT_NONCES`]); an
 //! unauthenticated client gets a new nonce with every 401, so a flood of them can push out the

@@ -14,12 +14,13 @@
 //! with wrong ones the answer is 401 with a fresh challenge (nonce = time ‖ caller randomness,
 //! plus an `opaque`); a right answer on an expired or forgotten nonce gets 401 with
 //! `stale=true`; a repeated `nc` on a nonce (or a second RFC 2069 response on one) is a replay
-//! and gets 401. Accepted requests are rate-limited (503 with `Retry-After`: when the limiter
-//! admits the next one; during a Session under [`InSessionPolicy::Reject503`],
-//! [`BUSY_RETRY_AFTER_SECS`]). Success is 200
-//! (or 204, configurable) with an empty body, sent before the Session starts. The status codes
-//! for failures other than 401/503 are not in TR-069 (DIGEST §17 item 19); these are the HTTP
-//! ones.
+//! and gets 401. Accepted requests are rate-limited: 503, without `Retry-After` by default, as
+//! §3.2.2.2 asks (the CPE SHOULD NOT include it, for a rate-limited request and for one refused
+//! during a Session alike); [`CrConfig::retry_after`] adds it (when the limiter admits the next
+//! request; during a Session under [`InSessionPolicy::Reject503`], [`BUSY_RETRY_AFTER_SECS`]).
+//! Success is 200 (or 204, configurable) with an empty body, sent before the Session starts. The
+//! status codes for failures other than 401/503 are not in TR-069 (DIGEST §17 item 19); these are
+//! the HTTP ones.
 //!
 //! **Nonce table.** Nonces live in a table of `N` slots (default [`DEFAULT_NONCES`]); an
 //! unauthenticated client gets a new nonce with every 401, so a flood of them can push out the
@@ -226,6 +227,9 @@ pub struct CrConfig<'a> {
     pub in_session: InSessionPolicy,
     /// Answer success with 204 instead of 200 (§3.2.2.2 allows both).
     pub success_204: bool,
+    /// Put `Retry-After` on a 503 (rate limit, or a Session in progress). Off by default:
+    /// §3.2.2.2 says the CPE SHOULD NOT include it; an ACS that backs off by it may want it on.
+    pub retry_after: bool,
     /// `ConnReqAllowedJabberIDs` (XMPP, Annex K; empty allows all).
     pub allowed_jids: &'a [&'a str],
 }
@@ -257,6 +261,7 @@ impl<'a> CrConfig<'a> {
             rate_limit: RateLimit::DEFAULT,
             in_session: InSessionPolicy::Coalesce,
             success_204: false,
+            retry_after: false,
             allowed_jids: &[],
         }
     }
@@ -829,7 +834,9 @@ impl<const N: usize> ConnectionRequestServer<N> {
                     _ => {
                         let head = ServerResponseHead {
                             connection_close: true,
-                            retry_after: Some(Self::retry_after(s, now, config, outcome)),
+                            retry_after: config
+                                .retry_after
+                                .then(|| Self::retry_after(s, now, config, outcome)),
                             ..ServerResponseHead::new(503)
                         };
                         head.write(out)?;

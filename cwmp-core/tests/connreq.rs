@@ -391,6 +391,7 @@ fn burst_beyond_rate_limit_gets_503() {
             per: Duration::from_secs(60),
             burst: 3,
         },
+        retry_after: true,
         ..config()
     };
     let mut h = Harness::new();
@@ -404,7 +405,7 @@ fn burst_beyond_rate_limit_gets_503() {
         if o == CrOutcome::RateLimited {
             assert!(resp.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
             // 3 accepted at once at 1 per minute: the limiter admits the next in 60 s
-            // (issue 13: the 503 said nothing of when to come back).
+            // (issue 13, opted in with `retry_after`).
             assert!(resp.contains("\r\nRetry-After: 60\r\n"), "{resp}");
         }
         outcomes.push(o);
@@ -449,6 +450,7 @@ fn burst_beyond_rate_limit_gets_503() {
 fn requests_during_a_session_reject503() {
     let config = CrConfig {
         in_session: InSessionPolicy::Reject503,
+        retry_after: true,
         ..config()
     };
     let mut h = Harness::new();
@@ -760,4 +762,33 @@ fn hostile_input_never_panics() {
             h.now = h.now + Duration::from_millis(250);
         }
     }
+}
+
+/// §3.2.2.2: by default the 503 of a rate-limited request carries no `Retry-After` (the CPE
+/// SHOULD NOT include it); `CrConfig::retry_after` is the opt-in.
+#[test]
+fn rate_limited_503_has_no_retry_after_by_default() {
+    let config = CrConfig {
+        rate_limit: RateLimit {
+            requests: 1,
+            per: Duration::from_secs(60),
+            burst: 1,
+        },
+        ..config()
+    };
+    let mut h = Harness::new();
+    let (_, resp) = h.get(&config, PATH, None);
+    let mut client = ClientAuth::new();
+    learn(&mut client, &resp);
+    let mut limited = 0;
+    for i in 0..3u8 {
+        let a = authorization(&mut client, &creds(), PATH, i);
+        let (o, resp) = h.get(&config, PATH, Some(&a));
+        if o == CrOutcome::RateLimited {
+            limited += 1;
+            assert!(resp.starts_with("HTTP/1.1 503"), "{resp}");
+            assert!(!resp.contains("Retry-After"), "{resp}");
+        }
+    }
+    assert!(limited > 0);
 }

@@ -6,8 +6,11 @@
 //! requests to send, or answers with a fault), every event, and every response written.
 //! Connections are served one after the other, which is what a test ACS needs; Sessions are
 //! kept in an [`AcsSessions`] table and found again by cookie, so a Session may go on over a
-//! new connection (§3.4.2; and `curl` by hand opens one per command). The demo runs [`serve`]
-//! in a thread of its own and the CPE in another, over 127.0.0.1.
+//! new connection (§3.4.2; and `curl` by hand opens one per command). When every slot holds a
+//! live Session, a POST that would open another is answered 503 with `Retry-After` (the
+//! seconds until the earliest Session deadline, when its slot frees; INTEROP C5) and the
+//! connection is closed. The demo runs [`serve`] in a thread of its own and the CPE in another,
+//! over 127.0.0.1.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -16,6 +19,8 @@ use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
+use cwmp_codec::http::response::ServerResponseHead;
+use cwmp_codec::http::WriteError;
 use cwmp_core::acs::{
     AcsConfig, AcsSession, AcsSessions, ConnectionRequest, CrOutcome, CrStep, Event, Received,
     Transmit,
@@ -156,6 +161,19 @@ impl<'a> Server<'a> {
         }
     }
 
+    /// The `Retry-After` seconds of a 503 when every slot holds a live Session: until the
+    /// earliest Session deadline, when [`tick`](Self::tick) frees that Session's slot (a slot
+    /// may free sooner, when a Session ends). At least 1 s (RFC 9110 §10.2.3: delay-seconds).
+    fn retry_after(&self, now: cwmp_core::Instant) -> u32 {
+        let wait = self
+            .sessions
+            .poll_timeout()
+            .map_or(0, |d| d.saturating_duration_since(now).as_millis());
+        u32::try_from(wait.div_ceil(1000))
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+
     /// Handles one request; returns whether to close the connection.
     fn one_request<H: AcsHandler<'a>>(
         &mut self,
@@ -165,8 +183,17 @@ impl<'a> Server<'a> {
     ) -> io::Result<bool> {
         let now = self.clock.now();
         let Some(slot) = self.sessions.route(now, request, &mut self.rng) else {
-            let mut w = stream;
-            w.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+            // Every slot holds a live Session (INTEROP C5).
+            let head = ServerResponseHead {
+                retry_after: Some(self.retry_after(now)),
+                connection_close: true,
+                ..ServerResponseHead::new(503)
+            };
+            let mut w = IoWriter(stream);
+            head.write(&mut w).map_err(|e| match e {
+                WriteError::Io(e) => e,
+                _ => io::Error::other("503 head"),
+            })?;
             return Ok(true);
         };
         let Some(session) = self.sessions.get(slot) else {

@@ -22,11 +22,17 @@
 //!   jumps over retry waits, `Retry-After` and timeouts, so thousands of Sessions with Table 3
 //!   back-off take seconds; the sockets, framing and closes are real.
 //!
-//! **Torn writes.** The machine has one record; the "persist" engineer is adding A/B record
-//! slots (until merged). A torn write is modelled as what A/B slots give: the previous good
-//! record survives. Events raised after it and not yet committed are then not owed (counted as
-//! `uncommitted`, never as lost); what a single in-place slot (a 0-byte record, the issue's
-//! defect 3) would have lost is counted as `lost_if_single_slot`.
+//! **Torn writes.** The record goes through two real A/B slots ([`cwmp_core::persist::slot`]),
+//! two pages of bytes as a flash driver has them: the record is exported into the payload area
+//! of an image, sealed with the sequence number of [`Slots::next_write`], and written to the
+//! slot that does not hold the newest state. A power cut during a write cuts it at a random
+//! byte (seeded): the page then holds that prefix of the new image over erased flash (0xFF),
+//! over zeros, or over the page's old content (no erase). Power-up scans both pages and boots
+//! from the newest slot whose checksum holds. Events raised after the last complete write are
+//! then not owed (counted as `uncommitted`, never as lost); what a single slot written in place
+//! would have lost at the same cuts is counted as `lost_if_single_slot`. [`Plan::single_slot`]
+//! runs that counterfactual for real (one page, always rewritten in place), where the
+//! harness must count losses.
 //!
 //! **The ledger** is kept on both sides: the ACS counts what it received; the CPE loop notes
 //! every keyed item the machine dropped from its queue after a response (its confirmation). A
@@ -51,6 +57,7 @@ use cwmp_codec::message::{GetParameterValuesResponse, SoapFault};
 use cwmp_codec::{Array, Body};
 use cwmp_core::acs::{AcsConfig, AcsSession, Received};
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
+use cwmp_core::persist::slot::{self, NextWrite, SlotId, Slots};
 use cwmp_core::persist::Record;
 use cwmp_core::rng::{Rng, SplitMix64};
 use cwmp_core::transfer::TransferKind;
@@ -72,8 +79,9 @@ pub struct Plan {
     pub reboot_percent: u32,
     /// Percent of record writes torn by a power cut.
     pub torn_percent: u32,
-    /// Model a torn write as a single slot written in place (the record is then 0 bytes, the
-    /// issue's defect 3) instead of A/B slots: shows what the harness counts as lost.
+    /// Write the record into a single slot in place (one page, the defect 3) instead of
+    /// alternating A/B slots: a torn write then destroys the only record, and the harness must
+    /// count what it held as lost.
     pub single_slot: bool,
 }
 
@@ -105,8 +113,15 @@ pub struct Report {
     pub faults: BTreeMap<&'static str, usize>,
     /// Power cuts (the machine dropped and rebuilt from its record), torn writes included.
     pub reboots: usize,
-    /// Power cuts during a record write.
+    /// Power cuts during a record write (the write cut at a random byte).
     pub torn_writes: usize,
+    /// Power-ups after a torn write that restored the last complete record (with A/B slots,
+    /// from the other slot; in single-slot mode, only when the cut came before the first byte
+    /// of a write without erase).
+    pub restored_previous: usize,
+    /// Power-ups after a torn write that found no valid slot (single-slot mode, or a torn first
+    /// write).
+    pub restored_nothing: usize,
     /// Keyed events raised and committed to the record (`M Download`, `M ScheduleInform`).
     pub events_raised: usize,
     /// Of which the ACS received at least once.
@@ -140,6 +155,8 @@ impl Report {
         }
         self.reboots += other.reboots;
         self.torn_writes += other.torn_writes;
+        self.restored_previous += other.restored_previous;
+        self.restored_nothing += other.restored_nothing;
         self.events_raised += other.events_raised;
         self.events_delivered += other.events_delivered;
         self.transfer_completes_raised += other.transfer_completes_raised;
@@ -179,6 +196,11 @@ impl fmt::Display for Report {
             "reboots                   {} ({} during a record write)",
             self.reboots, self.torn_writes
         )?;
+        writeln!(
+            f,
+            "after a torn write        {} booted the last complete record, {} found none",
+            self.restored_previous, self.restored_nothing
+        )?;
         writeln!(f, "events raised             {}", self.events_raised)?;
         writeln!(f, "events delivered          {}", self.events_delivered)?;
         writeln!(
@@ -200,7 +222,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "lost if single-slot       {} (a torn in-place write: 0-byte record)",
+            "lost if single-slot       {} (the same cuts on one slot written in place)",
             self.lost_if_single_slot
         )?;
         write!(f, "still owed after drain    {}", self.still_owed)
@@ -462,14 +484,25 @@ impl Proxy {
 // --------------------------------------------------------------------------------------------
 // The CPE
 
+/// One record slot (flash page): the largest record and the slot's framing.
+const PAGE: usize = slot::slot_len(Record::<64, 3, 3>::MAX_LEN);
+/// An erased flash byte.
+const ERASED: u8 = 0xFF;
+
 /// The CPE's run loop over real sockets, in virtual time.
 struct Device {
     cpe: Box<Cpe>,
     clock: Clock,
     url: String,
-    /// The last complete record write (what survives a power cut).
-    flash: Option<Vec<u8>>,
-    /// Items in `flash`.
+    /// The record's flash: pages A and B of [`PAGE`] bytes, erased at the factory (only A in
+    /// single-slot mode).
+    pages: [Vec<u8>; 2],
+    /// Where the next record goes (from [`Slots::scan`] at power-up, moved on by each complete
+    /// write).
+    next: NextWrite,
+    /// The items each sealed image held, by sequence number (the last few).
+    images: BTreeMap<u32, BTreeSet<Item>>,
+    /// Items in the record the machine was last restored from or last wrote whole.
     committed: BTreeSet<Item>,
     /// Items the machine owes now.
     owed: BTreeSet<Item>,
@@ -486,6 +519,8 @@ struct Device {
     /// A power cut is due (decided during a record write).
     torn: bool,
     torn_writes: usize,
+    restored_previous: usize,
+    restored_nothing: usize,
     reboots: usize,
     uncommitted: usize,
     lost_if_single_slot: usize,
@@ -581,25 +616,50 @@ impl Device {
         }
     }
 
-    /// Writes the record; a torn write keeps the previous one (A/B model) and cuts the power.
+    /// Writes the record as a flash driver does: export into the payload area of an image,
+    /// seal it with the next sequence number, erase the target page and write the image. A
+    /// torn write (faults on) stops at a random byte and cuts the power; `next` then stays.
     fn persist(&mut self, faults_on: bool) {
-        let mut buf = vec![0u8; Record::<64, 3, 3>::MAX_LEN];
-        let Ok(n) = self.cpe.export(self.now(), &mut buf) else {
+        let mut image = vec![ERASED; PAGE];
+        let Ok(n) = self.cpe.export(self.now(), slot::payload_mut(&mut image)) else {
             return;
         };
+        let Ok(len) = slot::seal(&mut image, self.next.sequence, n) else {
+            return;
+        };
+        let items = owed(&self.cpe);
+        let target = if self.single_slot {
+            SlotId::A
+        } else {
+            self.next.slot
+        };
+        self.images.insert(self.next.sequence, items.clone());
+        let page = &mut self.pages[target.index()];
         if faults_on && self.rng.next_u32() % 100 < self.torn_percent {
+            // The power goes after `cut` bytes of the image (the CRC's last byte is never in).
+            let cut = self.rng.next_u32() as usize % len;
+            match self.rng.next_u32() % 3 {
+                0 => page.fill(ERASED), // erase-then-write
+                1 => page.fill(0),      // media that erase to zeros
+                _ => {}                 // written over the old content, no erase
+            }
+            page[..cut].copy_from_slice(&image[..cut]);
             self.torn = true;
             return;
         }
-        buf.truncate(n);
-        self.flash = Some(buf);
-        self.committed = owed(&self.cpe);
-        for item in &self.committed {
+        page.fill(ERASED);
+        page[..len].copy_from_slice(&image[..len]);
+        self.next = self.next.committed();
+        let keep = self.next.sequence.wrapping_sub(4);
+        self.images
+            .retain(|&seq, _| seq.wrapping_sub(keep) < 0x8000_0000);
+        for item in &items {
             self.raised.insert(item.clone());
         }
+        self.committed = items;
     }
 
-    /// Power cut: the machine is dropped and rebuilt from the record.
+    /// Power cut: the machine is dropped and rebuilt from the newest valid slot.
     fn reboot(&mut self) {
         let torn = std::mem::take(&mut self.torn);
         self.reboots += 1;
@@ -607,11 +667,6 @@ impl Device {
             self.torn_writes += 1;
             // A single in-place slot would have kept nothing of what was committed and owed.
             self.lost_if_single_slot += self.committed.intersection(&self.owed).count();
-            if self.single_slot {
-                // The page was erased and the write cut: a 0-byte record.
-                self.flash = Some(Vec::new());
-                self.committed.clear();
-            }
         }
         self.conn = None;
         self.staged = None;
@@ -620,12 +675,38 @@ impl Device {
         let seed = self.rng.next_u64();
         let mut cpe = Box::new(Cpe::new(&config(&self.url), now, seed).unwrap());
         cpe.set_unix_time(now, unix_at(now));
-        let result = cpe.boot(now, self.flash.as_deref());
-        let empty = self.flash.as_ref().is_some_and(Vec::is_empty);
-        assert!(
-            result.is_ok() || empty,
-            "a record written whole must restore: {result:?}"
-        );
+        let b: &[u8] = if self.single_slot {
+            &[]
+        } else {
+            &self.pages[1]
+        };
+        let slots = Slots::scan(&self.pages[0], b);
+        self.next = slots.next_write();
+        match slots.newest() {
+            Some(c) => {
+                let result = cpe.boot(now, Some(c.payload));
+                assert!(
+                    result.is_ok(),
+                    "a slot whose CRC holds must restore: {result:?}"
+                );
+                self.committed = self.images.get(&c.sequence).cloned().unwrap_or_else(|| {
+                    panic!(
+                        "slot {:?} holds sequence {}, never sealed",
+                        c.slot, c.sequence
+                    )
+                });
+                if torn {
+                    self.restored_previous += 1;
+                }
+            }
+            None => {
+                let _ = cpe.boot(now, None);
+                self.committed.clear();
+                if torn {
+                    self.restored_nothing += 1;
+                }
+            }
+        }
         let restored = owed(&cpe);
         // Owed before, not committed: raised after the last good record (not owed any more).
         let mut ledger = self.ledger.lock().unwrap();
@@ -855,7 +936,9 @@ pub fn run(plan: &Plan) -> Report {
         cpe,
         clock,
         url,
-        flash: None,
+        pages: [vec![ERASED; PAGE], vec![ERASED; PAGE]],
+        next: NextWrite::FIRST,
+        images: BTreeMap::new(),
         committed: BTreeSet::new(),
         owed: BTreeSet::new(),
         conn: None,
@@ -869,6 +952,8 @@ pub fn run(plan: &Plan) -> Report {
         succeeded: 0,
         torn: false,
         torn_writes: 0,
+        restored_previous: 0,
+        restored_nothing: 0,
         reboots: 0,
         uncommitted: 0,
         lost_if_single_slot: 0,
@@ -915,6 +1000,8 @@ pub fn run(plan: &Plan) -> Report {
         faults: injected,
         reboots: d.reboots,
         torn_writes: d.torn_writes,
+        restored_previous: d.restored_previous,
+        restored_nothing: d.restored_nothing,
         events_raised: events.len(),
         events_delivered,
         transfer_completes_raised: tcs.len(),

@@ -11,14 +11,14 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::AtomicBool;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use cwmp_core::acs::{AcsConfig, AcsSession, CrOutcome, Event, Outcome, Received};
 use cwmp_core::codec::message::Reboot;
 use cwmp_core::codec::XmlStr;
-use cwmp_examples::acs_server::{send_connection_request, serve, AcsHandler};
+use cwmp_examples::acs_server::{send_connection_request, serve, AcsHandler, MAX_SESSIONS};
 use cwmp_examples::driver::{HttpReader, MessageKind};
 
 const INFORM: &str = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:cwmp="urn:dslforum-org:cwmp-1-2"><soap:Header><cwmp:ID soap:mustUnderstand="1">i1</cwmp:ID><cwmp:SupportedCWMPVersions>1.0,1.4</cwmp:SupportedCWMPVersions></soap:Header><soap:Body><cwmp:Inform><DeviceId><Manufacturer>M</Manufacturer><OUI>00D09E</OUI><ProductClass>P</ProductClass><SerialNumber>S</SerialNumber></DeviceId><Event/><MaxEnvelopes>1</MaxEnvelopes><CurrentTime>2026-01-01T00:00:00Z</CurrentTime><RetryCount>0</RetryCount><ParameterList/></cwmp:Inform></soap:Body></soap:Envelope>"#;
@@ -128,6 +128,55 @@ fn a_session_over_two_connections() {
             &format!("ended {}", Outcome::Completed)
         ]
     );
+}
+
+struct Quiet;
+
+impl AcsHandler<'static> for Quiet {
+    fn received(&mut self, _: &mut AcsSession<'static>, _: Received<'_>) {}
+}
+
+/// Every slot holds a live Session: the next CPE gets 503 with `Retry-After` up to the
+/// earliest Session deadline (INTEROP C5), and the connection is closed.
+#[test]
+fn a_full_session_table_answers_503_with_retry_after() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let server = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            serve(&listener, AcsConfig::default(), &mut Quiet, None, &stop).unwrap()
+        })
+    };
+    // Each CPE informs and leaves its Session open (it would go on over a new connection).
+    for _ in 0..MAX_SESSIONS {
+        let mut s = TcpStream::connect(addr).unwrap();
+        let resp = roundtrip(&mut s, &mut HttpReader::new(), &post(INFORM, None));
+        assert!(resp.starts_with("HTTP/1.1 200 OK"), "{resp}");
+    }
+    let mut s = TcpStream::connect(addr).unwrap();
+    let resp = roundtrip(&mut s, &mut HttpReader::new(), &post(INFORM, None));
+    assert!(
+        resp.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+        "{resp}"
+    );
+    assert!(resp.contains("\r\nConnection: close\r\n"), "{resp}");
+    let seconds: u64 = resp
+        .lines()
+        .find_map(|l| l.strip_prefix("Retry-After: "))
+        .unwrap_or_else(|| panic!("no Retry-After: {resp}"))
+        .parse()
+        .unwrap();
+    // The first Session times out at most `session_timeout` after its Inform.
+    let timeout = AcsConfig::default().session_timeout.as_millis() / 1000;
+    assert!((1..=timeout).contains(&seconds), "{seconds} s: {resp}");
+    // The server closed the connection.
+    let mut rest = Vec::new();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(s.read_to_end(&mut rest).unwrap(), 0);
+    stop.store(true, Ordering::Relaxed);
+    server.join().unwrap();
 }
 
 /// A CPE's connection-request server: 401 with a Digest challenge, then 200 for any

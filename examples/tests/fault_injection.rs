@@ -1,7 +1,7 @@
 //! Fault injection over real sockets (issue 13, item 7): a few hundred seeded Sessions of a CPE
-//! loop through a fault-injecting TCP proxy to the repo's ACS server, with reboots and torn
-//! record writes (`cwmp_examples::faults`). Nothing raised is lost, nothing confirmed is sent
-//! again. `examples/scripts/faults.sh` runs 10,000.
+//! loop through a fault-injecting TCP proxy to the repo's ACS server, with reboots and record
+//! writes torn at a random byte of one of two A/B slots (`cwmp_examples::faults`). Nothing
+//! raised is lost, nothing confirmed is sent again. `examples/scripts/faults.sh` runs 10,000.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cwmp_examples::faults::{run, Plan};
@@ -14,6 +14,12 @@ fn seeded_sessions_through_faults_lose_nothing() {
         assert!(report.sessions_run >= 150);
         assert!(report.faults_injected() > 20, "{report}");
         assert!(report.reboots > 0, "{report}");
+        assert!(report.restored_previous > 0, "{report}");
+        assert_eq!(
+            report.restored_previous + report.restored_nothing,
+            report.torn_writes,
+            "{report}"
+        );
         assert!(report.events_raised > 20, "{report}");
         assert_eq!(report.events_lost, 0, "{report}");
         assert_eq!(report.duplicates_beyond_table8, 0, "{report}");
@@ -26,8 +32,8 @@ fn seeded_sessions_through_faults_lose_nothing() {
     }
 }
 
-/// The harness sees losses: with a single record slot written in place, a torn write leaves a
-/// 0-byte record and what it held is lost (the issue's defect 3, which A/B slots fix).
+/// The harness sees losses: with a single record slot written in place, a torn write leaves no
+/// valid record and what it held is lost (the issue's defect 3, which A/B slots fix).
 #[test]
 fn a_single_slot_torn_write_is_counted_as_lost() {
     let mut plan = Plan::new(150, 3);
@@ -36,5 +42,6 @@ fn a_single_slot_torn_write_is_counted_as_lost() {
     let report = run(&plan);
     println!("{report}");
     assert!(report.torn_writes > 0, "{report}");
+    assert!(report.restored_nothing > 0, "{report}");
     assert!(report.events_lost > 0, "{report}");
 }

@@ -192,11 +192,14 @@ fn cpe_example_against_the_acs_server() {
         assert_eq!(cpe.join().unwrap(), 2);
     });
     let seen = seen.lock().unwrap();
+    // The second power-up listens for connection requests: ConnectionRequestURL went from ""
+    // to the listener's URL, a Parameter with Active Notification (TR-181), so `4 VALUE
+    // CHANGE` rides with `1 BOOT` (§3.2.1, Table 8).
     assert_eq!(
         seen.events,
         [
             vec!["0 BOOTSTRAP"],
-            vec!["1 BOOT"],
+            vec!["1 BOOT", "4 VALUE CHANGE"],
             vec!["6 CONNECTION REQUEST"]
         ]
     );
@@ -216,7 +219,9 @@ fn cpe_example_against_the_acs_server() {
     assert_eq!(seen.received, want);
     let text = std::fs::read_to_string(&state).unwrap();
     assert!(text.contains("Device.NAT.PortMapping.3.Enable"));
-    assert!(text.contains("Device.ManagementServer.ParameterKey\tstring\tR\t0\tacs-basic-2"));
+    // ParameterKey is the machine's and the agent's (their records), not the model's.
+    assert!(!text.contains("ParameterKey"));
+    assert!(!std::fs::read(format!("{record}.agent")).unwrap().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -317,14 +322,14 @@ fn download_queued_across_a_reboot() {
         ]
     );
     let text = std::fs::read_to_string(&state).unwrap();
-    assert!(text.contains("Device.DeviceInfo.SoftwareVersion\tstring\tR\t0\t9.9"));
+    assert!(text.contains("Device.DeviceInfo.SoftwareVersion\t9.9\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The ACS sets ConnectionRequestUsername/Password (GenieACS's bootstrap provision does):
 /// the next connection request with the new credentials is accepted, the start-up ones get
 /// 401 (TR-069 §3.2.2.1: the CPE authenticates with the ConnectionRequest credentials in
-/// force). Stopgap of issue 14 (`CpeDriver::share_cr_listen`) until the agent of issue 11.
+/// force): the listener reads the agent's `connection_request_credentials()` for each request.
 #[test]
 fn connection_request_uses_the_credentials_the_acs_set() {
     let dir = std::env::temp_dir().join(format!("cwmp-cpe-crcred-{}", std::process::id()));
@@ -392,5 +397,104 @@ fn connection_request_uses_the_credentials_the_acs_set() {
         seen.events,
         [vec!["0 BOOTSTRAP"], vec!["6 CONNECTION REQUEST"]]
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--periodic` is a factory value: the ACS turns periodic Informs off, then asks for a
+/// FactoryReset; the device comes back with `0 BOOTSTRAP` and its factory
+/// PeriodicInformEnable=1 (the agent's record, where the ACS's value was, is erased), so a
+/// `2 PERIODIC` Session follows.
+#[test]
+fn periodic_survives_a_factory_reset() {
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-reset-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let record = dir.join("record.bin").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let acs_url = format!("http://{}/", listener.local_addr().unwrap());
+    let script =
+        "SetParameterValues Device.ManagementServer.PeriodicInformEnable=0:boolean key=off\n\
+                  FactoryReset\n";
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let acs_seen = seen.clone();
+    let (ended_tx, _ended_rx) = mpsc::channel();
+    let stop = AtomicBool::new(false);
+    let args = parse_args(
+        [
+            "--acs",
+            &acs_url,
+            "--state",
+            &state,
+            "--record",
+            &record,
+            "--sessions",
+            "3",
+            "--periodic",
+            "1",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    )
+    .unwrap();
+    std::thread::scope(|scope| {
+        let acs = scope.spawn(|| {
+            struct Once(Script, bool);
+            impl AcsHandler<'static> for Once {
+                fn received(&mut self, s: &mut AcsSession<'static>, r: Received<'_>) {
+                    if self.1 {
+                        self.0.script.clear();
+                    }
+                    if matches!(r, Received::Inform(_)) {
+                        self.1 = true;
+                    }
+                    self.0.received(s, r);
+                }
+                fn event(&mut self, s: &AcsSession<'static>, e: Event) {
+                    self.0.event(s, e);
+                }
+            }
+            let mut once = Once(
+                Script {
+                    seen: acs_seen,
+                    script: acs_script::parse(script).unwrap(),
+                    ended: ended_tx,
+                },
+                false,
+            );
+            serve(&listener, AcsConfig::default(), &mut once, Some(3), &stop).unwrap();
+        });
+        let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+        // Without periodic Informs after the reset nothing would start the third Session:
+        // a watchdog stops the CPE, and the count below fails.
+        let (wake_tx, wake_rx) = mpsc::channel();
+        let (done_tx, done_rx) = mpsc::channel::<()>();
+        let watchdog_wake = wake_tx.clone();
+        scope.spawn(move || {
+            if done_rx.recv_timeout(Duration::from_secs(20)).is_err() {
+                let _ = watchdog_wake.send(cwmp_examples::cpe_driver::Wake::Stop);
+            }
+        });
+        let n = run(
+            &args,
+            log,
+            Arc::new(AtomicBool::new(false)),
+            Some((wake_tx, wake_rx)),
+        )
+        .unwrap();
+        let _ = done_tx.send(());
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(n, 3, "the periodic Session after the factory reset");
+        acs.join().unwrap();
+    });
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.received,
+        ["SetParameterValuesResponse", "FactoryResetResponse"]
+    );
+    assert_eq!(
+        seen.events,
+        [vec!["0 BOOTSTRAP"], vec!["0 BOOTSTRAP"], vec!["2 PERIODIC"]]
+    );
+    assert_eq!(seen.completed, 3);
     let _ = std::fs::remove_dir_all(&dir);
 }

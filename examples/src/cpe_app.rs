@@ -58,10 +58,11 @@ Example:
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "cpe",
-    about = "A CWMP (TR-069) CPE for Linux: an in-memory TR-181 model (Device.DeviceInfo, \
-             Device.ManagementServer, Device.NAT.PortMapping.{i}), firmware Downloads over \
-             HTTP, a Digest-protected connection-request listener, periodic Informs and the \
-             persistence record in a file",
+    about = "A CWMP (TR-069) CPE for Linux on the cwmp-core agent: an in-memory TR-181 model \
+             (Device.DeviceInfo, Device.NAT.PortMapping.{i}; Device.ManagementServer is the \
+             agent's), firmware Downloads over HTTP, a Digest-protected connection-request \
+             listener checking the credentials the ACS set, periodic Informs and the \
+             persistence records in files",
     after_help = AFTER_HELP
 )]
 pub struct Cli {
@@ -111,13 +112,16 @@ pub struct Cli {
           value_parser = parse_rate_limit)]
     pub cr_rate_limit: RateLimit,
     /// Enable periodic Informs every SECS seconds (PeriodicInformEnable=1,
-    /// PeriodicInformInterval=SECS).
+    /// PeriodicInformInterval=SECS): a factory value, back after a factory reset; what the
+    /// ACS sets wins until then.
     #[arg(long, value_name = "SECS")]
     pub periodic: Option<u32>,
-    /// Keep the data model in this text file (read at start, written after every Session).
+    /// Keep the data model's values in this text file (read at start, written after every
+    /// Session).
     #[arg(long, value_name = "FILE")]
     pub state: Option<String>,
-    /// Keep the persistence record (what survives a reboot) in this file.
+    /// Keep the persistence record (what survives a reboot) in this file, and the agent's
+    /// record in FILE.agent.
     #[arg(long, value_name = "FILE")]
     pub record: Option<String>,
     /// Exit after this many Sessions (counted across reboots). Default: run until Ctrl-C.

@@ -236,24 +236,41 @@ pub fn run(
 ) -> Result<usize, String> {
     let (wake_tx, mut wake_rx) = wake.unwrap_or_else(mpsc::channel);
     let cr_server = Arc::new(Mutex::new(ConnectionRequestServer::new()));
+    let mut cr_url = args.cr_url.clone().unwrap_or_default();
+    let listener = match &args.cr_listen {
+        Some(addr) => {
+            let l = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let local = l.local_addr().map_err(|e| e.to_string())?;
+            if cr_url.is_empty() {
+                cr_url = format!("http://{local}/cr");
+            }
+            log(&format!(
+                "connection requests: listening on {local}, ConnectionRequestURL {cr_url}"
+            ));
+            Some(l)
+        }
+        None => None,
+    };
+    // The factory values; a factory reset comes back to them (`--periodic` included).
+    let setup = Setup {
+        identity: args.identity.clone(),
+        acs_url: args.acs.clone(),
+        username: args.user.clone(),
+        password: args.password.clone(),
+        periodic: args.periodic,
+        cr_url: cr_url.clone(),
+        cr_username: args.cr_user.clone(),
+        cr_password: args.cr_password.clone(),
+    };
     // One agent for the device's life: rebuilt from its record at each power-up, read by the
     // listener for the credentials in force.
-    let agent = shared_agent();
+    let agent = shared_agent(&setup);
     let mut cr_thread = None;
-    let mut cr_url = args.cr_url.clone().unwrap_or_default();
-    if let Some(addr) = &args.cr_listen {
-        let l = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let local = l.local_addr().map_err(|e| e.to_string())?;
-        if cr_url.is_empty() {
-            cr_url = format!("http://{local}/cr");
-        }
+    if let Some(l) = listener {
         let path = cr_url
             .strip_prefix("http://")
             .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
             .unwrap_or_else(|| "/".into());
-        log(&format!(
-            "connection requests: listening on {local}, ConnectionRequestURL {cr_url}"
-        ));
         cr_thread = Some(
             spawn_cr_listener(
                 l,
@@ -270,17 +287,6 @@ pub fn run(
             .map_err(|e| e.to_string())?,
         );
     }
-    // The factory values; a factory reset comes back to them (`--periodic` included).
-    let setup = Setup {
-        identity: args.identity.clone(),
-        acs_url: args.acs.clone(),
-        username: args.user.clone(),
-        password: args.password.clone(),
-        periodic: args.periodic,
-        cr_url: cr_url.clone(),
-        cr_username: args.cr_user.clone(),
-        cr_password: args.cr_password.clone(),
-    };
     let agent_record = args.record.as_ref().map(|r| format!("{r}.agent"));
     let load = |path: &Option<String>| path.as_ref().and_then(|p| std::fs::read(p).ok());
     let mut model = match load(&args.state) {

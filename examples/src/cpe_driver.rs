@@ -64,15 +64,12 @@ pub type StdAgent = Agent<64, 32>;
 /// [`CpeDriver::new`] replaces its contents at each power-up.
 pub type SharedAgent = Arc<Mutex<StdAgent>>;
 
-/// A new [`SharedAgent`] (factory state, replaced at the first [`CpeDriver::new`]).
-pub fn shared_agent() -> SharedAgent {
-    Arc::new(Mutex::new(Agent::new(&Config::new(
-        "http://unset/",
-        "",
-        "",
-        "",
-        "",
-    ))))
+/// A new [`SharedAgent`] in the factory state of `setup` (so the listener checks the factory
+/// Connection Request credentials until [`CpeDriver::new`] restores the agent's record).
+pub fn shared_agent(setup: &Setup) -> SharedAgent {
+    let mut agent = StdAgent::new(&setup.config());
+    agent.set_connection_request(&setup.cr_url, &setup.cr_username, &setup.cr_password);
+    Arc::new(Mutex::new(agent))
 }
 
 /// What the device is at the factory: identity, the ACS and its credentials, and the
@@ -106,6 +103,30 @@ pub struct Flash {
     /// [`Agent::export`]'s record (what the ACS set in ManagementServer, attributes, pending
     /// value changes).
     pub agent: Option<Vec<u8>>,
+}
+
+impl Setup {
+    /// The factory configuration of the machine (and of the agent's `ManagementServer.`).
+    pub fn config(&self) -> Config<'_> {
+        let id = &self.identity;
+        let mut config = Config::new(
+            &self.acs_url,
+            &id.manufacturer,
+            &id.oui,
+            &id.product_class,
+            &id.serial,
+        );
+        config.username = &self.username;
+        config.password = &self.password;
+        if let Some(secs) = self.periodic {
+            config.periodic = PeriodicInformConfig {
+                enable: true,
+                interval: secs,
+                time: PeriodicInformTime::Unknown,
+            };
+        }
+        config
+    }
 }
 
 /// Called with the records and the model each time they are persisted.
@@ -190,23 +211,7 @@ impl CpeDriver {
                 "booted into the new firmware: SoftwareVersion {v}"
             ));
         }
-        let id = &setup.identity;
-        let mut factory = Config::new(
-            &setup.acs_url,
-            &id.manufacturer,
-            &id.oui,
-            &id.product_class,
-            &id.serial,
-        );
-        factory.username = &setup.username;
-        factory.password = &setup.password;
-        if let Some(secs) = setup.periodic {
-            factory.periodic = PeriodicInformConfig {
-                enable: true,
-                interval: secs,
-                time: PeriodicInformTime::Unknown,
-            };
-        }
+        let factory = setup.config();
         // The agent first: its record holds what the ACS set in ManagementServer.
         let mut fresh = StdAgent::new(&factory);
         if let Some(bytes) = &flash.agent {

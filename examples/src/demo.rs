@@ -428,7 +428,7 @@ pub fn run(opts: &Options) -> io::Result<Report> {
         cr_password: CR_PASSWORD.into(),
     };
     let model = Model::new(&setup.identity);
-    let agent = shared_agent();
+    let agent = shared_agent(&setup);
     let cr_server = Arc::new(Mutex::new(ConnectionRequestServer::new()));
     let cr_thread = spawn_cr_listener(
         cr_listener,

@@ -498,3 +498,107 @@ fn periodic_survives_a_factory_reset() {
     assert_eq!(seen.completed, 3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A redirect of the POST that carries a response (§3.4.5): the machine asks for the response
+/// again (`Event::ResendResponse`) and the driver re-sends the envelope it kept, the same bytes,
+/// without executing the request twice (one AddObject, one row).
+#[test]
+fn a_redirected_response_is_sent_again_not_executed_again() {
+    use cwmp_examples::driver::{HttpReader, MessageKind};
+    use std::io::Write as _;
+
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-resend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let envelope = |id: u32, body: &str| {
+        format!(
+            "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+             xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soapenv:Header><cwmp:ID \
+             soapenv:mustUnderstand=\"1\">{id}</cwmp:ID></soapenv:Header><soapenv:Body>{body}\
+             </soapenv:Body></soapenv:Envelope>"
+        )
+    };
+    let ok = |xml: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/xml; charset=\"utf-8\"\r\nContent-Length: {}\r\n\r\n{xml}",
+            xml.len()
+        )
+    };
+    let acs = std::thread::spawn(move || {
+        // Every POST's envelope, in order, over however many connections.
+        let mut posts: Vec<String> = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        listener.set_nonblocking(true).unwrap();
+        while posts.len() < 4 && std::time::Instant::now() < deadline {
+            let Ok((mut s, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            };
+            s.set_nonblocking(false).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let mut reader = HttpReader::new();
+            while posts.len() < 4 {
+                let Ok(Some(n)) = reader.read(&mut s, MessageKind::Request) else {
+                    break;
+                };
+                let msg = String::from_utf8_lossy(reader.message_mut(n)).into_owned();
+                reader.consume(n);
+                let body = msg
+                    .split_once("\r\n\r\n")
+                    .map_or("", |(_, b)| b)
+                    .to_string();
+                posts.push(body);
+                let answer = match posts.len() {
+                    1 => ok(&envelope(
+                        1,
+                        "<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>",
+                    )),
+                    2 => ok(&envelope(
+                        7,
+                        "<cwmp:AddObject><ObjectName>Device.NAT.PortMapping.</ObjectName>\
+                         <ParameterKey>k1</ParameterKey></cwmp:AddObject>",
+                    )),
+                    3 => format!(
+                        "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{addr}/again\r\nContent-Length: 0\r\n\r\n"
+                    ),
+                    _ => "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".to_string(),
+                };
+                s.write_all(answer.as_bytes()).unwrap();
+            }
+        }
+        posts
+    });
+    let args = parse_args(
+        [
+            "--acs",
+            &format!("http://{addr}/cwmp"),
+            "--state",
+            &state,
+            "--sessions",
+            "1",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    )
+    .unwrap();
+    let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+    let n = run(&args, log, Arc::new(AtomicBool::new(false)), None).unwrap();
+    assert_eq!(n, 1);
+    let posts = acs.join().unwrap();
+    assert_eq!(posts.len(), 4, "{posts:?}");
+    assert!(posts[0].contains("Inform>"), "{}", posts[0]);
+    assert!(posts[1].is_empty(), "{}", posts[1]);
+    assert!(posts[2].contains("AddObjectResponse"), "{}", posts[2]);
+    assert!(
+        posts[2].contains("<InstanceNumber>1</InstanceNumber>"),
+        "{}",
+        posts[2]
+    );
+    assert_eq!(posts[3], posts[2], "the same response, sent again");
+    let text = std::fs::read_to_string(&state).unwrap();
+    assert!(text.contains("Device.NAT.PortMapping.1.Enable"));
+    assert!(!text.contains("Device.NAT.PortMapping.2."), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

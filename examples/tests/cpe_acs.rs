@@ -602,3 +602,122 @@ fn a_redirected_response_is_sent_again_not_executed_again() {
     assert!(!text.contains("Device.NAT.PortMapping.2."), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What the ACS set in ManagementServer survives a power cycle (the agent's record,
+/// `RECORD.agent`): after a restart with the same files, the connection request with the
+/// credentials the ACS set is accepted and the command line's (factory) ones get 401.
+#[test]
+fn acs_set_credentials_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("cwmp-cpe-crkeep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.txt").to_string_lossy().into_owned();
+    let record = dir.join("record.bin").to_string_lossy().into_owned();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let acs_url = format!("http://{}/cwmp", listener.local_addr().unwrap());
+    let cr_port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let script = "SetParameterValues Device.ManagementServer.ConnectionRequestUsername=acs-user \
+                  Device.ManagementServer.ConnectionRequestPassword=acs-pass key=cr-1\n";
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let acs_seen = seen.clone();
+    let (ended_tx, ended_rx) = mpsc::channel();
+    let stop = AtomicBool::new(false);
+    let args = |sessions: &str| {
+        parse_args(
+            [
+                "--acs",
+                &acs_url,
+                "--state",
+                &state,
+                "--record",
+                &record,
+                "--sessions",
+                sessions,
+                "--cr-listen",
+                &format!("127.0.0.1:{cr_port}"),
+                "--cr-user",
+                "factory-user",
+                "--cr-password",
+                "factory-pass",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        )
+        .unwrap()
+    };
+    let log: cwmp_examples::cpe_driver::Log = Arc::new(|_: &str| {});
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            // The script in the first Session only.
+            struct First(Script, bool);
+            impl AcsHandler<'static> for First {
+                fn received(&mut self, s: &mut AcsSession<'static>, r: Received<'_>) {
+                    if self.1 {
+                        self.0.script.clear();
+                    }
+                    if matches!(r, Received::Inform(_)) {
+                        self.1 = true;
+                    }
+                    self.0.received(s, r);
+                }
+                fn event(&mut self, s: &AcsSession<'static>, e: Event) {
+                    self.0.event(s, e);
+                }
+            }
+            let mut acs = First(
+                Script {
+                    seen: acs_seen,
+                    script: acs_script::parse(script).unwrap(),
+                    ended: ended_tx,
+                },
+                false,
+            );
+            serve(&listener, AcsConfig::default(), &mut acs, Some(3), &stop).unwrap();
+        });
+        // First power-up: bootstrap, the ACS sets the credentials.
+        let n = run(
+            &args("1"),
+            log.clone(),
+            Arc::new(AtomicBool::new(false)),
+            None,
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        // Second power-up from the files.
+        let cpe = scope.spawn(|| {
+            run(
+                &args("2"),
+                log.clone(),
+                Arc::new(AtomicBool::new(false)),
+                None,
+            )
+        });
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let url = format!("http://127.0.0.1:{cr_port}/cr");
+        let old = send_connection_request(
+            &url,
+            "factory-user",
+            "factory-pass",
+            Duration::from_secs(10),
+        );
+        assert!(matches!(old, Ok(CrOutcome::AuthFailed)), "{old:?}");
+        let new = send_connection_request(&url, "acs-user", "acs-pass", Duration::from_secs(10));
+        assert!(matches!(new, Ok(CrOutcome::Accepted { .. })), "{new:?}");
+        ended_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        assert_eq!(cpe.join().unwrap().unwrap(), 2);
+    });
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.received, ["SetParameterValuesResponse"]);
+    assert_eq!(
+        seen.events,
+        [
+            vec!["0 BOOTSTRAP"],
+            vec!["1 BOOT"],
+            vec!["6 CONNECTION REQUEST"]
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,10 +6,11 @@
     clippy::arithmetic_side_effects,
     missing_docs
 )]
-//! `cpe`: a CPE for Linux around the sans-IO `Cpe`, with an in-memory TR-181 data model
-//! (Device.DeviceInfo, Device.ManagementServer, Device.NAT.PortMapping.{i}) kept in a text
-//! file, HTTP Digest credentials, a Digest-protected connection-request listener, periodic
-//! Informs and the persistence record in a file.
+//! `cpe`: a CPE for Linux around the sans-IO `Cpe` and its agent (`cwmp_core::agent`, which
+//! answers every RPC and owns Device.ManagementServer), with an in-memory TR-181 data model
+//! (Device.DeviceInfo, Device.NAT.PortMapping.{i}) kept in a text file, HTTP Digest
+//! credentials, a Digest-protected connection-request listener checking the credentials the
+//! ACS set, periodic Informs and the persistence records in files.
 //!
 //! ```text
 //! cargo run --example acs -- --listen 127.0.0.1:7547 --script examples/scripts/basic.acs &
@@ -19,8 +20,9 @@
 //!
 //! Options are in `examples/src/cpe_app.rs` (`cargo run --example cpe -- --help`). Without `--record FILE` (or when the
 //! file does not exist) the CPE boots with `0 BOOTSTRAP`; with it, with `1 BOOT` and whatever
-//! the record kept (undelivered events, transfer results). Ctrl-C stops it; the model and the
-//! record are written after every Session.
+//! the record kept (undelivered events, transfer results; `FILE.agent`: what the ACS set in
+//! ManagementServer, attributes, pending value changes). Ctrl-C stops it; the model and the
+//! records are written after every Session.
 
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;

@@ -16,9 +16,9 @@ use cwmp_core::connreq::{ConnectionRequestServer, RateLimit};
 use cwmp_core::Duration;
 
 use crate::cpe_driver::{
-    spawn_cr_listener, CpeDriver, CrListen, Exit, Log, Setup, SharedCrListen, Wake,
+    shared_agent, spawn_cr_listener, CpeDriver, CrListen, Exit, Flash, Log, Setup, Wake,
 };
-use crate::data_model::{DataModel, Identity};
+use crate::data_model::{Identity, Model};
 use crate::driver::Clock;
 
 /// What `cpe --help` says after the flags: the firmware image format and the files.
@@ -35,11 +35,17 @@ Firmware images (Download):
     printf 'CWMP-RS EXAMPLE FIRMWARE\\nversion=2.0.0\\n' > image.bin
 
 Files:
-  --state FILE keeps the data model (one Parameter a line: name, type, R|W, notification,
-  value); --record FILE keeps what the machine must deliver after a reboot (events,
-  TransferComplete, ParameterKey). Both are written after every Session; a factory reset
-  erases both. Without --record (or when the file does not exist) the CPE boots with
-  `0 BOOTSTRAP`, else with `1 BOOT` and what the record kept.
+  --state FILE keeps the data model's values (one Parameter a line: name, TAB, value; the
+  older five-column lines are read too) and the queued Downloads' URLs. --record FILE keeps
+  what the machine must deliver after a reboot (events, TransferComplete, ParameterKey), and
+  FILE.agent beside it the agent's record: the ManagementServer values the ACS set (URL,
+  credentials, periodic Informs, ConnectionRequestUsername/Password), the Parameter
+  attributes and the pending value changes. ManagementServer is no longer in the state file:
+  what the ACS set wins over the command line's factory values (--acs, --user, --cr-user,
+  --periodic...) until a factory reset. All are written after every Session (atomically:
+  temporary file, fsync, rename); a factory reset erases them. Without --record (or when the
+  file does not exist) the CPE boots with `0 BOOTSTRAP`, else with `1 BOOT` and what the
+  records kept.
 
 Connection requests:
   `curl --digest -u cwmp:cwmp http://127.0.0.1:7548/cr` (with --cr-listen 127.0.0.1:7548).
@@ -52,10 +58,11 @@ Example:
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "cpe",
-    about = "A CWMP (TR-069) CPE for Linux: an in-memory TR-181 model (Device.DeviceInfo, \
-             Device.ManagementServer, Device.NAT.PortMapping.{i}), firmware Downloads over \
-             HTTP, a Digest-protected connection-request listener, periodic Informs and the \
-             persistence record in a file",
+    about = "A CWMP (TR-069) CPE for Linux on the cwmp-core agent: an in-memory TR-181 model \
+             (Device.DeviceInfo, Device.NAT.PortMapping.{i}; Device.ManagementServer is the \
+             agent's), firmware Downloads over HTTP, a Digest-protected connection-request \
+             listener checking the credentials the ACS set, periodic Informs and the \
+             persistence records in files",
     after_help = AFTER_HELP
 )]
 pub struct Cli {
@@ -105,13 +112,16 @@ pub struct Cli {
           value_parser = parse_rate_limit)]
     pub cr_rate_limit: RateLimit,
     /// Enable periodic Informs every SECS seconds (PeriodicInformEnable=1,
-    /// PeriodicInformInterval=SECS).
+    /// PeriodicInformInterval=SECS): a factory value, back after a factory reset; what the
+    /// ACS sets wins until then.
     #[arg(long, value_name = "SECS")]
     pub periodic: Option<u32>,
-    /// Keep the data model in this text file (read at start, written after every Session).
+    /// Keep the data model's values in this text file (read at start, written after every
+    /// Session).
     #[arg(long, value_name = "FILE")]
     pub state: Option<String>,
-    /// Keep the persistence record (what survives a reboot) in this file.
+    /// Keep the persistence record (what survives a reboot) in this file, and the agent's
+    /// record in FILE.agent.
     #[arg(long, value_name = "FILE")]
     pub record: Option<String>,
     /// Exit after this many Sessions (counted across reboots). Default: run until Ctrl-C.
@@ -226,34 +236,50 @@ pub fn run(
 ) -> Result<usize, String> {
     let (wake_tx, mut wake_rx) = wake.unwrap_or_else(mpsc::channel);
     let cr_server = Arc::new(Mutex::new(ConnectionRequestServer::new()));
-    let mut cr_thread = None;
-    let mut cr_listen: Option<SharedCrListen> = None;
     let mut cr_url = args.cr_url.clone().unwrap_or_default();
-    if let Some(addr) = &args.cr_listen {
-        let l = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let local = l.local_addr().map_err(|e| e.to_string())?;
-        if cr_url.is_empty() {
-            cr_url = format!("http://{local}/cr");
+    let listener = match &args.cr_listen {
+        Some(addr) => {
+            let l = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let local = l.local_addr().map_err(|e| e.to_string())?;
+            if cr_url.is_empty() {
+                cr_url = format!("http://{local}/cr");
+            }
+            log(&format!(
+                "connection requests: listening on {local}, ConnectionRequestURL {cr_url}"
+            ));
+            Some(l)
         }
+        None => None,
+    };
+    // The factory values; a factory reset comes back to them (`--periodic` included).
+    let setup = Setup {
+        identity: args.identity.clone(),
+        acs_url: args.acs.clone(),
+        username: args.user.clone(),
+        password: args.password.clone(),
+        periodic: args.periodic,
+        cr_url: cr_url.clone(),
+        cr_username: args.cr_user.clone(),
+        cr_password: args.cr_password.clone(),
+    };
+    // One agent for the device's life: rebuilt from its record at each power-up, read by the
+    // listener for the credentials in force.
+    let agent = shared_agent(&setup);
+    let mut cr_thread = None;
+    if let Some(l) = listener {
         let path = cr_url
             .strip_prefix("http://")
             .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
             .unwrap_or_else(|| "/".into());
-        log(&format!(
-            "connection requests: listening on {local}, ConnectionRequestURL {cr_url}"
-        ));
-        let shared = SharedCrListen::from(CrListen {
-            path,
-            username: args.cr_user.clone(),
-            password: args.cr_password.clone(),
-            rate_limit: args.cr_rate_limit,
-        });
-        cr_listen = Some(shared.clone());
         cr_thread = Some(
             spawn_cr_listener(
                 l,
                 cr_server.clone(),
-                shared,
+                CrListen {
+                    path,
+                    rate_limit: args.cr_rate_limit,
+                },
+                agent.clone(),
                 wake_tx.clone(),
                 stop.clone(),
                 log.clone(),
@@ -261,44 +287,19 @@ pub fn run(
             .map_err(|e| e.to_string())?,
         );
     }
-    let setup = Setup {
-        identity: args.identity.clone(),
-        username: args.user.clone(),
-        password: args.password.clone(),
-    };
+    let agent_record = args.record.as_ref().map(|r| format!("{r}.agent"));
     let load = |path: &Option<String>| path.as_ref().and_then(|p| std::fs::read(p).ok());
     let mut model = match load(&args.state) {
         Some(text) => {
             let text = String::from_utf8(text).map_err(|_| "state file is not text")?;
-            DataModel::from_text(&text).map_err(|e| format!("state file: {e}"))?
+            Model::from_text(&args.identity, &text).map_err(|e| format!("state file: {e}"))?
         }
-        None => DataModel::new(
-            &args.identity,
-            &args.acs,
-            &cr_url,
-            &args.cr_user,
-            &args.cr_password,
-        ),
+        None => Model::new(&args.identity),
     };
-    // The command line wins over the stored values.
-    model.set_local("Device.ManagementServer.URL", &args.acs);
-    model.set_local("Device.ManagementServer.ConnectionRequestURL", &cr_url);
-    model.set_local(
-        "Device.ManagementServer.ConnectionRequestUsername",
-        &args.cr_user,
-    );
-    model.set_local(
-        "Device.ManagementServer.ConnectionRequestPassword",
-        &args.cr_password,
-    );
-    if let Some(secs) = args.periodic {
-        model.set_local("Device.ManagementServer.PeriodicInformEnable", "1");
-        model.set_local(
-            "Device.ManagementServer.PeriodicInformInterval",
-            &secs.to_string(),
-        );
-    }
-    let mut flash = load(&args.record);
+    let mut flash = Flash {
+        record: load(&args.record),
+        agent: load(&agent_record),
+    };
     let clock = Clock::new();
     let mut sessions = 0;
     loop {
@@ -307,28 +308,32 @@ pub fn run(
             model,
             clock,
             flash,
+            agent.clone(),
             wake_rx,
             Some(cr_server.clone()),
             log.clone(),
         )?;
-        let (state, record) = (args.state.clone(), args.record.clone());
+        let (state, record, agent_file) = (
+            args.state.clone(),
+            args.record.clone(),
+            agent_record.clone(),
+        );
         let plog = log.clone();
-        d.on_persist = Some(Box::new(move |rec: &[u8], m: &DataModel| {
-            if let Some(p) = &record {
-                if let Err(e) = write_atomic(p, rec) {
-                    plog(&format!("cannot write {p}: {e}"));
-                }
-            }
-            if let Some(p) = &state {
-                if let Err(e) = write_atomic(p, m.to_text().as_bytes()) {
-                    plog(&format!("cannot write {p}: {e}"));
+        d.on_persist = Some(Box::new(move |f: &Flash, m: &Model| {
+            let files = [
+                (&record, f.record.clone()),
+                (&agent_file, f.agent.clone()),
+                (&state, Some(m.to_text().into_bytes())),
+            ];
+            for (path, bytes) in files {
+                if let (Some(p), Some(b)) = (path, bytes) {
+                    if let Err(e) = write_atomic(p, &b) {
+                        plog(&format!("cannot write {p}: {e}"));
+                    }
                 }
             }
         }));
         d.verbose = true;
-        if let Some(l) = &cr_listen {
-            d.share_cr_listen(l.clone());
-        }
         d.stop_after = args.sessions.map(|n| n.saturating_sub(sessions));
         let exit = d.run();
         sessions += d.sessions_ended;
@@ -339,22 +344,19 @@ pub fn run(
                 let text = d.model.to_text();
                 flash = d.flash.clone();
                 wake_rx = d.into_wake();
-                model = DataModel::from_text(&text)?;
+                model = Model::from_text(&args.identity, &text)?;
             }
             Exit::FactoryReset => {
-                log("--- factory reset: state and record erased ---");
-                for p in [&args.state, &args.record].into_iter().flatten() {
+                log("--- factory reset: state and records erased ---");
+                for p in [&args.state, &args.record, &agent_record]
+                    .into_iter()
+                    .flatten()
+                {
                     let _ = std::fs::remove_file(p);
                 }
-                flash = None;
+                flash = Flash::default();
                 wake_rx = d.into_wake();
-                model = DataModel::new(
-                    &args.identity,
-                    &args.acs,
-                    &cr_url,
-                    &args.cr_user,
-                    &args.cr_password,
-                );
+                model = Model::new(&args.identity);
             }
             Exit::Stopped => break,
         }

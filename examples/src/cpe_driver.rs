@@ -1,11 +1,12 @@
-//! A blocking std driver for the sans-IO [`Cpe`]: the run loop of the `cwmp-core` crate doc
-//! over [`TcpStream`], the [`DataModel`] answering the ACS, firmware Downloads fetched over
-//! plain HTTP, and a Connection Request listener thread around
-//! [`ConnectionRequestServer`]. Used by the `demo` and `cpe` examples.
+//! A blocking std driver for the sans-IO [`Cpe`] and its [`Agent`]: the run loop of the
+//! `cwmp-core` crate doc over [`TcpStream`], the agent answering every ACS request from the
+//! [`Model`] (the guide's run loop, `cwmp_core::agent::guide`), firmware Downloads fetched over
+//! plain HTTP, and a Connection Request listener thread around [`ConnectionRequestServer`]
+//! that checks the credentials the ACS set. Used by the `demo` and `cpe` examples.
 //!
 //! [`CpeDriver::run`] returns when the machine says reboot (or factory reset), when a firmware
 //! image was installed (the device reboots into it, like real firmware), or when told to stop.
-//! The caller then persists, drops the driver and builds a new one from the persisted record
+//! The caller then persists, drops the driver and builds a new one from the persisted records
 //! ([`CpeDriver::new`] with `flash`): that is the reboot.
 
 use std::io::{self, Read, Write};
@@ -19,17 +20,18 @@ use std::time::Duration as StdDuration;
 use cwmp_codec::datetime::{DateTime, Offset};
 use cwmp_codec::http::response::ResponseHead;
 use cwmp_codec::http::{Status, EMPTY_HEADER};
-use cwmp_codec::message::ParameterValueStruct;
-use cwmp_codec::{Array, Value};
+use cwmp_codec::Array;
+use cwmp_core::agent::Agent;
 use cwmp_core::connreq::{
     request_len, ConnectionRequestServer, CrConfig, CrOutcome, RateLimit, REQUEST_DEADLINE,
 };
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
 use cwmp_core::persist::Record;
+use cwmp_core::schedule::{PeriodicInformConfig, PeriodicInformTime};
 use cwmp_core::SplitMix64;
 
 use crate::acs_server::random_seed;
-use crate::data_model::{DataModel, Identity, Reply, ReplyStore, Ty};
+use crate::data_model::{Identity, Model};
 use crate::driver::{Clock, HttpReader, MessageKind};
 
 /// Something that wakes the driver up while it waits.
@@ -55,43 +57,112 @@ pub enum Exit {
 /// A log line sink (the demo prefixes and records them; the `cpe` example prints them).
 pub type Log = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// What the device is: identity and ACS credentials.
+/// The agent of the std examples: 64 attributes, 32 pending value changes.
+pub type StdAgent = Agent<64, 32>;
+
+/// The agent, shared by the driver (which answers the ACS with it) and the Connection
+/// Request listener (which reads the credentials the ACS set,
+/// [`Agent::connection_request_credentials`], for each request). It lives across reboots;
+/// [`CpeDriver::new`] replaces its contents at each power-up.
+pub type SharedAgent = Arc<Mutex<StdAgent>>;
+
+/// A new [`SharedAgent`] in the factory state of `setup` (so the listener checks the factory
+/// Connection Request credentials until [`CpeDriver::new`] restores the agent's record).
+pub fn shared_agent(setup: &Setup) -> SharedAgent {
+    let mut agent = StdAgent::new(&setup.config());
+    agent.set_connection_request(&setup.cr_url, &setup.cr_username, &setup.cr_password);
+    Arc::new(Mutex::new(agent))
+}
+
+/// What the device is at the factory: identity, the ACS and its credentials, and the
+/// Connection Request settings (`ManagementServer.` factory values; what the ACS sets wins,
+/// kept in the agent's record).
 #[derive(Debug, Clone)]
 pub struct Setup {
     /// Manufacturer, OUI, ProductClass, SerialNumber, factory SoftwareVersion.
     pub identity: Identity,
+    /// ManagementServer.URL.
+    pub acs_url: String,
     /// ManagementServer.Username (empty: no authentication).
     pub username: String,
     /// ManagementServer.Password.
     pub password: String,
+    /// PeriodicInformInterval with PeriodicInformEnable=1 (none: periodic Informs off).
+    pub periodic: Option<u32>,
+    /// ManagementServer.ConnectionRequestURL.
+    pub cr_url: String,
+    /// ConnectionRequestUsername at the factory.
+    pub cr_username: String,
+    /// ConnectionRequestPassword at the factory.
+    pub cr_password: String,
 }
 
-/// Called with the record and the model each time they are persisted.
-pub type OnPersist = Box<dyn FnMut(&[u8], &DataModel) + Send>;
+/// What survives a power cycle: the machine's record and the agent's, written side by side.
+#[derive(Debug, Clone, Default)]
+pub struct Flash {
+    /// [`Cpe::export`]'s record (`None`: first boot ever, `0 BOOTSTRAP`).
+    pub record: Option<Vec<u8>>,
+    /// [`Agent::export`]'s record (what the ACS set in ManagementServer, attributes, pending
+    /// value changes).
+    pub agent: Option<Vec<u8>>,
+}
+
+impl Setup {
+    /// The factory configuration of the machine (and of the agent's `ManagementServer.`).
+    pub fn config(&self) -> Config<'_> {
+        let id = &self.identity;
+        let mut config = Config::new(
+            &self.acs_url,
+            &id.manufacturer,
+            &id.oui,
+            &id.product_class,
+            &id.serial,
+        );
+        config.username = &self.username;
+        config.password = &self.password;
+        if let Some(secs) = self.periodic {
+            config.periodic = PeriodicInformConfig {
+                enable: true,
+                interval: secs,
+                time: PeriodicInformTime::Unknown,
+            };
+        }
+        config
+    }
+}
+
+/// Called with the records and the model each time they are persisted.
+pub type OnPersist = Box<dyn FnMut(&Flash, &Model) + Send>;
 
 /// A fresh record buffer's size.
 pub const RECORD_MAX: usize = Record::<64, 3, 3>::MAX_LEN;
 
-/// The driver: the machine, the model, one connection at a time.
+/// The agent's record buffer size (64 attributes and 32 pending names of 256 bytes fit).
+pub const AGENT_RECORD_MAX: usize = 64 * 1024;
+
+/// The driver: the machine, the agent, the model, one connection at a time.
 pub struct CpeDriver {
     /// The machine.
     pub cpe: Box<Cpe>,
+    /// The agent (shared with the Connection Request listener).
+    pub agent: SharedAgent,
     /// The data model.
-    pub model: DataModel,
-    /// The last persisted record (what survives a reboot).
-    pub flash: Option<Vec<u8>>,
+    pub model: Model,
+    /// The last persisted records (what survives a reboot).
+    pub flash: Flash,
     clock: Clock,
     conn: Option<TcpStream>,
     reader: HttpReader,
     tx: Vec<u8>,
     rx_staged: Option<usize>,
-    /// The last response written, kept until the next response arrives: after a 401 or a
-    /// redirect the machine asks for it again (`Event::ResendResponse`).
-    last_reply: Option<Reply>,
+    /// The SOAP envelope of the last response written, kept until the next response arrives:
+    /// after a 401 or a redirect the machine asks for it again (`Event::ResendResponse`), and
+    /// the request must not be executed twice.
+    last_reply: Option<Vec<u8>>,
     wake: Receiver<Wake>,
     cr: Option<Arc<Mutex<ConnectionRequestServer>>>,
     log: Log,
-    /// Called after every export of the record (the `cpe` example writes its files).
+    /// Called after every export of the records (the `cpe` example writes its files).
     pub on_persist: Option<OnPersist>,
     /// Log every ACS request and the answer (the `cpe` example; the demo's ACS logs them).
     pub verbose: bool,
@@ -101,8 +172,6 @@ pub struct CpeDriver {
     pub sessions_ended: usize,
     /// [`CpeDriver::run`] returns [`Exit::Stopped`] once this many Sessions ended.
     pub stop_after: Option<usize>,
-    /// The connection-request listener's live configuration (see [`CpeDriver::share_cr_listen`]).
-    cr_listen: Option<SharedCrListen>,
 }
 
 fn unix_now() -> i64 {
@@ -111,19 +180,29 @@ fn unix_now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// The SOAP envelope of an HTTP message the machine wrote (after the head).
+fn envelope_of(message: &[u8]) -> Option<&[u8]> {
+    let end = message.windows(4).position(|w| w == b"\r\n\r\n")?;
+    message.get(end + 4..)
+}
+
 impl CpeDriver {
-    /// Powers the device up: a machine configured from `setup` and `model`, restored from
-    /// `flash` (`None`: first boot ever, `0 BOOTSTRAP`). `wake` is how the Connection Request
-    /// listener (and the owner) reach the waiting driver; `cr` is the listener's server, told
-    /// when Sessions start and end.
+    /// Powers the device up, in the guide's order: the agent from `setup` and `flash.agent`,
+    /// the machine configured with what the ACS set and restored from `flash.record` (`None`:
+    /// first boot ever, `0 BOOTSTRAP`), then the agent booted. `agent` is the shared agent
+    /// (its contents are replaced); `wake` is how the Connection Request listener (and the
+    /// owner) reach the waiting driver; `cr` is the listener's server, told when Sessions
+    /// start and end.
     ///
     /// # Errors
     /// A configuration the machine refuses (a bad ACS URL).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         setup: &Setup,
-        mut model: DataModel,
+        mut model: Model,
         clock: Clock,
-        flash: Option<Vec<u8>>,
+        flash: Flash,
+        agent: SharedAgent,
         wake: Receiver<Wake>,
         cr: Option<Arc<Mutex<ConnectionRequestServer>>>,
         log: Log,
@@ -134,25 +213,28 @@ impl CpeDriver {
                 "booted into the new firmware: SoftwareVersion {v}"
             ));
         }
-        let url = model.get("Device.ManagementServer.URL").unwrap_or_default();
-        let id = &setup.identity;
-        let mut config = Config::new(
-            &url,
-            &id.manufacturer,
-            &id.oui,
-            &id.product_class,
-            &id.serial,
-        );
-        config.username = &setup.username;
-        config.password = &setup.password;
-        config.periodic = model.periodic();
-        config.heartbeat = model.heartbeat();
+        let factory = setup.config();
+        // The agent first: its record holds what the ACS set in ManagementServer.
+        let mut fresh = StdAgent::new(&factory);
+        if let Some(bytes) = &flash.agent {
+            match fresh.restore(bytes) {
+                Ok(()) => log(&format!(
+                    "agent restored from its record ({} bytes)",
+                    bytes.len()
+                )),
+                Err(e) => log(&format!(
+                    "agent record refused ({e:?}): ManagementServer at its factory values"
+                )),
+            }
+        }
+        let mut config = factory;
+        fresh.configure(&mut config);
         let mut cpe = Box::new(
             Cpe::new(&config, now, random_seed())
                 .map_err(|e| format!("bad configuration: {e:?}"))?,
         );
         cpe.set_unix_time(now, unix_now());
-        match &flash {
+        match &flash.record {
             None => {
                 log("first boot: 0 BOOTSTRAP");
                 cpe.bootstrap(now);
@@ -170,8 +252,12 @@ impl CpeDriver {
                 }
             }
         }
+        fresh.set_connection_request(&setup.cr_url, &setup.cr_username, &setup.cr_password);
+        fresh.boot(now, &mut cpe, &model);
+        *agent.lock().unwrap() = fresh;
         Ok(CpeDriver {
             cpe,
+            agent,
             model,
             flash,
             clock,
@@ -188,31 +274,7 @@ impl CpeDriver {
             reboot_after_session: false,
             sessions_ended: 0,
             stop_after: None,
-            cr_listen: None,
         })
-    }
-
-    /// Keeps the listener's credentials equal to the model's
-    /// `ConnectionRequestUsername`/`Password`: now, and after every ACS request.
-    ///
-    /// STOPGAP (issue 14 item 3, defect of issue 11): without it the listener kept checking
-    /// its start-up credentials after the ACS set new ones (GenieACS's bootstrap provision
-    /// does), so every connection request after bootstrap got 401. The agent of issue 11
-    /// makes ManagementServer the library's own; take its version at merge.
-    pub fn share_cr_listen(&mut self, listen: SharedCrListen) {
-        self.cr_listen = Some(listen);
-        self.sync_cr_credentials();
-    }
-
-    fn sync_cr_credentials(&self) {
-        if let Some(l) = &self.cr_listen {
-            let m = &self.model;
-            let get = |n: &str| m.get(n).unwrap_or_default();
-            l.set_credentials(
-                &get("Device.ManagementServer.ConnectionRequestUsername"),
-                &get("Device.ManagementServer.ConnectionRequestPassword"),
-            );
-        }
     }
 
     /// Powers off: gives back the wake-up channel for the next [`CpeDriver::new`].
@@ -224,14 +286,26 @@ impl CpeDriver {
         (self.log)(s);
     }
 
+    /// Writes both records (the machine's and the agent's, side by side, guide §3).
     fn persist(&mut self) {
         let mut buf = vec![0u8; RECORD_MAX];
-        if let Ok(n) = self.cpe.export(self.clock.now(), &mut buf) {
-            buf.truncate(n);
-            if let Some(f) = self.on_persist.as_mut() {
-                f(&buf, &self.model);
-            }
-            self.flash = Some(buf);
+        let Ok(n) = self.cpe.export(self.clock.now(), &mut buf) else {
+            self.log("cannot export the machine's record");
+            return;
+        };
+        buf.truncate(n);
+        let mut abuf = vec![0u8; AGENT_RECORD_MAX];
+        let Ok(an) = self.agent.lock().unwrap().export(&mut abuf) else {
+            self.log("cannot export the agent's record");
+            return;
+        };
+        abuf.truncate(an);
+        self.flash = Flash {
+            record: Some(buf),
+            agent: Some(abuf),
+        };
+        if let Some(f) = self.on_persist.as_mut() {
+            f(&self.flash, &self.model);
         }
     }
 
@@ -325,12 +399,19 @@ impl CpeDriver {
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => return Exit::Stopped,
                 }
             }
-            // 1. Events.
+            // 1. Events (each one to the agent too).
             while let Some(event) = self.cpe.poll_event() {
+                self.agent.lock().unwrap().handle_event(&self.cpe, &event);
                 match event {
                     Event::Connect { port, tls } => self.connect(port, tls),
                     Event::Close => self.conn = None,
                     Event::SessionStarted => {
+                        // Changes of notified Parameters, seen by comparison before the Inform.
+                        let changed = self.agent.lock().unwrap().check_values(
+                            self.clock.now(),
+                            &mut self.cpe,
+                            &self.model,
+                        );
                         let codes: Vec<&str> = self
                             .cpe
                             .events()
@@ -338,7 +419,12 @@ impl CpeDriver {
                             .map(|e| e.code().as_str())
                             .collect();
                         self.log(&format!(
-                            "session started (events {codes:?}): connecting to the ACS"
+                            "session started (events {codes:?}{}): connecting to the ACS",
+                            if changed > 0 {
+                                format!(", {changed} value change(s)")
+                            } else {
+                                String::new()
+                            }
                         ));
                         if let Some(cr) = &self.cr {
                             cr.lock().unwrap().session_started(self.clock.now());
@@ -356,7 +442,7 @@ impl CpeDriver {
                         if owed {
                             self.cpe.handle_connection_request(self.clock.now());
                         }
-                        // The ACS may have changed the model: keep it with the record.
+                        // The ACS may have changed the model: keep it with the records.
                         self.persist();
                         self.sessions_ended += 1;
                         if self.reboot_after_session {
@@ -396,25 +482,22 @@ impl CpeDriver {
                     _ => {}
                 }
             }
-            // 2. The next POST.
+            if self.agent.lock().unwrap().needs_persist() {
+                self.persist();
+            }
+            // 2. The next POST: the Inform's ParameterList is the agent's (Forced Inform
+            // Parameters and pending value changes, §A.3.3.1).
             let now = self.clock.now();
             let len = match self.rx_staged.take() {
                 Some(n) => Some(n),
                 None => {
-                    let params = self.model.inform_parameters();
-                    let list: Vec<ParameterValueStruct<'_>> = params
-                        .iter()
-                        .map(|(n, v, ty)| {
-                            let value = match ty {
-                                Ty::UInt => Value::UnsignedInt(v.parse().unwrap_or(0)),
-                                Ty::Bool => Value::Boolean(v == "1"),
-                                Ty::Str => Value::string(v),
-                            };
-                            ParameterValueStruct::new(n, value)
-                        })
-                        .collect();
+                    let agent = self.agent.lock().unwrap();
+                    let list = agent.inform_parameters(&self.cpe, &self.model);
                     let mut w: &mut [u8] = &mut self.tx;
-                    match self.cpe.poll_transmit_with(now, &Array::new(&list), &mut w) {
+                    match self
+                        .cpe
+                        .poll_transmit_with(now, &Array::from_lending(&list), &mut w)
+                    {
                         Ok(t) => t.map(|t| t.len),
                         Err(e) => {
                             self.log(&format!("cannot write the POST: {e:?}"));
@@ -453,23 +536,31 @@ impl CpeDriver {
         }
     }
 
-    /// Writes the last response again (after a 401 or a redirect): the request is not executed
-    /// twice.
+    /// Writes the last response again (after a 401 or a redirect): the envelope kept is
+    /// decoded and re-sent, so the request is not executed twice.
     fn resend_response(&mut self) {
-        let Some(reply) = self.last_reply.clone() else {
+        let Some(saved) = self.last_reply.take() else {
             self.log("asked to re-send a response, but none was kept");
             return;
         };
-        let store = ReplyStore::new(&reply);
-        let body = reply.body(&store);
+        let now = self.clock.now();
         let mut w: &mut [u8] = &mut self.tx;
-        match self.cpe.respond(self.clock.now(), body, &mut w) {
+        let written = match cwmp_codec::decode(&saved) {
+            Ok(envelope) => self.cpe.respond(now, envelope.body, &mut w),
+            Err(e) => {
+                self.log(&format!("the kept response does not decode: {e:?}"));
+                self.last_reply = Some(saved);
+                return;
+            }
+        };
+        match written {
             Ok(t) => {
                 self.log("re-sending the response (401 or redirect)");
                 self.rx_staged = Some(t.len);
             }
             Err(e) => self.log(&format!("cannot write the response again: {e:?}")),
         }
+        self.last_reply = Some(saved);
     }
 
     /// Reads the response to the POST just sent and answers an ACS request.
@@ -531,33 +622,30 @@ impl CpeDriver {
         }
         match incoming {
             Ok(Incoming::AcsRequest(request)) => {
-                let (reply, fx) = self.model.handle(&mut self.cpe, now, request.body());
-                self.last_reply = Some(reply.clone());
-                let store = ReplyStore::new(&reply);
-                let body = reply.body(&store);
-                if self.verbose {
-                    (self.log)(&format!(
-                        "<- {}\n-> {}",
-                        crate::acs_script::summarize(request.body()),
-                        crate::acs_script::summarize(&body)
-                    ));
-                }
-                if fx.periodic_changed {
-                    self.cpe.set_periodic(now, self.model.periodic());
-                }
-                if fx.heartbeat_changed {
-                    self.cpe.set_heartbeat_policy(now, self.model.heartbeat());
-                }
-                if fx.acs_url_changed {
-                    let url = self
-                        .model
-                        .get("Device.ManagementServer.URL")
-                        .unwrap_or_default();
-                    let _ = self.cpe.set_acs_url(now, &url);
-                }
+                // Every RPC's semantics and faults are the agent's (Annex A).
+                let mut agent = self.agent.lock().unwrap();
                 let mut w: &mut [u8] = &mut self.tx;
-                match self.cpe.respond(now, body, &mut w) {
-                    Ok(t) => self.rx_staged = Some(t.len),
+                let answered = agent.answer(now, &mut self.cpe, &mut self.model, &request, &mut w);
+                drop(agent);
+                match answered {
+                    Ok(t) => {
+                        self.rx_staged = Some(t.len);
+                        let envelope = envelope_of(&self.tx[..t.len]).map(<[u8]>::to_vec);
+                        if self.verbose {
+                            let answer = envelope
+                                .as_deref()
+                                .and_then(|e| cwmp_codec::decode(e).ok())
+                                .map_or_else(
+                                    || "?".to_string(),
+                                    |e| crate::acs_script::summarize(&e.body),
+                                );
+                            (self.log)(&format!(
+                                "<- {}\n-> {answer}",
+                                crate::acs_script::summarize(request.body()),
+                            ));
+                        }
+                        self.last_reply = envelope;
+                    }
                     Err(e) => self.log(&format!("cannot write the response: {e:?}")),
                 }
             }
@@ -571,8 +659,6 @@ impl CpeDriver {
             Err(e) => self.log(&format!("response not handled: {e:?}")),
         }
         self.reader.consume(n);
-        // The ACS may have set ConnectionRequestUsername/Password.
-        self.sync_cr_credentials();
     }
 }
 
@@ -660,44 +746,15 @@ pub fn http_get(url: &str) -> Result<Vec<u8>, String> {
     Ok(msg[head_len..].to_vec())
 }
 
-/// The Connection Request listener's configuration (owned).
+/// The Connection Request listener's configuration: where it serves and how often. The
+/// credentials are not here: they are the agent's, read for each request.
 #[derive(Debug, Clone)]
 pub struct CrListen {
     /// The path of ConnectionRequestURL (`/cr/...`).
     pub path: String,
-    /// ConnectionRequestUsername.
-    pub username: String,
-    /// ConnectionRequestPassword.
-    pub password: String,
     /// The rate limit on authenticated requests (§3.2.2.1; [`RateLimit::DEFAULT`]: 6 a
     /// minute, bursts of 3).
     pub rate_limit: RateLimit,
-}
-
-/// A [`CrListen`] shared by the listener thread and the driver, which updates the
-/// credentials when the ACS sets them ([`CpeDriver::share_cr_listen`]). Read for each
-/// request, so a change applies to the next one.
-#[derive(Debug, Clone)]
-pub struct SharedCrListen(Arc<Mutex<CrListen>>);
-
-impl From<CrListen> for SharedCrListen {
-    fn from(c: CrListen) -> Self {
-        SharedCrListen(Arc::new(Mutex::new(c)))
-    }
-}
-
-impl SharedCrListen {
-    /// Replaces ConnectionRequestUsername/Password.
-    pub fn set_credentials(&self, username: &str, password: &str) {
-        let mut c = self.0.lock().unwrap();
-        c.username = username.to_string();
-        c.password = password.to_string();
-    }
-
-    /// The configuration now.
-    pub fn get(&self) -> CrListen {
-        self.0.lock().unwrap().clone()
-    }
 }
 
 /// At most this many Connection Request connections are served at once; one more is answered
@@ -706,7 +763,9 @@ impl SharedCrListen {
 pub const MAX_CR_CONNECTIONS: usize = 8;
 
 /// Serves Connection Requests on `listener` in a thread until `stop`: each accepted request
-/// that starts a Session sends [`Wake::ConnectionRequest`] on `wake`.
+/// that starts a Session sends [`Wake::ConnectionRequest`] on `wake`. Each request is checked
+/// against the credentials in force, [`Agent::connection_request_credentials`] of `agent`
+/// (§3.2.2: as the ACS last set them), so a change applies to the next request.
 ///
 /// Connections are served concurrently, each on its own thread, at most
 /// [`MAX_CR_CONNECTIONS`] at a time; each request has an absolute deadline
@@ -717,14 +776,14 @@ pub const MAX_CR_CONNECTIONS: usize = 8;
 pub fn spawn_cr_listener(
     listener: TcpListener,
     server: Arc<Mutex<ConnectionRequestServer>>,
-    cfg: impl Into<SharedCrListen>,
+    cfg: CrListen,
+    agent: SharedAgent,
     wake: Sender<Wake>,
     stop: Arc<AtomicBool>,
     log: Log,
 ) -> io::Result<JoinHandle<()>> {
     listener.set_nonblocking(true)?;
     let clock = Clock::new();
-    let cfg: SharedCrListen = cfg.into();
     Ok(std::thread::spawn(move || {
         let seed = random_seed();
         let active = Arc::new(AtomicUsize::new(0));
@@ -749,15 +808,17 @@ pub fn spawn_cr_listener(
             active.fetch_add(1, Ordering::SeqCst);
             accepted = accepted.wrapping_add(1);
             let mut rng = SplitMix64::new(seed ^ accepted.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            let (server, cfg, wake, log, active) = (
+            let (server, cfg, agent, wake, log, active) = (
                 server.clone(),
                 cfg.clone(),
+                agent.clone(),
                 wake.clone(),
                 log.clone(),
                 active.clone(),
             );
             std::thread::spawn(move || {
-                serve_cr_connection(stream, &server, &cfg, &wake, &log, clock, &mut rng);
+                let shared = (&*server, &cfg, &agent);
+                serve_cr_connection(stream, shared, &wake, &log, clock, &mut rng);
                 active.fetch_sub(1, Ordering::SeqCst);
             });
         }
@@ -768,8 +829,7 @@ pub fn spawn_cr_listener(
 /// its absolute deadline.
 fn serve_cr_connection(
     mut stream: TcpStream,
-    server: &Mutex<ConnectionRequestServer>,
-    cfg: &SharedCrListen,
+    (server, cfg, agent): (&Mutex<ConnectionRequestServer>, &CrListen, &SharedAgent),
     wake: &Sender<Wake>,
     log: &Log,
     clock: Clock,
@@ -804,9 +864,13 @@ fn serve_cr_connection(
             }
         }
         // The credentials now (the ACS may have changed them since the last request).
-        let live = cfg.get();
-        let mut config = CrConfig::new(&live.path, &live.username, &live.password);
-        config.rate_limit = live.rate_limit;
+        let (username, password) = {
+            let a = agent.lock().unwrap();
+            let c = a.connection_request_credentials();
+            (c.username.to_string(), c.password.to_string())
+        };
+        let mut config = CrConfig::new(&cfg.path, &username, &password);
+        config.rate_limit = cfg.rate_limit;
         let mut out = [0u8; 1024];
         let mut w: &mut [u8] = &mut out;
         let outcome = {

@@ -1,7 +1,7 @@
 //! The whole-device-life demo (`cargo run --example demo`, and `examples/tests/demo.rs`): an ACS
 //! ([`crate::acs_server::serve`] around [`cwmp_core::acs::AcsSession`]), a CPE
 //! ([`crate::cpe_driver::CpeDriver`] around [`cwmp_core::cpe::Cpe`] with the
-//! [`crate::data_model`]), a Connection Request listener ([`cwmp_core::connreq`]) and a tiny
+//! the agent and the [`crate::data_model`]), a Connection Request listener ([`cwmp_core::connreq`]) and a tiny
 //! HTTP file server, all on 127.0.0.1 with ephemeral ports, each in a thread of its own.
 //!
 //! Every line of the trace is printed by the side that saw it happen: the ACS logs what it
@@ -25,9 +25,10 @@ use cwmp_core::connreq::ConnectionRequestServer;
 use crate::acs_script::{parse_line, summarize};
 use crate::acs_server::{send_connection_request, serve, AcsHandler};
 use crate::cpe_driver::{
-    firmware_image, spawn_cr_listener, CpeDriver, CrListen, Exit, Log, Setup, Wake,
+    firmware_image, shared_agent, spawn_cr_listener, CpeDriver, CrListen, Exit, Flash, Log, Setup,
+    Wake,
 };
-use crate::data_model::{value_text, DataModel, Identity};
+use crate::data_model::{value_text, Identity, Model};
 use crate::driver::Clock;
 
 /// The CPE's credentials at the ACS (HTTP Digest, §3.4.4).
@@ -418,20 +419,25 @@ pub fn run(opts: &Options) -> io::Result<Report> {
             serial: "DB0001".into(),
             software_version: OLD_VERSION.into(),
         },
+        acs_url: acs_url.clone(),
         username: CPE_USER.into(),
         password: CPE_PASSWORD.into(),
+        periodic: None,
+        cr_url: cr_url.clone(),
+        cr_username: CR_USER.into(),
+        cr_password: CR_PASSWORD.into(),
     };
-    let model = DataModel::new(&setup.identity, &acs_url, &cr_url, CR_USER, CR_PASSWORD);
+    let model = Model::new(&setup.identity);
+    let agent = shared_agent(&setup);
     let cr_server = Arc::new(Mutex::new(ConnectionRequestServer::new()));
     let cr_thread = spawn_cr_listener(
         cr_listener,
         cr_server.clone(),
         CrListen {
             path: "/cr/7f3a9c".into(),
-            username: CR_USER.into(),
-            password: CR_PASSWORD.into(),
             rate_limit: cwmp_core::connreq::RateLimit::DEFAULT,
         },
+        agent.clone(),
         wake_tx.clone(),
         stop.clone(),
         trace.logger("CPE"),
@@ -472,7 +478,7 @@ pub fn run(opts: &Options) -> io::Result<Report> {
             let log = cpe_trace.logger("CPE");
             let clock = Clock::new();
             let mut model = model;
-            let mut flash: Option<Vec<u8>> = None;
+            let mut flash = Flash::default();
             let mut wake = wake_rx;
             let mut reboots = 0;
             loop {
@@ -481,6 +487,7 @@ pub fn run(opts: &Options) -> io::Result<Report> {
                     model,
                     clock,
                     flash,
+                    agent.clone(),
                     wake,
                     Some(cr_server.clone()),
                     log.clone(),
@@ -495,17 +502,18 @@ pub fn run(opts: &Options) -> io::Result<Report> {
                 if exit != Exit::Reboot {
                     return reboots;
                 }
-                // Power cycle: only the persisted record and the model's text survive.
+                // Power cycle: only the persisted records and the model's text survive.
                 reboots += 1;
                 let text = d.model.to_text();
                 flash = d.flash.clone();
                 wake = d.into_wake();
                 log(&format!(
-                    "--- power cycle: the machine is dropped; {} bytes of record and {} bytes of data model survive ---",
-                    flash.as_ref().map_or(0, Vec::len),
+                    "--- power cycle: the machine and the agent are dropped; {} bytes of record, {} of agent record and {} of data model survive ---",
+                    flash.record.as_ref().map_or(0, Vec::len),
+                    flash.agent.as_ref().map_or(0, Vec::len),
                     text.len()
                 ));
-                model = DataModel::from_text(&text).expect("own format");
+                model = Model::from_text(&setup.identity, &text).expect("own format");
             }
         });
 

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use cwmp_core::acs::CrOutcome as AcsCrOutcome;
 use cwmp_core::connreq::{ConnectionRequestServer, REQUEST_DEADLINE};
 use cwmp_examples::acs_server::send_connection_request;
-use cwmp_examples::cpe_driver::{spawn_cr_listener, CrListen, Log, Wake, MAX_CR_CONNECTIONS};
+use cwmp_examples::cpe_driver::{
+    spawn_cr_listener, CrListen, Log, StdAgent, Wake, MAX_CR_CONNECTIONS,
+};
 
 const PATH: &str = "/cr/slow-test";
 
@@ -49,9 +51,14 @@ fn listener() -> Listener {
         Arc::new(Mutex::new(ConnectionRequestServer::new())),
         CrListen {
             path: PATH.into(),
-            username: "cr-user".into(),
-            password: "cr-pass".into(),
             rate_limit: cwmp_core::connreq::RateLimit::DEFAULT,
+        },
+        {
+            let config =
+                cwmp_core::cpe::Config::new("http://127.0.0.1/", "Acme", "00D09E", "PC", "SN");
+            let mut agent = StdAgent::new(&config);
+            agent.set_connection_request("http://127.0.0.1/cr", "cr-user", "cr-pass");
+            Arc::new(Mutex::new(agent))
         },
         tx,
         stop.clone(),

@@ -170,6 +170,8 @@ pub mod acs;
 pub mod connreq;
 pub mod cpe;
 mod crc32;
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub mod driver;
 pub mod events;
 pub mod limits;
 pub mod persist;

@@ -1,8 +1,8 @@
 //! Run loops over the [`Cpe`] machine, so no firmware copies one (DESIGN §3: "blocking and async
 //! drivers wrap the same API, like quinn over quinn-proto").
 //!
-//! * [`blocking::run`] (feature `blocking`) over [`embedded_io`] connections;
-//! * [`asynch::run`] (feature `async`) over [`embedded_io_async`] connections, for an async
+//! * `blocking::run` (feature `blocking`) over `embedded-io` connections;
+//! * `asynch::run` (feature `async`) over `embedded-io-async` connections, for an async
 //!   executor such as embassy.
 //!
 //! Both are the same loop, built on one sans-IO step machine (`runner`, private): they only

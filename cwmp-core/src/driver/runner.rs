@@ -119,7 +119,8 @@ where
         }
     }
 
-    /// The machine, for the drivers' deadline.
+    /// The machine, for the async driver's deadline.
+    #[cfg(feature = "async")]
     pub(crate) fn cpe(&self) -> &Cpe<E, T, S> {
         self.cpe
     }

@@ -14,6 +14,7 @@
 //!                            [--sessions N] [--timeout SECS] [--verbose]
 //!                            [--connection-request URL | --udp-connection-request HOST:PORT
 //!                             --cr-user U --cr-password P [--cr-delay SECS]]
+//!                            [--tls-cert PEM --tls-key PEM]
 //! ```
 //!
 //! * `--listen ADDR`: where to accept CPEs (default `127.0.0.1:7547`); point the CPE's
@@ -30,6 +31,8 @@
 //! * `--udp-connection-request HOST:PORT`: the same over UDP (Annex G: a signed HTTP-over-UDP
 //!   message, sent three times with one `id`; there is no answer to wait for).
 //! * `--cr-user U --cr-password P`: the ConnectionRequestUsername/Password for either.
+//! * `--tls-cert PEM --tls-key PEM`: serve https (TLS 1.3 and 1.2, rustls): the certificate
+//!   chain (leaf first) and its private key.
 //! * `--cr-delay SECS`: wait this long after starting to listen before sending it (default 2,
 //!   time for the CPE's first Session).
 
@@ -46,7 +49,7 @@ use cwmp_core::codec::Body;
 use cwmp_core::Duration;
 use cwmp_examples::acs_script::{self, summarize, ScriptLine};
 use cwmp_examples::acs_server::{
-    send_connection_request, send_udp_connection_request, serve, AcsHandler,
+    send_connection_request, send_udp_connection_request, serve_with, AcsHandler,
 };
 use cwmp_examples::inspect::Lines;
 
@@ -74,7 +77,7 @@ fn on_ctrl_c() {
 #[cfg(not(unix))]
 fn on_ctrl_c() {}
 
-const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose] [--connection-request URL | --udp-connection-request HOST:PORT --cr-user U --cr-password P [--cr-delay SECS]]";
+const USAGE: &str = "usage: acs [--listen ADDR] [--script FILE] [--user U --password P] [--sessions N] [--timeout SECS] [--verbose] [--connection-request URL | --udp-connection-request HOST:PORT --cr-user U --cr-password P [--cr-delay SECS]] [--tls-cert PEM --tls-key PEM]";
 
 /// A connection request to send once the ACS listens.
 enum ConnectionRequestTo {
@@ -306,6 +309,8 @@ fn main() -> ExitCode {
     let mut cr_user = String::new();
     let mut cr_password = String::new();
     let mut cr_delay = 2u64;
+    let mut tls_cert = None;
+    let mut tls_key = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = |name: &str| {
@@ -350,6 +355,8 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
+            "--tls-cert" => tls_cert = Some(value("--tls-cert")),
+            "--tls-key" => tls_key = Some(value("--tls-key")),
             "--help" | "-h" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -393,6 +400,21 @@ fn main() -> ExitCode {
         ..AcsConfig::default()
     };
 
+    let tls = match (&tls_cert, &tls_key) {
+        (Some(c), Some(k)) => match cwmp_examples::tls::server_config(c.as_ref(), k.as_ref()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => None,
+        _ => {
+            eprintln!("--tls-cert and --tls-key go together");
+            return ExitCode::from(2);
+        }
+    };
+
     let listener = match TcpListener::bind(&listen) {
         Ok(l) => l,
         Err(e) => {
@@ -401,7 +423,8 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "ACS listening on http://{}/ ({} script request(s){}); Ctrl-C to stop",
+        "ACS listening on {}://{}/ ({} script request(s){}); Ctrl-C to stop",
+        if tls.is_some() { "https" } else { "http" },
         listener
             .local_addr()
             .map_or(listen.clone(), |a| a.to_string()),
@@ -430,7 +453,7 @@ fn main() -> ExitCode {
             std::time::Duration::from_secs(cr_delay),
         );
     }
-    match serve(&listener, config, &mut acs, sessions, &STOP) {
+    match serve_with(&listener, config, &mut acs, sessions, &STOP, tls.as_ref()) {
         Ok(n) => {
             if STOP.load(Ordering::Relaxed) {
                 println!("interrupted");

@@ -17,3 +17,4 @@ pub mod data_model;
 pub mod demo;
 pub mod driver;
 pub mod inspect;
+pub mod tls;

@@ -203,6 +203,7 @@ struct Net {
 }
 
 /// A connection to the ACS: plain TCP or TLS over it.
+#[allow(clippy::large_enum_variant)] // one at a time, never moved once open
 enum Conn<'a> {
     Plain(TcpSocket<'a>),
     Tls(TlsConnection<'a, TcpSocket<'a>, Aes128GcmSha256>),

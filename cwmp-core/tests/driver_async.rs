@@ -75,3 +75,27 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
     check(&exits, &device, &net, &app);
     assert_eq!(n, 0, "heap allocations in the async driver");
 }
+
+#[test]
+fn the_run_future_is_small_beside_the_machine() {
+    let (mut device, mut net, mut app) = world();
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 64], [0u8; 64], [0u8; FLASH_LEN]);
+    let fut = asynch::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    );
+    // The machine and the buffers are borrowed, not held: what the future holds is the loop's
+    // state and the connection (here a reference).
+    let size = core::mem::size_of_val(&fut);
+    println!("size_of the asynch::run future = {size} bytes");
+    assert!(size < 4096, "{size}");
+    drop(fut);
+}

@@ -99,3 +99,36 @@ fn the_run_future_is_small_beside_the_machine() {
     assert!(size < 4096, "{size}");
     drop(fut);
 }
+
+#[test]
+fn a_silent_acs_times_the_session_out_and_it_is_retried() {
+    let mut device = Device::new(1);
+    let mut net = Net::new(Acs::new(&SCRIPT));
+    net.acs.silent = true;
+    let mut app = App::new();
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let start = device.now;
+    let exit = block_on(asynch::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    ))
+    .unwrap();
+    assert_eq!(exit, cwmp_core::driver::Exit::Stopped);
+    assert_eq!(
+        device.outcomes.as_slice(),
+        [cwmp_core::cpe::SessionOutcome::Failed(
+            cwmp_core::cpe::SessionError::Timeout
+        )]
+    );
+    // Failed after the response timeout (30 s), not before.
+    assert!(device.now.saturating_duration_since(start) >= cwmp_core::Duration::from_secs(30));
+    assert!(cpe.retry_state().retry_count() == 1);
+}

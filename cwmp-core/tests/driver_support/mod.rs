@@ -209,6 +209,8 @@ pub struct Acs {
     pub statuses: Vec<u16, 32>,
     /// Bytes handed to each read.
     pub piece: usize,
+    /// Never answer: every read times out (`ErrorKind::TimedOut`).
+    pub silent: bool,
     inbuf: [u8; 16384],
     in_len: usize,
     outbuf: [u8; 16384],
@@ -231,6 +233,7 @@ impl Acs {
             responses_sent: 0,
             statuses: Vec::new(),
             piece: 7,
+            silent: false,
             inbuf: [0; 16384],
             in_len: 0,
             outbuf: [0; 16384],
@@ -405,18 +408,21 @@ impl Pipe<'_> {
         buf.len()
     }
 
-    fn read_bytes(&mut self, buf: &mut [u8]) -> usize {
+    fn read_bytes(&mut self, buf: &mut [u8]) -> Result<usize, embedded_io::ErrorKind> {
         let a = &mut *self.acs;
+        if a.silent {
+            return Err(embedded_io::ErrorKind::TimedOut);
+        }
         let n = a.piece.min(buf.len()).min(a.out_len - a.out_pos);
         buf[..n].copy_from_slice(&a.outbuf[a.out_pos..a.out_pos + n]);
         a.out_pos += n;
-        n
+        Ok(n)
     }
 }
 
 impl embedded_io::Read for Pipe<'_> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        Ok(self.read_bytes(buf))
+        self.read_bytes(buf)
     }
 }
 
@@ -432,7 +438,7 @@ impl embedded_io::Write for Pipe<'_> {
 #[cfg(feature = "async")]
 impl embedded_io_async::Read for Pipe<'_> {
     async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        Ok(self.read_bytes(buf))
+        self.read_bytes(buf)
     }
 }
 

@@ -1,0 +1,113 @@
+//! The blocking driver runs whole Sessions against the ACS machine over an in-memory network
+//! (`driver_support`): a refused connect and its retry, Digest, a reconnect after
+//! `Connection: close`, a chunked response read 7 bytes at a time, a Reboot RPC through the
+//! persistent record into a second power-up, a Connection Request, and no heap allocation.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+#[path = "../../cwmp-codec/tests/support/counting_alloc.rs"]
+mod counting_alloc;
+mod driver_support;
+
+use counting_alloc::allocations;
+use cwmp_core::driver::{blocking, Buffers, Exit};
+use cwmp_core::Cpe;
+use driver_support::*;
+
+#[test]
+fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
+    let (mut device, mut net, mut app) = world();
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let mut next: Cpe = Cpe::new(&config(), device.now, 2).unwrap();
+    let mut tx = [0u8; 4096];
+    let mut rx = [0u8; 4096];
+    let mut record = [0u8; FLASH_LEN];
+
+    let (exits, n) = allocations(|| {
+        let first = blocking::run(
+            &mut cpe,
+            &mut device,
+            &mut net,
+            &mut app,
+            Buffers {
+                tx: &mut tx,
+                rx: &mut rx,
+                record: &mut record,
+            },
+        );
+        // The reboot: a fresh machine, booted by `run` from the record just written.
+        let second = blocking::run(
+            &mut next,
+            &mut device,
+            &mut net,
+            &mut app,
+            Buffers {
+                tx: &mut tx,
+                rx: &mut rx,
+                record: &mut record,
+            },
+        );
+        [first.unwrap(), second.unwrap()]
+    });
+    check(&exits, &device, &net, &app);
+    assert_eq!(n, 0, "heap allocations in the blocking driver");
+}
+
+#[test]
+fn a_record_buffer_too_small_is_refused_before_anything() {
+    let (mut device, mut net, mut app) = world();
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 64], [0u8; 64], [0u8; 16]);
+    let r = blocking::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    );
+    assert_eq!(r.unwrap_err().needed, FLASH_LEN);
+    assert!(device.events.is_empty() && net.connects.is_empty());
+    let _ = Exit::Stopped;
+}
+
+#[test]
+fn a_silent_acs_times_the_session_out_and_it_is_retried() {
+    let mut device = Device::new(1);
+    let mut net = Net::new(Acs::new(&SCRIPT));
+    net.acs.silent = true;
+    let mut app = App::new();
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let start = device.now;
+    let exit = blocking::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    )
+    .unwrap();
+    assert_eq!(exit, cwmp_core::driver::Exit::Stopped);
+    assert_eq!(
+        device.outcomes.as_slice(),
+        [cwmp_core::cpe::SessionOutcome::Failed(
+            cwmp_core::cpe::SessionError::Timeout
+        )]
+    );
+    // Failed after the response timeout (30 s), not before.
+    assert!(device.now.saturating_duration_since(start) >= cwmp_core::Duration::from_secs(30));
+    assert!(cpe.retry_state().retry_count() == 1);
+}

@@ -18,7 +18,9 @@ use core::pin::pin;
 use core::task::{Context, Poll, Waker};
 
 use counting_alloc::allocations;
-use cwmp_core::driver::{asynch, Buffers};
+use cwmp_core::acs::Outcome;
+use cwmp_core::cpe::{Event, SessionError, SessionOutcome};
+use cwmp_core::driver::{asynch, Buffers, Exit};
 use cwmp_core::Cpe;
 use driver_support::*;
 
@@ -131,4 +133,86 @@ fn a_silent_acs_times_the_session_out_and_it_is_retried() {
     // Failed after the response timeout (30 s), not before.
     assert!(device.now.saturating_duration_since(start) >= cwmp_core::Duration::from_secs(30));
     assert!(cpe.retry_state().retry_count() == 1);
+}
+
+#[test]
+fn a_close_delimited_response_is_complete_at_the_peers_close() {
+    let (mut device, mut net, mut app) = one_gpv_world();
+    net.acs.close_delimited = Some(2);
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let exit = block_on(asynch::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    ))
+    .unwrap();
+    assert_eq!(exit, Exit::Stopped);
+    assert_eq!(device.outcomes.as_slice(), [SessionOutcome::Success]);
+    // The GetParameterValues ended at the close (`handle_connection_closed`): answered on a
+    // new connection.
+    assert_eq!(responses(&net), [("GetParameterValuesResponse", 3)]);
+    assert_eq!(net.connects.len(), 2);
+}
+
+#[test]
+fn a_response_met_by_a_401_is_written_again_by_the_application() {
+    let (mut device, mut net, mut app) = one_gpv_world();
+    net.acs.challenge = Some("GetParameterValuesResponse");
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let exit = block_on(asynch::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    ))
+    .unwrap();
+    assert_eq!(exit, Exit::Stopped);
+    assert_eq!(net.acs.challenged, 1);
+    assert_eq!(app.resends, 1);
+    assert!(device.events.contains(&Event::ResendResponse));
+    // The ACS machine got the response once, after the challenge, and the Session succeeded.
+    assert_eq!(responses(&net), [("GetParameterValuesResponse", 3)]);
+    assert_eq!(device.outcomes.as_slice(), [SessionOutcome::Success]);
+    assert_eq!(net.acs.outcomes.as_slice(), [Outcome::Completed]);
+}
+
+#[test]
+fn without_resend_a_challenged_response_fails_the_session_cleanly() {
+    let (mut device, mut net, app) = one_gpv_world();
+    net.acs.challenge = Some("GetParameterValuesResponse");
+    let mut app = NoResend(app);
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let exit = block_on(asynch::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut app,
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            record: &mut record,
+        },
+    ))
+    .unwrap();
+    assert_eq!(exit, Exit::Stopped);
+    assert_eq!(
+        device.outcomes.as_slice(),
+        [SessionOutcome::Failed(SessionError::Aborted)]
+    );
+    assert!(responses(&net).is_empty());
+    assert_eq!(cpe.retry_state().retry_count(), 1);
 }

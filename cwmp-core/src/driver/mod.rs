@@ -28,7 +28,8 @@
 //! 1. **events**: each [`Event`] goes to [`Application::on_event`] and to the platform, then
 //!    the loop acts on it: [`Event::Connect`] opens a connection (any previous one is dropped)
 //!    and reports it ([`Cpe::handle_connected`] or [`TransportError::Connect`]);
-//!    [`Event::Close`] drops it; [`Event::PersistChanged`] exports the record
+//!    [`Event::Close`] drops it; [`Event::ResendResponse`] asks [`Application::resend`] for
+//!    the same response again; [`Event::PersistChanged`] exports the record
 //!    ([`Cpe::export`]) and writes it to flash; [`Event::Reboot`] writes the record, then
 //!    reboots; [`Event::FactoryReset`] reboots with `factory_reset` (the platform erases the
 //!    record and the configuration); [`Event::RequestReady`] asks
@@ -43,7 +44,9 @@
 //!    [`Cpe::handle_timeout`].
 //!
 //! Failures are the machine's inputs: a connect, write or read error is a
-//! [`TransportError`]; a read of 0 bytes (the peer closed) is [`TransportError::Receive`].
+//! [`TransportError`]; a read of 0 bytes (the peer closed) goes to
+//! [`Cpe::handle_connection_closed`], which completes a close-delimited response and fails the
+//! Session on a truncated one.
 //! A POST that does not fit in `tx` aborts the Session ([`Cpe::abort_session`]; it is retried
 //! per §3.2.1.1), an answer the application cannot write becomes fault 9002.
 //!
@@ -123,6 +126,30 @@ pub trait Application<
     /// [`Event::SessionEnded`]. Nothing by default.
     fn on_event(&mut self, cpe: &mut Cpe<E, T, S>, now: Instant, event: Event) {
         let _ = (cpe, now, event);
+    }
+
+    /// The response POST just sent met a 401 challenge or a redirect ([`Event::ResendResponse`],
+    /// §3.4.4, §3.4.5): write the **same** response again with [`Cpe::respond`] into `tx` (it
+    /// now carries the credentials, or goes to the new URL). The ACS request is not handed out
+    /// again and must not be executed twice, so [`Application::respond`] keeps the reply (or
+    /// what re-writes it identically) until the next response; `tx` itself cannot be re-sent,
+    /// as the HTTP head changes.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Cpe::respond`]; the driver then aborts the Session ([`Cpe::abort_session`],
+    /// retried per §3.2.1.1). The default, for applications that keep nothing, is
+    /// [`ApiMisuse::NoAcsRequest`]: an ACS that challenges a response (rather than the
+    /// Session's first POST) or redirects it then fails that Session cleanly, and nothing is
+    /// executed twice.
+    fn resend(
+        &mut self,
+        cpe: &mut Cpe<E, T, S>,
+        now: Instant,
+        tx: &mut [u8],
+    ) -> Result<Transmit, TxError> {
+        let _ = (cpe, now, tx);
+        Err(SendError::Misuse(ApiMisuse::NoAcsRequest))
     }
 
     /// The body of the request queued with [`Cpe::queue_request`], now that the machine asks

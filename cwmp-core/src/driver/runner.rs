@@ -10,7 +10,7 @@ use cwmp_codec::message::SoapFault;
 use cwmp_codec::Body;
 
 use super::{Application, Buffers, Exit, Wake};
-use crate::cpe::{Cpe, Event, Incoming, TransportError};
+use crate::cpe::{ApiMisuse, Cpe, Event, Incoming, TransportError};
 use crate::persist::{BufferTooSmall, Record};
 use crate::time::Instant;
 
@@ -228,6 +228,15 @@ where
                 self.reboot = Some(true);
                 None
             }
+            // The response just sent met a 401 or a redirect: the application writes the
+            // same one again (§3.4.4, §3.4.5); if it cannot, the Session fails (and is retried).
+            Event::ResendResponse => {
+                match self.app.resend(self.cpe, now, self.tx) {
+                    Ok(t) => self.staged = Some(t.len),
+                    Err(_) => self.cpe.abort_session(now),
+                }
+                None
+            }
             Event::RequestReady { kind } => {
                 match self.app.request(self.cpe, now, kind, self.tx) {
                     Ok(t) => self.staged = Some(t.len),
@@ -282,11 +291,12 @@ where
             return;
         };
         if n == 0 {
+            // The peer closed: the machine resolves what came at once (a close-delimited body
+            // is complete, a truncated response or none fails the Session; §3.4.2).
+            let filled = r.filled;
             self.reading = None;
-            // after merge: handle_connection_closed
-            self.cpe
-                .handle_transport_error(now, TransportError::Receive);
-            return;
+            let incoming = self.cpe.handle_connection_closed(now, self.rx, filled);
+            return answer(self.cpe, self.app, self.tx, &mut self.staged, now, incoming);
         }
         r.filled = r.filled.saturating_add(n).min(self.rx.len());
         let filled = r.filled;
@@ -323,26 +333,8 @@ where
     /// The whole response is `rx[..len]`.
     fn complete(&mut self, now: Instant, len: usize) {
         self.reading = None;
-        match self.cpe.handle_response(now, self.rx, len) {
-            Ok(Incoming::AcsRequest(request)) => {
-                match self.app.respond(self.cpe, now, &request, self.tx) {
-                    Ok(t) => self.staged = Some(t.len),
-                    Err(_) => {
-                        let fault = Body::Fault(SoapFault::new(9002, "Internal error"));
-                        let mut w: &mut [u8] = self.tx;
-                        match self.cpe.respond(now, fault, &mut w) {
-                            Ok(t) => self.staged = Some(t.len),
-                            Err(_) => self.cpe.abort_session(now),
-                        }
-                    }
-                }
-            }
-            Ok(_) => {}
-            // Incomplete at the end of `rx`, or a body larger than it.
-            Err(_) => self
-                .cpe
-                .handle_transport_error(now, TransportError::Receive),
-        }
+        let incoming = self.cpe.handle_response(now, self.rx, len);
+        answer(self.cpe, self.app, self.tx, &mut self.staged, now, incoming);
     }
 
     /// The wait of [`Io::Wait`] (or one racing a read) ended with `wake`. `Some`: stop.
@@ -355,5 +347,35 @@ where
         }
         self.cpe.handle_timeout(now);
         None
+    }
+}
+
+/// What the machine made of a response (`incoming`): an ACS request goes to the application,
+/// whose answer is staged in `tx`.
+fn answer<A, const E: usize, const T: usize, const S: usize>(
+    cpe: &mut Cpe<E, T, S>,
+    app: &mut A,
+    tx: &mut [u8],
+    staged: &mut Option<usize>,
+    now: Instant,
+    incoming: Result<Incoming<'_>, ApiMisuse>,
+) where
+    A: Application<E, T, S>,
+{
+    match incoming {
+        Ok(Incoming::AcsRequest(request)) => match app.respond(cpe, now, &request, tx) {
+            Ok(t) => *staged = Some(t.len),
+            Err(_) => {
+                let fault = Body::Fault(SoapFault::new(9002, "Internal error"));
+                let mut w: &mut [u8] = tx;
+                match cpe.respond(now, fault, &mut w) {
+                    Ok(t) => *staged = Some(t.len),
+                    Err(_) => cpe.abort_session(now),
+                }
+            }
+        },
+        Ok(_) => {}
+        // Incomplete at the end of `rx`, a body larger than it, or the peer's close.
+        Err(_) => cpe.handle_transport_error(now, TransportError::Receive),
     }
 }

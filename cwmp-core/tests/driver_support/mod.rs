@@ -211,6 +211,14 @@ pub struct Acs {
     pub piece: usize,
     /// Never answer: every read times out (`ErrorKind::TimedOut`).
     pub silent: bool,
+    /// Number of the HTTP response sent without `Content-Length`, its body delimited by the
+    /// close (reads return 0 after it).
+    pub close_delimited: Option<usize>,
+    /// The first POST whose body holds this (a response of the CPE) gets a Digest challenge
+    /// (401, `stale=true`) instead of being served, once: the CPE must send it again.
+    pub challenge: Option<&'static str>,
+    /// The 401s sent for `challenge`.
+    pub challenged: usize,
     inbuf: [u8; 16384],
     in_len: usize,
     outbuf: [u8; 16384],
@@ -234,6 +242,9 @@ impl Acs {
             statuses: Vec::new(),
             piece: 7,
             silent: false,
+            close_delimited: None,
+            challenge: None,
+            challenged: 0,
             inbuf: [0; 16384],
             in_len: 0,
             outbuf: [0; 16384],
@@ -254,6 +265,24 @@ impl Acs {
         };
         if self.in_len < total {
             return;
+        }
+        if let Some(what) = self.challenge {
+            if find(&self.inbuf[..total], what.as_bytes()).is_some() {
+                // The Session's AcsSession never sees this POST; once authenticated it does
+                // not check the credentials again, so the CPE's answer to this nonce is fine.
+                let mut out = Out {
+                    buf: &mut self.outbuf,
+                    len: 0,
+                };
+                out.put(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"acs\", nonce=\"n2\", qop=\"auth\", stale=true\r\nContent-Length: 0\r\n\r\n");
+                self.out_len = out.len;
+                self.out_pos = 0;
+                self.inbuf.copy_within(total..self.in_len, 0);
+                self.in_len -= total;
+                self.challenge = None;
+                self.challenged += 1;
+                return;
+            }
         }
         self.now = self.now + Duration::from_secs(1);
         let now = self.now;
@@ -319,13 +348,15 @@ impl Acs {
         let head_end = find(raw, b"\r\n\r\n").unwrap() + 2;
         let (head, body) = (&raw[..head_end], &raw[head_end + 2..]);
         let chunked = self.chunked == Some(nr) && !body.is_empty();
+        let close_delimited = self.close_delimited == Some(nr);
         for line in head.split_inclusive(|b| *b == b'\n') {
-            if chunked && line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
+            let length = line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:");
+            if chunked && length {
                 out.put(b"Transfer-Encoding: chunked\r\n");
-            } else {
+            } else if !(close_delimited && length) {
                 out.put(line);
             }
-            if self.close_after == Some(nr) && line.starts_with(b"HTTP/1.1") {
+            if (self.close_after == Some(nr) || close_delimited) && line.starts_with(b"HTTP/1.1") {
                 out.put(b"Connection: close\r\n");
             }
         }
@@ -498,6 +529,10 @@ pub struct App {
     params: [ParameterValueStruct<'static>; 2],
     gpv: [ParameterValueStruct<'static>; 3],
     pub starts: usize,
+    /// The reply of the last `respond` (0 GPV, 1 Reboot, 2 fault), kept for `resend`.
+    last: u8,
+    /// Responses written again by `resend`.
+    pub resends: usize,
 }
 
 impl App {
@@ -522,7 +557,25 @@ impl App {
                 ParameterValueStruct::new("Device.DeviceInfo.UpTime", Value::UnsignedInt(42)),
             ],
             starts: 0,
+            last: 2,
+            resends: 0,
         }
+    }
+}
+
+impl App {
+    /// Writes the reply `respond` chose (the request's effects are not repeated).
+    fn reply(&self, cpe: &mut Cpe, now: Instant, tx: &mut [u8]) -> Result<Transmit, TxError> {
+        let mut w: &mut [u8] = tx;
+        let body: Body<'_> = match self.last {
+            0 => GetParameterValuesResponse {
+                parameter_list: Array::new(&self.gpv),
+            }
+            .into(),
+            1 => RebootResponse {}.into(),
+            _ => Body::Fault(SoapFault::new(9000, "Method not supported")),
+        };
+        cpe.respond(now, body, &mut w)
     }
 }
 
@@ -538,27 +591,21 @@ impl Application for App {
         request: &AcsRequest<'_>,
         tx: &mut [u8],
     ) -> Result<Transmit, TxError> {
-        let mut w: &mut [u8] = tx;
-        match request.body() {
-            Body::GetParameterValues(_) => cpe.respond(
-                now,
-                GetParameterValuesResponse {
-                    parameter_list: Array::new(&self.gpv),
-                }
-                .into(),
-                &mut w,
-            ),
+        self.last = match request.body() {
+            Body::GetParameterValues(_) => 0,
             Body::Reboot(r) => {
                 let key = r.command_key.as_str().unwrap_or("");
                 cpe.request_reboot(now, key);
-                cpe.respond(now, RebootResponse {}.into(), &mut w)
+                1
             }
-            _ => cpe.respond(
-                now,
-                Body::Fault(SoapFault::new(9000, "Method not supported")),
-                &mut w,
-            ),
-        }
+            _ => 2,
+        };
+        self.reply(cpe, now, tx)
+    }
+
+    fn resend(&mut self, cpe: &mut Cpe, now: Instant, tx: &mut [u8]) -> Result<Transmit, TxError> {
+        self.resends += 1;
+        self.reply(cpe, now, tx)
     }
 
     fn on_event(&mut self, _: &mut Cpe, _: Instant, event: Event) {
@@ -632,4 +679,45 @@ pub fn check(exits: &[Exit], device: &Device, net: &Net, app: &App) {
     assert_eq!(device.reboots.as_slice(), [false]);
     assert!(device.flash_writes >= 2);
     assert!(device.events.contains(&Event::Reboot));
+}
+
+/// One Session in which the ACS reads the device once.
+pub static ONE_GPV: [&[Ask]; 1] = [&[Ask::Gpv]];
+
+/// A world of one Session (`ONE_GPV`): responses are 0 the 401, 1 the InformResponse, 2 the
+/// GetParameterValues.
+pub fn one_gpv_world() -> (Device, Net, App) {
+    (Device::new(1), Net::new(Acs::new(&ONE_GPV)), App::new())
+}
+
+/// The methods (with their value counts) of the CPE responses the ACS machine received.
+pub fn responses(net: &Net) -> std::vec::Vec<(&str, usize)> {
+    net.acs
+        .responses
+        .iter()
+        .map(|(m, n)| (m.as_str(), *n))
+        .collect()
+}
+
+/// An application that keeps nothing to write a response again: `resend` is the default.
+pub struct NoResend(pub App);
+
+impl Application for NoResend {
+    fn inform_parameters(
+        &mut self,
+        cpe: &Cpe,
+        now: Instant,
+    ) -> Array<'_, ParameterValueStruct<'_>> {
+        self.0.inform_parameters(cpe, now)
+    }
+
+    fn respond(
+        &mut self,
+        cpe: &mut Cpe,
+        now: Instant,
+        request: &AcsRequest<'_>,
+        tx: &mut [u8],
+    ) -> Result<Transmit, TxError> {
+        self.0.respond(cpe, now, request, tx)
+    }
 }

@@ -29,8 +29,9 @@
 //! **connector** (TCP, with TLS for `https`: embassy-net and embedded-tls) and an
 //! **application** (the data model that answers the ACS and gives the Inform's ParameterList).
 //! The loop drains the machine in its documented order ([`cpe`]'s "driver's loop"), writes the
-//! record to flash on `PersistChanged`, reconnects when the ACS closes, and reboots on
-//! `Reboot`; it allocates nothing. `examples/embassy` runs it over embassy-net with TLS 1.3.
+//! record on `PersistChanged` into the next of two flash pages ([`persist::slot`]: a write
+//! torn by a power cut never loses the last committed record), reconnects when the ACS
+//! closes, and reboots on `Reboot`; it allocates nothing. `examples/embassy` runs it over embassy-net with TLS 1.3.
 //!
 //! ```no_run
 //! # #[cfg(feature = "async")]
@@ -39,8 +40,7 @@
 //! use cwmp_core::codec::{Array, Body, Value};
 //! use cwmp_core::cpe::{AcsRequest, Config, Cpe, Transmit};
 //! use cwmp_core::driver::asynch::{self, Connector, Platform};
-//! use cwmp_core::driver::{Application, Buffers, Exit, TxError};
-//! use cwmp_core::persist::Record;
+//! use cwmp_core::driver::{self, Application, Buffers, Exit, TxError};
 //! use cwmp_core::Instant;
 //!
 //! /// The data model (the agent's, in a real device).
@@ -83,13 +83,14 @@
 //!     };
 //!     let mut tx = [0u8; 2048];
 //!     let mut rx = [0u8; 8192];
-//!     let mut record = [0u8; Record::<64, 3, 3>::MAX_LEN];
+//!     // One record slot (flash page); `rx` also holds page B at power-up.
+//!     let mut page = [0u8; driver::page_len::<64, 3, 3>(0)];
 //!     loop {
-//!         // Every power-up: a fresh machine, which `run` boots from the record in flash.
+//!         // Every power-up: a fresh machine, which `run` boots from the newest valid slot.
 //!         let mut cpe: Cpe = Cpe::new(&config, platform.now(), 0x5eed).expect("config fits");
-//!         let buffers = Buffers { tx: &mut tx, rx: &mut rx, record: &mut record };
+//!         let buffers = Buffers { tx: &mut tx, rx: &mut rx, page: &mut page };
 //!         let exit = asynch::run(&mut cpe, platform, net, &mut model, buffers).await;
-//!         match exit.expect("the record buffer fits") {
+//!         match exit.expect("the page buffer fits") {
 //!             // On a device `reboot` does not return; a hosted platform's does.
 //!             Exit::Reboot | Exit::FactoryReset => continue,
 //!             other => return other,
@@ -110,19 +111,18 @@
 //! # mod example {
 //! use cwmp_core::cpe::{Config, Cpe};
 //! use cwmp_core::driver::blocking::{self, Connector, Platform};
-//! use cwmp_core::driver::{Application, Buffers, Exit};
-//! use cwmp_core::persist::Record;
+//! use cwmp_core::driver::{self, Application, Buffers, Exit};
 //!
 //! pub fn device(platform: &mut impl Platform, net: &mut impl Connector, app: &mut impl Application) -> ! {
 //!     let config = Config::new("http://acs.example.com:7547/cwmp", "Acme", "00D09E", "STB", "SN1");
 //!     let mut tx = [0u8; 2048];
 //!     let mut rx = [0u8; 8192];
-//!     let mut record = [0u8; Record::<64, 3, 3>::MAX_LEN];
+//!     let mut page = [0u8; driver::page_len::<64, 3, 3>(0)];
 //!     loop {
 //!         let mut cpe: Cpe = Cpe::new(&config, platform.now(), 0x5eed).expect("config fits");
-//!         let buffers = Buffers { tx: &mut tx, rx: &mut rx, record: &mut record };
+//!         let buffers = Buffers { tx: &mut tx, rx: &mut rx, page: &mut page };
 //!         // Returns after a reboot (hosted platforms) or a stop; boot again either way.
-//!         let _: Exit = blocking::run(&mut cpe, platform, net, app, buffers).expect("record fits");
+//!         let _: Exit = blocking::run(&mut cpe, platform, net, app, buffers).expect("page fits");
 //!     }
 //! }
 //! # }

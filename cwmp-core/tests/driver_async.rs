@@ -42,7 +42,7 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
     let mut next: Cpe = Cpe::new(&config(), device.now, 2).unwrap();
     let mut tx = [0u8; 4096];
-    let mut rx = [0u8; 4096];
+    let mut rx = [0u8; RX_LEN];
     let mut record = [0u8; FLASH_LEN];
 
     let (exits, n) = allocations(|| {
@@ -55,7 +55,7 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
                 Buffers {
                     tx: &mut tx,
                     rx: &mut rx,
-                    record: &mut record,
+                    page: &mut record,
                 },
             )
             .await;
@@ -67,7 +67,7 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
                 Buffers {
                     tx: &mut tx,
                     rx: &mut rx,
-                    record: &mut record,
+                    page: &mut record,
                 },
             )
             .await;
@@ -91,7 +91,7 @@ fn the_run_future_is_small_beside_the_machine() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     );
     // The machine and the buffers are borrowed, not held: what the future holds is the loop's
@@ -109,7 +109,7 @@ fn a_silent_acs_times_the_session_out_and_it_is_retried() {
     net.acs.silent = true;
     let mut app = App::new();
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let start = device.now;
     let exit = block_on(asynch::run(
         &mut cpe,
@@ -119,7 +119,7 @@ fn a_silent_acs_times_the_session_out_and_it_is_retried() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     ))
     .unwrap();
@@ -140,7 +140,7 @@ fn a_close_delimited_response_is_complete_at_the_peers_close() {
     let (mut device, mut net, mut app) = one_gpv_world();
     net.acs.close_delimited = Some(2);
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let exit = block_on(asynch::run(
         &mut cpe,
         &mut device,
@@ -149,7 +149,7 @@ fn a_close_delimited_response_is_complete_at_the_peers_close() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     ))
     .unwrap();
@@ -166,7 +166,7 @@ fn a_response_met_by_a_401_is_written_again_by_the_application() {
     let (mut device, mut net, mut app) = one_gpv_world();
     net.acs.challenge = Some("GetParameterValuesResponse");
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let exit = block_on(asynch::run(
         &mut cpe,
         &mut device,
@@ -175,7 +175,7 @@ fn a_response_met_by_a_401_is_written_again_by_the_application() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     ))
     .unwrap();
@@ -195,7 +195,7 @@ fn without_resend_a_challenged_response_fails_the_session_cleanly() {
     net.acs.challenge = Some("GetParameterValuesResponse");
     let mut app = NoResend(app);
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let exit = block_on(asynch::run(
         &mut cpe,
         &mut device,
@@ -204,7 +204,7 @@ fn without_resend_a_challenged_response_fails_the_session_cleanly() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     ))
     .unwrap();
@@ -215,4 +215,24 @@ fn without_resend_a_challenged_response_fails_the_session_cleanly() {
     );
     assert!(responses(&net).is_empty());
     assert_eq!(cpe.retry_state().retry_count(), 1);
+}
+
+#[test]
+fn a_torn_record_write_keeps_the_last_committed_state() {
+    a_torn_write_keeps_the_committed_record(|device, net, app, seed| {
+        let mut cpe: Cpe = Cpe::new(&config(), device.now, seed).unwrap();
+        let (mut tx, mut rx, mut page) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
+        block_on(asynch::run(
+            &mut cpe,
+            device,
+            net,
+            app,
+            Buffers {
+                tx: &mut tx,
+                rx: &mut rx,
+                page: &mut page,
+            },
+        ))
+        .unwrap()
+    });
 }

@@ -27,7 +27,7 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
     let mut next: Cpe = Cpe::new(&config(), device.now, 2).unwrap();
     let mut tx = [0u8; 4096];
-    let mut rx = [0u8; 4096];
+    let mut rx = [0u8; RX_LEN];
     let mut record = [0u8; FLASH_LEN];
 
     let (exits, n) = allocations(|| {
@@ -39,7 +39,7 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
             Buffers {
                 tx: &mut tx,
                 rx: &mut rx,
-                record: &mut record,
+                page: &mut record,
             },
         );
         // The reboot: a fresh machine, booted by `run` from the record just written.
@@ -51,7 +51,7 @@ fn whole_sessions_reboot_and_connection_request_allocate_nothing() {
             Buffers {
                 tx: &mut tx,
                 rx: &mut rx,
-                record: &mut record,
+                page: &mut record,
             },
         );
         [first.unwrap(), second.unwrap()]
@@ -73,10 +73,13 @@ fn a_record_buffer_too_small_is_refused_before_anything() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     );
-    assert_eq!(r.unwrap_err().needed, FLASH_LEN);
+    assert_eq!(
+        r.unwrap_err().needed,
+        cwmp_core::driver::page_len::<64, 3, 3>(0)
+    );
     assert!(device.events.is_empty() && net.connects.is_empty());
     let _ = Exit::Stopped;
 }
@@ -88,7 +91,7 @@ fn a_silent_acs_times_the_session_out_and_it_is_retried() {
     net.acs.silent = true;
     let mut app = App::new();
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let start = device.now;
     let exit = blocking::run(
         &mut cpe,
@@ -98,7 +101,7 @@ fn a_silent_acs_times_the_session_out_and_it_is_retried() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     )
     .unwrap();
@@ -119,7 +122,7 @@ fn a_close_delimited_response_is_complete_at_the_peers_close() {
     let (mut device, mut net, mut app) = one_gpv_world();
     net.acs.close_delimited = Some(2);
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let exit = blocking::run(
         &mut cpe,
         &mut device,
@@ -128,7 +131,7 @@ fn a_close_delimited_response_is_complete_at_the_peers_close() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     )
     .unwrap();
@@ -145,7 +148,7 @@ fn a_response_met_by_a_401_is_written_again_by_the_application() {
     let (mut device, mut net, mut app) = one_gpv_world();
     net.acs.challenge = Some("GetParameterValuesResponse");
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let exit = blocking::run(
         &mut cpe,
         &mut device,
@@ -154,7 +157,7 @@ fn a_response_met_by_a_401_is_written_again_by_the_application() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     )
     .unwrap();
@@ -174,7 +177,7 @@ fn without_resend_a_challenged_response_fails_the_session_cleanly() {
     net.acs.challenge = Some("GetParameterValuesResponse");
     let mut app = NoResend(app);
     let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
-    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; 4096], [0u8; FLASH_LEN]);
+    let (mut tx, mut rx, mut record) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
     let exit = blocking::run(
         &mut cpe,
         &mut device,
@@ -183,7 +186,7 @@ fn without_resend_a_challenged_response_fails_the_session_cleanly() {
         Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut record,
         },
     )
     .unwrap();
@@ -194,4 +197,24 @@ fn without_resend_a_challenged_response_fails_the_session_cleanly() {
     );
     assert!(responses(&net).is_empty());
     assert_eq!(cpe.retry_state().retry_count(), 1);
+}
+
+#[test]
+fn a_torn_record_write_keeps_the_last_committed_state() {
+    a_torn_write_keeps_the_committed_record(|device, net, app, seed| {
+        let mut cpe: Cpe = Cpe::new(&config(), device.now, seed).unwrap();
+        let (mut tx, mut rx, mut page) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
+        blocking::run(
+            &mut cpe,
+            device,
+            net,
+            app,
+            Buffers {
+                tx: &mut tx,
+                rx: &mut rx,
+                page: &mut page,
+            },
+        )
+        .unwrap()
+    });
 }

@@ -11,6 +11,7 @@ use embedded_io_async::{Error as _, ErrorKind, Read, Write};
 use super::runner::{Io, Runner};
 use super::{Application, Buffers, Exit, Wake};
 use crate::cpe::{Cpe, Event};
+use crate::persist::slot::SlotId;
 use crate::persist::BufferTooSmall;
 use crate::time::Instant;
 
@@ -34,15 +35,18 @@ pub trait Platform {
     /// (embassy's `Signal` and `Channel` are).
     async fn wait(&mut self, deadline: Option<Instant>) -> Wake;
 
-    /// Reads the persistent record into `buf` and returns its length; `None` when none was
-    /// ever written (first installation, or after a factory reset): the device bootstraps.
-    async fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize>;
+    /// Reads the first `page.len()` bytes of the flash page of record slot `slot` (two pages,
+    /// [`persist::slot`](crate::persist::slot)). Erased or never written, any bytes do: the
+    /// driver checks each slot's magic and CRC, and bootstraps when neither holds.
+    async fn read_page(&mut self, slot: SlotId, page: &mut [u8]);
 
-    /// Writes the persistent record (two alternating slots survive a torn write, DESIGN §3).
-    async fn write_flash(&mut self, record: &[u8]);
+    /// Erases the flash page of `slot`, then programs `image` from its start. The driver never
+    /// writes over the slot holding the newest committed record, so a power cut during this
+    /// write loses only the state being written.
+    async fn write_page(&mut self, slot: SlotId, image: &[u8]);
 
-    /// Reboots (after a factory reset if `factory_reset`: erase the record, so that
-    /// [`read_flash`](Self::read_flash) returns `None`, and the configuration). On a device it
+    /// Reboots (after a factory reset if `factory_reset`: erase both record pages, so that the
+    /// device bootstraps, and the configuration). On a device it
     /// does not return; if it does, `run` returns [`Exit::Reboot`] or [`Exit::FactoryReset`].
     async fn reboot(&mut self, factory_reset: bool);
 
@@ -99,8 +103,8 @@ async fn first<A: Future, B: Future>(a: A, b: B) -> First<A::Output, B::Output> 
 ///
 /// # Errors
 ///
-/// [`BufferTooSmall`] if `buffers.record` cannot hold the machine's longest record (nothing
-/// was done).
+/// [`BufferTooSmall`] if `buffers.page` cannot hold a slot of the machine's longest record,
+/// or `buffers.rx` is shorter than it (nothing was done).
 pub async fn run<P, C, A, const E: usize, const T: usize, const S: usize>(
     cpe: &mut Cpe<E, T, S>,
     platform: &mut P,
@@ -114,10 +118,12 @@ where
     A: Application<E, T, S>,
 {
     let mut runner = Runner::new(cpe, app, buffers)?;
-    let read = platform.read_flash(runner.record_buf()).await;
+    let (a, b) = runner.pages();
+    platform.read_page(SlotId::A, a).await;
+    platform.read_page(SlotId::B, b).await;
     let now = platform.now();
     let unix = platform.unix_time();
-    runner.power_up(now, unix, read);
+    runner.power_up(now, unix);
     // One connection per turn of the outer loop (its borrow of `connector` ends with the
     // turn): `Io::Connect` ends the turn, the next one opens the new connection.
     let mut connect: Option<(u16, bool)> = None;
@@ -139,7 +145,10 @@ where
                     break;
                 }
                 Io::Close => conn = None,
-                Io::WriteFlash { len } => platform.write_flash(runner.record(len)).await,
+                Io::WriteFlash { slot, len } => {
+                    platform.write_page(slot, runner.page(len)).await;
+                    runner.written();
+                }
                 Io::Reboot { factory_reset } => {
                     drop(conn);
                     platform.reboot(factory_reset).await;

@@ -6,6 +6,7 @@ use embedded_io::{Error as _, ErrorKind, Read, Write};
 use super::runner::{Io, Runner};
 use super::{Application, Buffers, Exit, Wake};
 use crate::cpe::{Cpe, Event};
+use crate::persist::slot::SlotId;
 use crate::persist::BufferTooSmall;
 use crate::time::Instant;
 
@@ -25,15 +26,18 @@ pub trait Platform {
     /// a Connection Request the firmware's listener accepted, an application input, a stop.
     fn wait(&mut self, deadline: Option<Instant>) -> Wake;
 
-    /// Reads the persistent record into `buf` and returns its length; `None` when none was
-    /// ever written (first installation, or after a factory reset): the device bootstraps.
-    fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize>;
+    /// Reads the first `page.len()` bytes of the flash page of record slot `slot` (two pages,
+    /// [`persist::slot`](crate::persist::slot)). Erased or never written, any bytes do: the
+    /// driver checks each slot's magic and CRC, and bootstraps when neither holds.
+    fn read_page(&mut self, slot: SlotId, page: &mut [u8]);
 
-    /// Writes the persistent record (two alternating slots survive a torn write, DESIGN §3).
-    fn write_flash(&mut self, record: &[u8]);
+    /// Erases the flash page of `slot`, then programs `image` from its start. The driver never
+    /// writes over the slot holding the newest committed record, so a power cut during this
+    /// write loses only the state being written.
+    fn write_page(&mut self, slot: SlotId, image: &[u8]);
 
-    /// Reboots (after a factory reset if `factory_reset`: erase the record, so that
-    /// [`read_flash`](Self::read_flash) returns `None`, and the configuration). On a device it
+    /// Reboots (after a factory reset if `factory_reset`: erase both record pages, so that the
+    /// device bootstraps, and the configuration). On a device it
     /// does not return; if it does, `run` returns [`Exit::Reboot`] or [`Exit::FactoryReset`].
     fn reboot(&mut self, factory_reset: bool);
 
@@ -67,8 +71,8 @@ pub trait Connector {
 ///
 /// # Errors
 ///
-/// [`BufferTooSmall`] if `buffers.record` cannot hold the machine's longest record (nothing
-/// was done).
+/// [`BufferTooSmall`] if `buffers.page` cannot hold a slot of the machine's longest record,
+/// or `buffers.rx` is shorter than it (nothing was done).
 pub fn run<P, C, A, const E: usize, const T: usize, const S: usize>(
     cpe: &mut Cpe<E, T, S>,
     platform: &mut P,
@@ -82,10 +86,12 @@ where
     A: Application<E, T, S>,
 {
     let mut runner = Runner::new(cpe, app, buffers)?;
-    let read = platform.read_flash(runner.record_buf());
+    let (a, b) = runner.pages();
+    platform.read_page(SlotId::A, a);
+    platform.read_page(SlotId::B, b);
     let now = platform.now();
     let unix = platform.unix_time();
-    runner.power_up(now, unix, read);
+    runner.power_up(now, unix);
     // One connection per turn of the outer loop (its borrow of `connector` ends with the
     // turn): `Io::Connect` ends the turn, the next one opens the new connection.
     let mut connect: Option<(u16, bool)> = None;
@@ -107,7 +113,10 @@ where
                     break;
                 }
                 Io::Close => conn = None,
-                Io::WriteFlash { len } => platform.write_flash(runner.record(len)),
+                Io::WriteFlash { slot, len } => {
+                    platform.write_page(slot, runner.page(len));
+                    runner.written();
+                }
                 Io::Reboot { factory_reset } => {
                     drop(conn);
                     platform.reboot(factory_reset);

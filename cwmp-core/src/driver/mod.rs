@@ -21,8 +21,11 @@
 //!
 //! # What the loop does
 //!
-//! At power-up it reads the record from flash and calls [`Cpe::boot`] (no record: first
-//! installation, [`Cpe::bootstrap`] then `boot`). Then, forever, in the machine's documented
+//! At power-up it reads both record slots (flash pages A and B,
+//! [`persist::slot`](crate::persist::slot)) and calls [`Cpe::boot`] with the newest whose CRC
+//! holds (none: first installation, [`Cpe::bootstrap`] then `boot`). Every record write goes to
+//! the other slot, sealed with the next sequence number, so a write torn by a power cut never
+//! loses the last committed state. Then, forever, in the machine's documented
 //! order (the [`cpe`](crate::cpe) module's "driver's loop"):
 //!
 //! 1. **events**: each [`Event`] goes to [`Application::on_event`] and to the platform, then
@@ -30,7 +33,8 @@
 //!    and reports it ([`Cpe::handle_connected`] or [`TransportError::Connect`]);
 //!    [`Event::Close`] drops it; [`Event::ResendResponse`] asks [`Application::resend`] for
 //!    the same response again; [`Event::PersistChanged`] exports the record
-//!    ([`Cpe::export`]) and writes it to flash; [`Event::Reboot`] writes the record, then
+//!    ([`Cpe::export`]) with the application's state into the next record slot and writes it
+//!    to flash; [`Event::Reboot`] writes the record, then
 //!    reboots; [`Event::FactoryReset`] reboots with `factory_reset` (the platform erases the
 //!    record and the configuration); [`Event::RequestReady`] asks
 //!    [`Application::request`] for the body;
@@ -69,6 +73,7 @@ use embedded_io::SliceWriteError;
 
 use crate::cpe::{AcsRequest, ApiMisuse, Cpe, Event, RequestKind, SendError, Transmit};
 use crate::limits::{MAX_INFORM_EVENTS, MIN_SCHEDULE_INFORM_QUEUE, MIN_TRANSFER_QUEUE};
+use crate::persist::BufferTooSmall;
 use crate::time::Instant;
 
 #[cfg(feature = "async")]
@@ -170,12 +175,38 @@ pub trait Application<
         Err(SendError::Misuse(ApiMisuse::RequestNotReady))
     }
 
+    /// The application's own persistent state, written into `buf` after the machine's record in
+    /// the same slot (so both are committed together, [`persist::slot`](crate::persist::slot)),
+    /// at every record write; returns its length. Nothing by default.
+    ///
+    /// # Errors
+    ///
+    /// [`BufferTooSmall`]: the slot is then written with the machine's record alone (size
+    /// [`Buffers::page`] with [`page_len`]).
+    fn export_state(&mut self, buf: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        let _ = buf;
+        Ok(0)
+    }
+
+    /// At power-up, after [`Cpe::boot`]: the state [`Application::export_state`] wrote in the
+    /// slot the machine booted from (empty on a first installation). Nothing by default.
+    fn restore_state(&mut self, cpe: &mut Cpe<E, T, S>, now: Instant, state: &[u8]) {
+        let _ = (cpe, now, state);
+    }
+
     /// The platform woke the loop with [`Wake::Application`]: feed the machine the
     /// application's inputs (a value change, a finished transfer, the time from NTP). Nothing by
     /// default.
     fn on_wake(&mut self, cpe: &mut Cpe<E, T, S>, now: Instant) {
         let _ = (cpe, now);
     }
+}
+
+/// The page (slot image) length for the machine's longest record and `state_max` bytes of
+/// application state: [`Buffers::page`] and each of the platform's two flash pages hold at least
+/// this (the slot header, a 4-byte record length, the record, the state, the CRC).
+pub const fn page_len<const E: usize, const T: usize, const S: usize>(state_max: usize) -> usize {
+    runner::min_page::<E, T, S>().saturating_add(state_max)
 }
 
 /// Why the platform's `wait` returned.
@@ -209,9 +240,8 @@ pub enum Exit {
     Stopped,
 }
 
-/// The caller's buffers: `tx` for the POSTs, `rx` for the ACS's responses, `record` for the
-/// persistent record (at least [`Record::MAX_LEN`](crate::persist::Record::MAX_LEN) of the
-/// machine's capacities).
+/// The caller's buffers: `tx` for the POSTs, `rx` for the ACS's responses, `page` for the
+/// record slot written to flash.
 #[derive(Debug)]
 pub struct Buffers<'b> {
     /// The largest POST (the Inform, the largest response of the application).
@@ -219,6 +249,8 @@ pub struct Buffers<'b> {
     /// The largest ACS response, head and body (§3.5: at least 32 KiB envelopes are legal;
     /// size it for what the ACS sends this device).
     pub rx: &'b mut [u8],
-    /// The record exported for flash.
-    pub record: &'b mut [u8],
+    /// One record slot (flash page) image: at least [`page_len`]`(0)` for the machine's
+    /// capacities, plus the application's state ([`Application::export_state`]). `rx` must be
+    /// at least as long: page B is read into it at power-up.
+    pub page: &'b mut [u8],
 }

@@ -11,11 +11,22 @@ use cwmp_codec::Body;
 
 use super::{Application, Buffers, Exit, Wake};
 use crate::cpe::{ApiMisuse, Cpe, Event, Incoming, TransportError};
+use crate::persist::slot::{self, NextWrite, SlotId, Slots};
 use crate::persist::{BufferTooSmall, Record};
 use crate::time::Instant;
 
 /// Header fields read to find a response's framing: as many as the machine reads.
 const MAX_HEADERS: usize = 32;
+
+/// A slot's payload starts with the length of the machine's record (`u32`, little-endian);
+/// the record follows, then the application's state ([`Application::export_state`]).
+pub(crate) const LEN_PREFIX: usize = 4;
+
+/// The shortest flash page (record slot) for the machine's longest record and no application
+/// state.
+pub(crate) const fn min_page<const E: usize, const T: usize, const S: usize>() -> usize {
+    slot::slot_len(LEN_PREFIX.saturating_add(Record::<E, T, S>::MAX_LEN))
+}
 
 /// The I/O the driver does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +38,8 @@ pub(crate) enum Io {
     Connect { port: u16, tls: bool },
     /// Drop the connection.
     Close,
-    /// Write [`Runner::record`]`(len)` to flash.
-    WriteFlash { len: usize },
+    /// Write [`Runner::page`]`(len)` to the flash page of `slot`, then [`Runner::written`].
+    WriteFlash { slot: SlotId, len: usize },
     /// Drop the connection and reboot; `run` returns if the platform's `reboot` does.
     Reboot { factory_reset: bool },
     /// Write [`Runner::tx`]`(len)` whole to the connection and flush, then [`Runner::sent`].
@@ -54,7 +65,10 @@ pub(crate) struct Runner<'a, A, const E: usize, const T: usize, const S: usize> 
     app: &'a mut A,
     tx: &'a mut [u8],
     rx: &'a mut [u8],
-    record: &'a mut [u8],
+    /// The slot image written to flash (page A's at power-up).
+    page: &'a mut [u8],
+    /// Where the next slot image goes (never over the newest committed one).
+    next_write: NextWrite,
     connected: bool,
     /// A POST written by the application (a response, a request), sent after the events.
     staged: Option<usize>,
@@ -71,15 +85,20 @@ where
 {
     /// # Errors
     ///
-    /// `record` shorter than the machine's longest record.
+    /// `page` shorter than a slot for the machine's longest record, or `rx` shorter than
+    /// `page` (page B is read into it at power-up).
     pub(crate) fn new(
         cpe: &'a mut Cpe<E, T, S>,
         app: &'a mut A,
         buffers: Buffers<'a>,
     ) -> Result<Self, BufferTooSmall> {
-        if buffers.record.len() < Record::<E, T, S>::MAX_LEN {
+        let needed = min_page::<E, T, S>();
+        if buffers.page.len() < needed {
+            return Err(BufferTooSmall { needed });
+        }
+        if buffers.rx.len() < buffers.page.len() {
             return Err(BufferTooSmall {
-                needed: Record::<E, T, S>::MAX_LEN,
+                needed: buffers.page.len(),
             });
         }
         Ok(Runner {
@@ -87,7 +106,8 @@ where
             app,
             tx: buffers.tx,
             rx: buffers.rx,
-            record: buffers.record,
+            page: buffers.page,
+            next_write: NextWrite::FIRST,
             connected: false,
             staged: None,
             reading: None,
@@ -96,25 +116,35 @@ where
         })
     }
 
-    /// The buffer to read the record from flash into.
-    pub(crate) fn record_buf(&mut self) -> &mut [u8] {
-        self.record
+    /// Where power-up reads the two flash pages: page A into `page`, page B into the start
+    /// of `rx` (as long as `page`; `rx` is idle until the first response).
+    pub(crate) fn pages(&mut self) -> (&mut [u8], &mut [u8]) {
+        let n = self.page.len();
+        (&mut *self.page, self.rx.get_mut(..n).unwrap_or(&mut []))
     }
 
-    /// Power-up with the record read from flash (`None`: none was ever written).
-    pub(crate) fn power_up(&mut self, now: Instant, unix: Option<i64>, read: Option<usize>) {
+    /// Power-up with both pages read ([`Runner::pages`]): boots from the newest slot whose CRC
+    /// holds (a write torn by a power cut is skipped, the committed state before it is used),
+    /// gives the application its state, and aims the next write at the other slot. No valid
+    /// slot: first installation (or after a factory reset), `0 BOOTSTRAP` and `1 BOOT`.
+    pub(crate) fn power_up(&mut self, now: Instant, unix: Option<i64>) {
         if let Some(u) = unix {
             self.cpe.set_unix_time(now, u);
         }
-        match read {
-            // First installation (or after a factory reset): 0 BOOTSTRAP, and 1 BOOT.
+        let n = self.page.len();
+        let slots = Slots::scan(self.page, self.rx.get(..n).unwrap_or(&[]));
+        self.next_write = slots.next_write();
+        match slots.newest() {
             None => {
                 self.cpe.bootstrap(now);
                 let _ = self.cpe.boot(now, None);
+                self.app.restore_state(self.cpe, now, &[]);
             }
-            // A corrupt record is not used; the machine still boots (with 1 BOOT).
-            Some(n) => {
-                let _ = self.cpe.boot(now, self.record.get(..n));
+            Some(c) => {
+                let (record, state) = split_payload(c.payload);
+                // A record that does not restore is not used; the machine still boots (1 BOOT).
+                let _ = self.cpe.boot(now, Some(record));
+                self.app.restore_state(self.cpe, now, state);
             }
         }
     }
@@ -130,9 +160,14 @@ where
         self.cpe.connect_host()
     }
 
-    /// The record of [`Io::WriteFlash`].
-    pub(crate) fn record(&self, len: usize) -> &[u8] {
-        self.record.get(..len).unwrap_or(&[])
+    /// The slot image of [`Io::WriteFlash`].
+    pub(crate) fn page(&self, len: usize) -> &[u8] {
+        self.page.get(..len).unwrap_or(&[])
+    }
+
+    /// The write of [`Io::WriteFlash`] is complete: the next one goes to the other slot.
+    pub(crate) fn written(&mut self) {
+        self.next_write = self.next_write.committed();
     }
 
     /// The POST of [`Io::Send`].
@@ -248,10 +283,24 @@ where
         }
     }
 
+    /// The slot image of the machine's record and the application's state, sealed for the
+    /// next slot.
     fn export(&mut self, now: Instant) -> Option<Io> {
-        // `record` holds the longest record (checked in `new`).
-        let len = self.cpe.export(now, self.record).ok()?;
-        Some(Io::WriteFlash { len })
+        let payload = slot::payload_mut(self.page);
+        let (prefix, rest) = payload.split_at_mut_checked(LEN_PREFIX)?;
+        // `page` holds the longest record (checked in `new`).
+        let n = self.cpe.export(now, rest).ok()?;
+        prefix.copy_from_slice(&u32::try_from(n).ok()?.to_le_bytes());
+        // The application's state after it; if it does not fit, the machine's record is still
+        // written (the events and transfer results it holds must not be lost).
+        let state = rest.get_mut(n..).unwrap_or(&mut []);
+        let m = self.app.export_state(state).unwrap_or(0);
+        let payload_len = LEN_PREFIX.saturating_add(n).saturating_add(m);
+        let len = slot::seal(self.page, self.next_write.sequence, payload_len).ok()?;
+        Some(Io::WriteFlash {
+            slot: self.next_write.slot,
+            len,
+        })
     }
 
     /// The connection of [`Io::Connect`] opened (`true`) or not.
@@ -377,5 +426,20 @@ fn answer<A, const E: usize, const T: usize, const S: usize>(
         Ok(_) => {}
         // Incomplete at the end of `rx`, a body larger than it, or the peer's close.
         Err(_) => cpe.handle_transport_error(now, TransportError::Receive),
+    }
+}
+
+/// A slot's payload: the machine's record and the application's state after it (empty
+/// record if the prefix is malformed, which [`Cpe::boot`] reports).
+fn split_payload(payload: &[u8]) -> (&[u8], &[u8]) {
+    let len = payload
+        .get(..LEN_PREFIX)
+        .and_then(|b| <[u8; LEN_PREFIX]>::try_from(b).ok())
+        .map(u32::from_le_bytes)
+        .and_then(|n| usize::try_from(n).ok());
+    let rest = payload.get(LEN_PREFIX..).unwrap_or(&[]);
+    match len {
+        Some(n) if n <= rest.len() => rest.split_at(n),
+        _ => (&[], &[]),
     }
 }

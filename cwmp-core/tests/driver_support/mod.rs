@@ -18,11 +18,12 @@ use cwmp_core::codec::message::{
 use cwmp_core::codec::{Array, Body, Value, XmlStr};
 use cwmp_core::cpe::{AcsRequest, Config, Cpe, Event, SessionOutcome, Transmit};
 use cwmp_core::driver::{Application, Exit, TxError, Wake};
-use cwmp_core::persist::Record;
+use cwmp_core::persist::slot::SlotId;
 use cwmp_core::{Duration, Instant, SplitMix64};
 use heapless::{String, Vec};
 
-pub const FLASH_LEN: usize = Record::<64, 3, 3>::MAX_LEN;
+/// One record slot (flash page) and the driver's page buffer.
+pub const FLASH_LEN: usize = cwmp_core::driver::page_len::<64, 3, 3>(4);
 pub const ACS_URL: &str = "http://acs.example:7547/cwmp";
 static CREDS: StaticCredentials<'static> = StaticCredentials {
     username: "00D09E-STB-SN1",
@@ -43,9 +44,14 @@ pub fn config() -> Config<'static> {
 /// once enough Sessions ended; with nothing left to happen it says Stop.
 pub struct Device {
     pub now: Instant,
-    pub flash: [u8; FLASH_LEN],
-    pub flash_len: Option<usize>,
+    /// The two record pages (A, B), erased to 0xFF.
+    pub pages: [[u8; FLASH_LEN]; 2],
     pub flash_writes: usize,
+    /// The slot of every write, in order.
+    pub written: Vec<SlotId, 64>,
+    /// A power cut during the write of this number (0-based, counting all writes): only this
+    /// many bytes of it reach the page, and no later write does (the device is off).
+    pub tear: Option<(usize, usize)>,
     pub reboots: Vec<bool, 8>,
     /// (Sessions ended, wake-up): given by `wait` once that many Sessions ended.
     pub wakes: Vec<(usize, Wake), 8>,
@@ -60,9 +66,10 @@ impl Device {
     pub fn new(stop_after_sessions: usize) -> Self {
         Device {
             now: Instant::from_secs(1),
-            flash: [0; FLASH_LEN],
-            flash_len: None,
+            pages: [[0xFF; FLASH_LEN]; 2],
             flash_writes: 0,
+            written: Vec::new(),
+            tear: None,
             reboots: Vec::new(),
             wakes: Vec::new(),
             events: Vec::new(),
@@ -101,21 +108,28 @@ impl Device {
         }
     }
 
-    pub fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize> {
-        let n = self.flash_len?;
-        buf[..n].copy_from_slice(&self.flash[..n]);
-        Some(n)
+    pub fn read_page(&mut self, slot: SlotId, page: &mut [u8]) {
+        let n = page.len().min(FLASH_LEN);
+        page[..n].copy_from_slice(&self.pages[slot.index()][..n]);
     }
 
-    pub fn write_flash(&mut self, record: &[u8]) {
-        self.flash[..record.len()].copy_from_slice(record);
-        self.flash_len = Some(record.len());
+    pub fn write_page(&mut self, slot: SlotId, image: &[u8]) {
+        let n = self.flash_writes;
         self.flash_writes += 1;
+        let keep = match self.tear {
+            Some((at, _)) if n > at => return, // powered off
+            Some((at, bytes)) if n == at => bytes.min(image.len()),
+            _ => image.len(),
+        };
+        let page = &mut self.pages[slot.index()];
+        page.fill(0xFF); // erase, then program
+        page[..keep].copy_from_slice(&image[..keep]);
+        self.written.push(slot).unwrap();
     }
 
     pub fn reboot(&mut self, factory_reset: bool) {
         if factory_reset {
-            self.flash_len = None;
+            self.pages = [[0xFF; FLASH_LEN]; 2];
         }
         self.reboots.push(factory_reset).unwrap();
     }
@@ -136,11 +150,11 @@ impl cwmp_core::driver::blocking::Platform for Device {
     fn wait(&mut self, deadline: Option<Instant>) -> Wake {
         Device::wait(self, deadline)
     }
-    fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize> {
-        Device::read_flash(self, buf)
+    fn read_page(&mut self, slot: SlotId, page: &mut [u8]) {
+        Device::read_page(self, slot, page)
     }
-    fn write_flash(&mut self, record: &[u8]) {
-        Device::write_flash(self, record)
+    fn write_page(&mut self, slot: SlotId, image: &[u8]) {
+        Device::write_page(self, slot, image)
     }
     fn reboot(&mut self, factory_reset: bool) {
         Device::reboot(self, factory_reset)
@@ -158,11 +172,11 @@ impl cwmp_core::driver::asynch::Platform for Device {
     async fn wait(&mut self, deadline: Option<Instant>) -> Wake {
         Device::wait(self, deadline)
     }
-    async fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize> {
-        Device::read_flash(self, buf)
+    async fn read_page(&mut self, slot: SlotId, page: &mut [u8]) {
+        Device::read_page(self, slot, page)
     }
-    async fn write_flash(&mut self, record: &[u8]) {
-        Device::write_flash(self, record)
+    async fn write_page(&mut self, slot: SlotId, image: &[u8]) {
+        Device::write_page(self, slot, image)
     }
     async fn reboot(&mut self, factory_reset: bool) {
         Device::reboot(self, factory_reset)
@@ -533,6 +547,8 @@ pub struct App {
     last: u8,
     /// Responses written again by `resend`.
     pub resends: usize,
+    /// The application state given at the last power-up (`starts` as it was written).
+    pub restored: Option<u32>,
 }
 
 impl App {
@@ -559,6 +575,7 @@ impl App {
             starts: 0,
             last: 2,
             resends: 0,
+            restored: None,
         }
     }
 }
@@ -606,6 +623,22 @@ impl Application for App {
     fn resend(&mut self, cpe: &mut Cpe, now: Instant, tx: &mut [u8]) -> Result<Transmit, TxError> {
         self.resends += 1;
         self.reply(cpe, now, tx)
+    }
+
+    /// The application's state in the record slot: the Sessions it saw start.
+    fn export_state(
+        &mut self,
+        buf: &mut [u8],
+    ) -> Result<usize, cwmp_core::persist::BufferTooSmall> {
+        let b = (self.starts as u32).to_le_bytes();
+        buf.get_mut(..4)
+            .ok_or(cwmp_core::persist::BufferTooSmall { needed: 4 })?
+            .copy_from_slice(&b);
+        Ok(4)
+    }
+
+    fn restore_state(&mut self, _: &mut Cpe, _: Instant, state: &[u8]) {
+        self.restored = state.try_into().ok().map(u32::from_le_bytes);
     }
 
     fn on_event(&mut self, _: &mut Cpe, _: Instant, event: Event) {
@@ -720,4 +753,40 @@ impl Application for NoResend {
     ) -> Result<Transmit, TxError> {
         self.0.respond(cpe, now, request, tx)
     }
+}
+
+/// Big enough for the ACS's responses and for page B at power-up.
+pub const RX_LEN: usize = if FLASH_LEN > 4096 { FLASH_LEN } else { 4096 };
+
+/// A power cut tears the first record write of the second power-up (`power_up(device, net,
+/// app, seed)` runs one with a fresh machine): the third power-up boots from the state the
+/// first one committed in the other slot, so the delivered BOOTSTRAP is not informed again.
+pub fn a_torn_write_keeps_the_committed_record(
+    mut power_up: impl FnMut(&mut Device, &mut Net, &mut App, u64) -> Exit,
+) {
+    let (mut device, mut net, mut app) = one_gpv_world();
+    assert_eq!(power_up(&mut device, &mut net, &mut app, 1), Exit::Stopped);
+    assert_eq!(app.restored, None, "first installation: no state");
+    let committed = device.flash_writes;
+    assert!(committed >= 2, "{committed}");
+    // Slots alternate.
+    assert!(device.written.windows(2).all(|w| w[0] != w[1]));
+    device.tear = Some((committed, 40));
+    device.stop_after_sessions = 2;
+    assert_eq!(power_up(&mut device, &mut net, &mut app, 2), Exit::Stopped);
+    // The application's state came back with the machine's record, from the same slot.
+    assert_eq!(app.restored, Some(1));
+    assert!(device.flash_writes > committed);
+    let torn = device.written[committed];
+    assert_ne!(torn, device.written[committed - 1]);
+    assert!(cwmp_core::persist::slot::open(&device.pages[torn.index()]).is_err());
+    device.tear = None;
+    device.stop_after_sessions = 3;
+    assert_eq!(power_up(&mut device, &mut net, &mut app, 3), Exit::Stopped);
+    // Power-up 2's Session (starts = 2) was never committed: the state of power-up 1 again.
+    assert_eq!(app.restored, Some(1));
+    assert_eq!(app.starts, 3);
+    let informs: std::vec::Vec<&str> = net.acs.informs.iter().map(|s| s.as_str()).collect();
+    assert_eq!(informs, ["0 BOOTSTRAP;1 BOOT;", "1 BOOT;", "1 BOOT;"]);
+    assert_eq!(device.outcomes.as_slice(), [SessionOutcome::Success; 3]);
 }

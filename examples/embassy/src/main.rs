@@ -20,8 +20,8 @@ use cwmp_core::codec::message::{GetParameterValuesResponse, ParameterValueStruct
 use cwmp_core::codec::{Array, Body, Value};
 use cwmp_core::cpe::{AcsRequest, Config, Cpe, Event, SessionOutcome, Transmit};
 use cwmp_core::driver::asynch::{self, Connector, Platform};
-use cwmp_core::driver::{Application, Buffers, Exit, TxError, Wake};
-use cwmp_core::persist::Record;
+use cwmp_core::driver::{self, Application, Buffers, Exit, TxError, Wake};
+use cwmp_core::persist::slot::SlotId;
 use cwmp_core::Instant;
 use embassy_executor::Spawner;
 use embassy_net::tcp::TcpSocket;
@@ -36,6 +36,8 @@ use embedded_tls::{
 };
 use rand_core::{OsRng, RngCore};
 
+/// One record slot (flash page): the machine's record, no application state.
+const PAGE: usize = driver::page_len::<64, 3, 3>(0);
 /// Room for the ACS's certificate in the verifier.
 const CERT_SIZE: usize = 4096;
 /// TLS record buffers: a full TLS record (16 KiB + overhead) must fit the read buffer.
@@ -104,7 +106,8 @@ fn options() -> Result<Options, String> {
 // --- The platform: clock, wait, flash, reboot -----------------------------------------------
 
 struct Device {
-    flash: Option<Vec<u8>>,
+    /// The two record pages (slots A and B; RAM "flash": the process is one power-up).
+    pages: [Vec<u8>; 2],
     outcomes: Vec<SessionOutcome>,
     stop_after: usize,
 }
@@ -132,19 +135,24 @@ impl Platform for Device {
         }
     }
 
-    async fn read_flash(&mut self, buf: &mut [u8]) -> Option<usize> {
-        let r = self.flash.as_ref()?;
-        buf.get_mut(..r.len())?.copy_from_slice(r);
-        Some(r.len())
+    async fn read_page(&mut self, slot: SlotId, page: &mut [u8]) {
+        let p = &self.pages[slot.index()];
+        let n = p.len().min(page.len());
+        page[..n].copy_from_slice(&p[..n]);
     }
 
-    async fn write_flash(&mut self, record: &[u8]) {
-        // RAM "flash": the process is one power-up.
-        self.flash = Some(record.to_vec());
+    async fn write_page(&mut self, slot: SlotId, image: &[u8]) {
+        // Erase, then program.
+        let p = &mut self.pages[slot.index()];
+        p.fill(0xFF);
+        p[..image.len()].copy_from_slice(image);
     }
 
     async fn reboot(&mut self, factory_reset: bool) {
         println!("device: reboot (factory reset: {factory_reset})");
+        if factory_reset {
+            self.pages.iter_mut().for_each(|p| p.fill(0xFF));
+        }
     }
 
     fn on_event(&mut self, event: Event) {
@@ -368,7 +376,7 @@ async fn device(spawner: Spawner) -> u8 {
     println!("net: {} up on {}", o.ip, o.tap);
 
     let mut platform = Device {
-        flash: None,
+        pages: [vec![0xFF; PAGE], vec![0xFF; PAGE]],
         outcomes: Vec::new(),
         stop_after: o.sessions,
     };
@@ -395,7 +403,7 @@ async fn device(spawner: Spawner) -> u8 {
     let cfg = Config::new(&o.acs, "cwmp-rs", "00D09E", "EmbassyTap", "EMB-0001");
     let mut tx = vec![0u8; 4096];
     let mut rx = vec![0u8; 16 * 1024];
-    let mut record = vec![0u8; Record::<64, 3, 3>::MAX_LEN];
+    let mut page = vec![0u8; PAGE];
     loop {
         let mut cpe: Box<Cpe> = match Cpe::new(&cfg, platform.now(), OsRng.next_u64()) {
             Ok(c) => Box::new(c),
@@ -407,13 +415,13 @@ async fn device(spawner: Spawner) -> u8 {
         let buffers = Buffers {
             tx: &mut tx,
             rx: &mut rx,
-            record: &mut record,
+            page: &mut page,
         };
         match asynch::run(&mut cpe, &mut platform, &mut net, &mut model, buffers).await {
             Ok(Exit::Reboot | Exit::FactoryReset) => continue,
             Ok(_) => break,
             Err(e) => {
-                eprintln!("record buffer too small: {e:?}");
+                eprintln!("page or rx buffer too small: {e:?}");
                 return 1;
             }
         }

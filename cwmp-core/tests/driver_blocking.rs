@@ -10,6 +10,8 @@
     clippy::arithmetic_side_effects
 )]
 
+#[path = "agent_support/mod.rs"]
+mod agent_support;
 #[path = "../../cwmp-codec/tests/support/counting_alloc.rs"]
 mod counting_alloc;
 mod driver_support;
@@ -217,4 +219,41 @@ fn a_torn_record_write_keeps_the_last_committed_state() {
         )
         .unwrap()
     });
+}
+
+#[test]
+fn the_agent_answers_through_the_driver_and_its_record_rides_in_the_slot() {
+    use cwmp_core::agent::driven::Driven;
+    use cwmp_core::agent::Agent;
+    use cwmp_core::persist::slot::Slots;
+    let (mut device, mut net, _) = one_gpv_world();
+    let mut model = agent_support::Model::default();
+    let mut agent: Agent = Agent::new(&config());
+    let mut cpe: Cpe = Cpe::new(&config(), device.now, 1).unwrap();
+    let (mut tx, mut rx, mut page) = ([0u8; 4096], [0u8; RX_LEN], [0u8; FLASH_LEN]);
+    let exit = blocking::run(
+        &mut cpe,
+        &mut device,
+        &mut net,
+        &mut Driven::new(&mut agent, &mut model),
+        Buffers {
+            tx: &mut tx,
+            rx: &mut rx,
+            page: &mut page,
+        },
+    )
+    .unwrap();
+    assert_eq!(exit, Exit::Stopped);
+    assert_eq!(device.outcomes.as_slice(), [SessionOutcome::Success]);
+    // The agent answered the GetParameterValues of Device.DeviceInfo. from the model.
+    assert_eq!(responses(&net), [("GetParameterValuesResponse", 5)]);
+    // The newest slot holds the machine's record, then the agent's, which restores.
+    let slots = Slots::scan(&device.pages[0], &device.pages[1]);
+    let payload = slots.newest().unwrap().payload;
+    let n = u32::from_le_bytes(payload[..4].try_into().unwrap()) as usize;
+    let state = &payload[4 + n..];
+    assert!(!state.is_empty());
+    let mut again: Agent = Agent::new(&config());
+    again.restore(state).unwrap();
+    assert!(!agent.needs_persist());
 }

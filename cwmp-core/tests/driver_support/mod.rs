@@ -23,7 +23,7 @@ use cwmp_core::{Duration, Instant, SplitMix64};
 use heapless::{String, Vec};
 
 /// One record slot (flash page) and the driver's page buffer.
-pub const FLASH_LEN: usize = cwmp_core::driver::page_len::<64, 3, 3>(4);
+pub const FLASH_LEN: usize = cwmp_core::driver::page_len::<64, 3, 3>(2048);
 pub const ACS_URL: &str = "http://acs.example:7547/cwmp";
 static CREDS: StaticCredentials<'static> = StaticCredentials {
     username: "00D09E-STB-SN1",

@@ -2,7 +2,7 @@
 //! embassy-executor, embassy-net (smoltcp) over a Linux TAP device (embassy-net-tuntap), and
 //! embedded-tls (TLS 1.3) verifying the ACS certificate against a configured CA. It runs one
 //! Session with the ACS (first installation: `0 BOOTSTRAP`, `1 BOOT`), answers its requests
-//! from a small table, and exits 0 if the Session succeeded. See README.md and `run.sh`.
+//! with the agent (`cwmp_core::agent`) over a small static data model, and exits 0 if the Session succeeded. See README.md and `run.sh`.
 //!
 //! ```text
 //! cwmp-embassy-example --tap tap0 --ip 10.77.0.2/24 --acs https://acs.cwmp.test:7548/cwmp \
@@ -16,11 +16,12 @@
 use core::net::Ipv4Addr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cwmp_core::codec::message::{GetParameterValuesResponse, ParameterValueStruct, SoapFault};
-use cwmp_core::codec::{Array, Body, Value};
-use cwmp_core::cpe::{AcsRequest, Config, Cpe, Event, SessionOutcome, Transmit};
+use cwmp_core::agent::driven::Driven;
+use cwmp_core::agent::{Agent, DataModel, Node, ParamType};
+use cwmp_core::codec::Value;
+use cwmp_core::cpe::{Config, Cpe, Event, SessionOutcome};
 use cwmp_core::driver::asynch::{self, Connector, Platform};
-use cwmp_core::driver::{self, Application, Buffers, Exit, TxError, Wake};
+use cwmp_core::driver::{self, Buffers, Exit, Wake};
 use cwmp_core::persist::slot::SlotId;
 use cwmp_core::Instant;
 use embassy_executor::Spawner;
@@ -36,8 +37,9 @@ use embedded_tls::{
 };
 use rand_core::{OsRng, RngCore};
 
-/// One record slot (flash page): the machine's record, no application state.
-const PAGE: usize = driver::page_len::<64, 3, 3>(0);
+/// One record slot (flash page): the machine's record, then the agent's (8 KiB allowed; one
+/// that does not fit is left out of the slot and the machine's record is written alone).
+const PAGE: usize = driver::page_len::<64, 3, 3>(8 * 1024);
 /// Room for the ACS's certificate in the verifier.
 const CERT_SIZE: usize = 4096;
 /// TLS record buffers: a full TLS record (16 KiB + overhead) must fit the read buffer.
@@ -301,35 +303,42 @@ impl Connector for Net {
 
 // --- The application ------------------------------------------------------------------------
 
-/// A four-value table. After the merge of the agent (`cwmp_core::agent`), its data model takes
-/// this place and answers every Annex A RPC.
-struct Model {
-    values: [ParameterValueStruct<'static>; 4],
-}
+/// The device's small static data model: `Device.DeviceInfo.` read-only. The agent
+/// (`cwmp_core::agent`) answers every Annex A RPC from it (paths, partial paths, faults) and
+/// adds `Device.ManagementServer.` itself; `Driven` makes the pair the driver's application.
+const DEVICE_INFO: &[Node] = &[
+    Node::parameter("Manufacturer", 1, ParamType::string(64)).forced_inform(),
+    Node::parameter("SoftwareVersion", 2, ParamType::string(64)).forced_inform(),
+    Node::parameter("ProductClass", 3, ParamType::string(64)),
+    Node::parameter("UpTime", 4, ParamType::UNSIGNED_INT).no_active(),
+];
+static DEVICE: Node = Node::object("Device", 0, &[Node::object("DeviceInfo", 0, DEVICE_INFO)]);
 
-impl Application for Model {
-    fn inform_parameters(&mut self, _: &Cpe, _: Instant) -> Array<'_, ParameterValueStruct<'_>> {
-        Array::new(&self.values)
+struct Model;
+
+impl DataModel for Model {
+    fn root(&self) -> &'static Node {
+        &DEVICE
     }
 
-    fn respond(
-        &mut self,
-        cpe: &mut Cpe,
-        now: Instant,
-        request: &AcsRequest<'_>,
-        tx: &mut [u8],
-    ) -> Result<Transmit, TxError> {
-        println!("app: ACS asks {}", request.method_name());
-        let reply: Body<'_> = match request.body() {
-            // The whole table, whatever names were asked (the agent resolves paths).
-            Body::GetParameterValues(_) => GetParameterValuesResponse {
-                parameter_list: Array::new(&self.values),
-            }
-            .into(),
-            _ => Body::Fault(SoapFault::new(9000, "Method not supported")),
-        };
-        let mut w: &mut [u8] = tx;
-        cpe.respond(now, reply, &mut w)
+    fn instance(&self, _: &'static Node, _: &[u32], _: usize) -> Option<u32> {
+        None // no multi-instance objects
+    }
+
+    fn get<'s>(&self, param: &'static Node, _: &[u32], _: &'s mut [u8]) -> Option<Value<'s>> {
+        Some(match param.id {
+            1 => Value::string("cwmp-rs"),
+            2 => Value::string("1.0.0"),
+            3 => Value::string("EmbassyTap"),
+            4 => Value::UnsignedInt(
+                u32::try_from(embassy_time::Instant::now().as_secs()).unwrap_or(u32::MAX),
+            ),
+            _ => return None,
+        })
+    }
+
+    fn set(&mut self, _: &'static Node, _: &[u32], _: &Value<'_>) {
+        // Nothing is writable: the agent answers 9008 before it gets here.
     }
 }
 
@@ -389,20 +398,12 @@ async fn device(spawner: Spawner) -> u8 {
         tls_rx: Box::new([0; TLS_READ]),
         tls_tx: Box::new([0; TLS_WRITE]),
     };
-    let mut model = Model {
-        values: [
-            ParameterValueStruct::new("Device.DeviceInfo.Manufacturer", Value::string("cwmp-rs")),
-            ParameterValueStruct::new("Device.DeviceInfo.SoftwareVersion", Value::string("1.0.0")),
-            ParameterValueStruct::new("Device.DeviceInfo.UpTime", Value::UnsignedInt(1)),
-            ParameterValueStruct::new(
-                "Device.ManagementServer.ConnectionRequestURL",
-                Value::string(""),
-            ),
-        ],
-    };
+    let mut model = Model;
     let cfg = Config::new(&o.acs, "cwmp-rs", "00D09E", "EmbassyTap", "EMB-0001");
+    let mut agent: Box<Agent> = Box::new(Agent::new(&cfg));
     let mut tx = vec![0u8; 4096];
-    let mut rx = vec![0u8; 16 * 1024];
+    // The ACS's responses, and page B at power-up.
+    let mut rx = vec![0u8; PAGE.max(16 * 1024)];
     let mut page = vec![0u8; PAGE];
     loop {
         let mut cpe: Box<Cpe> = match Cpe::new(&cfg, platform.now(), OsRng.next_u64()) {
@@ -417,7 +418,8 @@ async fn device(spawner: Spawner) -> u8 {
             rx: &mut rx,
             page: &mut page,
         };
-        match asynch::run(&mut cpe, &mut platform, &mut net, &mut model, buffers).await {
+        let mut app = Driven::new(&mut agent, &mut model);
+        match asynch::run(&mut cpe, &mut platform, &mut net, &mut app, buffers).await {
             Ok(Exit::Reboot | Exit::FactoryReset) => continue,
             Ok(_) => break,
             Err(e) => {

@@ -31,7 +31,7 @@ use cwmp_core::codec::Body;
 use cwmp_core::Duration;
 use cwmp_examples::acs_script::{self, summarize, ScriptLine};
 use cwmp_examples::acs_server::{
-    send_connection_request, send_udp_connection_request, serve, AcsHandler,
+    send_connection_request, send_udp_connection_request, serve_with, AcsHandler,
 };
 use cwmp_examples::cli::AcsCli;
 use cwmp_examples::inspect::Lines;
@@ -293,6 +293,8 @@ fn main() -> ExitCode {
         cr_user,
         cr_password,
         cr_delay,
+        tls_cert,
+        tls_key,
     } = AcsCli::parse();
     let connection_request = match (connection_request, udp_connection_request) {
         (Some(url), _) => Some(ConnectionRequestTo::Http(url)),
@@ -332,6 +334,21 @@ fn main() -> ExitCode {
         ..AcsConfig::default()
     };
 
+    let tls = match (&tls_cert, &tls_key) {
+        (Some(c), Some(k)) => match cwmp_examples::tls::server_config(c.as_ref(), k.as_ref()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => None,
+        _ => {
+            eprintln!("--tls-cert and --tls-key go together");
+            return ExitCode::from(2);
+        }
+    };
+
     let listener = match TcpListener::bind(&listen) {
         Ok(l) => l,
         Err(e) => {
@@ -340,7 +357,8 @@ fn main() -> ExitCode {
         }
     };
     println!(
-        "ACS listening on http://{}/ ({} script request(s){}); Ctrl-C to stop",
+        "ACS listening on {}://{}/ ({} script request(s){}); Ctrl-C to stop",
+        if tls.is_some() { "https" } else { "http" },
         listener
             .local_addr()
             .map_or(listen.clone(), |a| a.to_string()),
@@ -369,7 +387,7 @@ fn main() -> ExitCode {
             std::time::Duration::from_secs(cr_delay),
         );
     }
-    match serve(&listener, config, &mut acs, sessions, &STOP) {
+    match serve_with(&listener, config, &mut acs, sessions, &STOP, tls.as_ref()) {
         Ok(n) => {
             if STOP.load(Ordering::Relaxed) {
                 println!("interrupted");

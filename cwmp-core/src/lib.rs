@@ -18,153 +18,122 @@
 //! * [`agent`]: the CPE agent, every CPE RPC answered from a static data model with Annex A's
 //!   semantics, notification and value change, `ManagementServer.` (the firmware author's guide
 //!   is [`agent::guide`]).
+//! * `driver` (features `blocking`, `async`): the run loops around [`Cpe`].
 //!
-//! # The run loop of a CPE over a blocking socket
+//! # Running a device: the async driver
 //!
-//! The machine is sans-IO (DESIGN §3): the driver owns the socket, the clock, the flash and the
-//! buffers. After every input, drain in this order: [`Cpe::poll_event`] until `None` (connect,
-//! close, reboot, persist…), then [`Cpe::poll_transmit`] (and any POST that [`Cpe::respond`]
-//! wrote), then wait until [`Cpe::poll_timeout`]. Responses go to [`Cpe::handle_response`], and
-//! the peer's close (a read of 0 bytes) to [`Cpe::handle_connection_closed`]. Here with any
-//! `embedded_io` connection:
+//! The machine is sans-IO (DESIGN §3); the run loop around it is the crate's too, so no
+//! firmware copies it. With the `async` feature, `driver::asynch::run` is the whole loop, on
+//! any executor (embassy-executor on a device): the firmware gives it a **platform** (clock,
+//! a wait until a deadline or a wake-up such as a Connection Request, flash, reboot), a
+//! **connector** (TCP, with TLS for `https`: embassy-net and embedded-tls) and an
+//! **application** (the data model that answers the ACS and gives the Inform's ParameterList).
+//! The loop drains the machine in its documented order ([`cpe`]'s "driver's loop"), writes the
+//! record on `PersistChanged` into the next of two flash pages ([`persist::slot`]: a write
+//! torn by a power cut never loses the last committed record), reconnects when the ACS
+//! closes, and reboots on `Reboot`; it allocates nothing. `examples/embassy` runs it over embassy-net with TLS 1.3.
 //!
 //! ```no_run
-//! use cwmp_core::codec::message::{GetParameterValuesResponse, SoapFault};
-//! use cwmp_core::codec::{Array, Body};
-//! use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, TransportError};
-//! use cwmp_core::persist::slot::{self, SlotId, Slots};
-//! use cwmp_core::persist::Record;
+//! # #[cfg(feature = "async")]
+//! # mod example {
+//! use cwmp_core::codec::message::{GetParameterValuesResponse, ParameterValueStruct, SoapFault};
+//! use cwmp_core::codec::{Array, Body, Value};
+//! use cwmp_core::cpe::{AcsRequest, Config, Cpe, Transmit};
+//! use cwmp_core::driver::asynch::{self, Connector, Platform};
+//! use cwmp_core::driver::{self, Application, Buffers, Exit, TxError};
 //! use cwmp_core::Instant;
-//! use embedded_io::{Read, Write};
 //!
-//! /// One flash page per record slot: the record and the slot's header and CRC.
-//! const PAGE: usize = slot::slot_len(Record::<64, 3, 3>::MAX_LEN);
-//!
-//! /// What the firmware provides: a clock, TCP/TLS connections, flash.
-//! trait Platform {
-//!     type Conn: Read + Write;
-//!     fn now(&self) -> Instant;
-//!     fn connect(&mut self, host: &str, port: u16, tls: bool) -> Option<Self::Conn>;
-//!     /// Sleeps until `deadline` or until a connection request / local event arrives.
-//!     fn wait(&mut self, deadline: Option<Instant>);
-//!     fn read_page(&mut self, slot: SlotId, page: &mut [u8; PAGE]);
-//!     /// Erases the page of `slot`, then programs `bytes` from its start.
-//!     fn write_page(&mut self, slot: SlotId, bytes: &[u8]);
-//!     fn reboot(&mut self) -> !;
+//! /// The data model (the agent's, in a real device).
+//! struct Model {
+//!     values: [ParameterValueStruct<'static>; 1],
 //! }
 //!
-//! fn run<P: Platform>(p: &mut P) -> ! {
+//! impl Application for Model {
+//!     fn inform_parameters(&mut self, _: &Cpe, _: Instant) -> Array<'_, ParameterValueStruct<'_>> {
+//!         Array::new(&self.values)
+//!     }
+//!
+//!     fn respond(
+//!         &mut self,
+//!         cpe: &mut Cpe,
+//!         now: Instant,
+//!         request: &AcsRequest<'_>,
+//!         tx: &mut [u8],
+//!     ) -> Result<Transmit, TxError> {
+//!         // Big arrays stream from `Array::from_source`.
+//!         let reply: Body<'_> = match request.body() {
+//!             Body::GetParameterValues(_) => {
+//!                 GetParameterValuesResponse { parameter_list: Array::new(&self.values) }.into()
+//!             }
+//!             _ => Body::Fault(SoapFault::new(9000, "Method not supported")),
+//!         };
+//!         let mut w: &mut [u8] = tx;
+//!         cpe.respond(now, reply, &mut w)
+//!     }
+//! }
+//!
+//! /// The device task: `platform` and `net` are the firmware's.
+//! pub async fn device(platform: &mut impl Platform, net: &mut impl Connector) -> Exit {
 //!     let config = Config::new("https://acs.example.com/cwmp", "Acme", "00D09E", "STB", "SN1");
-//!     let mut cpe: Cpe = Cpe::new(&config, p.now(), 0x5eed).expect("config fits");
-//!     // Power-up: the newest slot whose CRC holds (a write torn by a power cut is skipped), and
-//!     // where the next write goes (never over that one).
-//!     let mut page = [0u8; PAGE];
-//!     let mut other = [0u8; PAGE];
-//!     p.read_page(SlotId::A, &mut page);
-//!     p.read_page(SlotId::B, &mut other);
-//!     let slots = Slots::scan(&page, &other);
-//!     let mut next = slots.next_write();
-//!     // A corrupt record is reported and not used; the machine still boots.
-//!     let _ = cpe.boot(p.now(), slots.newest().map(|c| c.payload));
-//!
-//!     let mut conn: Option<P::Conn> = None;
-//!     let mut tx = [0u8; 1024];
+//!     let mut model = Model {
+//!         values: [ParameterValueStruct::new(
+//!             "Device.DeviceInfo.SoftwareVersion",
+//!             Value::string("1.0.0"),
+//!         )],
+//!     };
+//!     let mut tx = [0u8; 2048];
 //!     let mut rx = [0u8; 8192];
-//!     let mut staged: Option<usize> = None; // a response written by `respond`
-//!     let mut answered_gpv = false; // what the last response was, to write it again
+//!     // One record slot (flash page); `rx` also holds page B at power-up.
+//!     let mut page = [0u8; driver::page_len::<64, 3, 3>(0)];
 //!     loop {
-//!         // 1. Events.
-//!         while let Some(event) = cpe.poll_event() {
-//!             match event {
-//!                 Event::Connect { port, tls } => {
-//!                     conn = p.connect(cpe.connect_host(), port, tls);
-//!                     match conn {
-//!                         Some(_) => cpe.handle_connected(p.now()).expect("asked for"),
-//!                         None => cpe.handle_transport_error(p.now(), TransportError::Connect),
-//!                     }
-//!                 }
-//!                 Event::Close => conn = None,
-//!                 Event::PersistChanged => {
-//!                     // The record (and any state of the application after it) goes into the
-//!                     // slot's payload area; `seal` adds the sequence number and the CRC.
-//!                     let n = cpe.export(p.now(), slot::payload_mut(&mut page)).expect("fits");
-//!                     let len = slot::seal(&mut page, next.sequence, n).expect("PAGE fits");
-//!                     p.write_page(next.slot, &page[..len]);
-//!                     next = next.committed(); // the write is complete
-//!                 }
-//!                 Event::Reboot | Event::FactoryReset => p.reboot(),
-//!                 // The last response met a 401 or a redirect: the same one again (the request
-//!                 // is not executed twice). A `Connect` follows if a new connection is needed.
-//!                 Event::ResendResponse => {
-//!                     let mut w: &mut [u8] = &mut tx;
-//!                     if let Ok(t) = cpe.respond(p.now(), reply(answered_gpv), &mut w) {
-//!                         staged = Some(t.len);
-//!                     }
-//!                 }
-//!                 _ => {}
-//!             }
-//!         }
-//!         // 2. The next POST, if any: send it and read its response.
-//!         let len = match staged.take() {
-//!             Some(n) => Some(n),
-//!             None => {
-//!                 let mut w: &mut [u8] = &mut tx;
-//!                 cpe.poll_transmit(p.now(), &mut w).ok().flatten().map(|t| t.len)
-//!             }
-//!         };
-//!         let (Some(len), Some(c)) = (len, conn.as_mut()) else {
-//!             // 3. Nothing to send: wait for the next deadline or input.
-//!             p.wait(cpe.poll_timeout());
-//!             cpe.handle_timeout(p.now());
-//!             continue;
-//!         };
-//!         if c.write_all(&tx[..len]).is_err() {
-//!             cpe.handle_transport_error(p.now(), TransportError::Send);
-//!             continue;
-//!         }
-//!         // Read until the response is complete (Content-Length; a chunked body is
-//!         // de-chunked in place, so read it whole before the call). A read of 0 bytes is the
-//!         // peer's close: the machine resolves the response at once (a close-delimited body is
-//!         // complete, a truncated one fails the Session).
-//!         let mut n = 0;
-//!         let incoming = loop {
-//!             match c.read(&mut rx[n..]) {
-//!                 Ok(0) => break cpe.handle_connection_closed(p.now(), &mut rx, n),
-//!                 Err(_) => {
-//!                     cpe.handle_transport_error(p.now(), TransportError::Receive);
-//!                     break Ok(Incoming::Nothing);
-//!                 }
-//!                 Ok(k) => n += k,
-//!             }
-//!             match cpe.handle_response(p.now(), &mut rx, n) {
-//!                 Err(ApiMisuse::IncompleteResponse) => continue,
-//!                 other => break other,
-//!             }
-//!         };
-//!         match incoming {
-//!             Ok(Incoming::AcsRequest(request)) => {
-//!                 // The application answers; big arrays stream from `Array::from_source`.
-//!                 answered_gpv = matches!(request.body(), Body::GetParameterValues(_));
-//!                 let mut w: &mut [u8] = &mut tx;
-//!                 if let Ok(t) = cpe.respond(p.now(), reply(answered_gpv), &mut w) {
-//!                     staged = Some(t.len); // sent after the events (a reconnect may come first)
-//!                 }
-//!             }
-//!             // A buffer too small for the body: nothing more can be read of it.
-//!             Err(_) => cpe.handle_transport_error(p.now(), TransportError::Receive),
-//!             Ok(_) => {}
+//!         // Every power-up: a fresh machine, which `run` boots from the newest valid slot.
+//!         let mut cpe: Cpe = Cpe::new(&config, platform.now(), 0x5eed).expect("config fits");
+//!         let buffers = Buffers { tx: &mut tx, rx: &mut rx, page: &mut page };
+//!         let exit = asynch::run(&mut cpe, platform, net, &mut model, buffers).await;
+//!         match exit.expect("the page buffer fits") {
+//!             // On a device `reboot` does not return; a hosted platform's does.
+//!             Exit::Reboot | Exit::FactoryReset => continue,
+//!             other => return other,
 //!         }
 //!     }
 //! }
-//!
-//! fn reply<'a>(gpv: bool) -> Body<'a> {
-//!     if gpv {
-//!         GetParameterValuesResponse { parameter_list: Array::empty() }.into()
-//!     } else {
-//!         Body::Fault(SoapFault::new(9000, "Method not supported"))
-//!     }
-//! }
+//! # }
 //! ```
+//!
+//! # The blocking driver
+//!
+//! With the `blocking` feature, `driver::blocking::run` is the same loop over `embedded_io`
+//! connections (give them a read timeout that returns `ErrorKind::TimedOut`, so the response
+//! timeout is checked while a read blocks). The same application serves both:
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")]
+//! # mod example {
+//! use cwmp_core::cpe::{Config, Cpe};
+//! use cwmp_core::driver::blocking::{self, Connector, Platform};
+//! use cwmp_core::driver::{self, Application, Buffers, Exit};
+//!
+//! pub fn device(platform: &mut impl Platform, net: &mut impl Connector, app: &mut impl Application) -> ! {
+//!     let config = Config::new("http://acs.example.com:7547/cwmp", "Acme", "00D09E", "STB", "SN1");
+//!     let mut tx = [0u8; 2048];
+//!     let mut rx = [0u8; 8192];
+//!     let mut page = [0u8; driver::page_len::<64, 3, 3>(0)];
+//!     loop {
+//!         let mut cpe: Cpe = Cpe::new(&config, platform.now(), 0x5eed).expect("config fits");
+//!         let buffers = Buffers { tx: &mut tx, rx: &mut rx, page: &mut page };
+//!         // Returns after a reboot (hosted platforms) or a stop; boot again either way.
+//!         let _: Exit = blocking::run(&mut cpe, platform, net, app, buffers).expect("page fits");
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! Without the drivers, the machine is driven by hand: after every input, drain
+//! [`Cpe::poll_event`] until `None`, then [`Cpe::poll_transmit`] (and any POST that
+//! [`Cpe::respond`] wrote), then wait until [`Cpe::poll_timeout`] (the [`cpe`] module doc).
+//! Responses go to [`Cpe::handle_response`], the peer's close (a read of 0 bytes) to
+//! [`Cpe::handle_connection_closed`], and the record to flash through the A/B slots of
+//! [`persist::slot`], so that a write torn by a power cut never loses the last committed record.
 //!
 //! How the parts fit together for one event through one Session, without the machine:
 //!
@@ -211,6 +180,8 @@ pub mod agent;
 pub mod connreq;
 pub mod cpe;
 mod crc32;
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub mod driver;
 pub mod events;
 pub mod limits;
 pub mod persist;

@@ -62,6 +62,21 @@ pub fn random_seed() -> u64 {
     h.finish()
 }
 
+/// A connection [`Server::serve_connection`] serves: TCP, or TLS over TCP.
+pub trait Conn: io::Read + Write {
+    /// Sets the read timeout of the underlying socket.
+    ///
+    /// # Errors
+    /// The socket's.
+    fn set_read_timeout(&self, timeout: Option<StdDuration>) -> io::Result<()>;
+}
+
+impl Conn for TcpStream {
+    fn set_read_timeout(&self, timeout: Option<StdDuration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+}
+
 /// How many Sessions [`serve`] keeps at once (a test ACS; each slot is a few KiB).
 pub const MAX_SESSIONS: usize = 16;
 
@@ -112,14 +127,13 @@ impl<'a> Server<'a> {
     ///
     /// # Errors
     /// Socket errors other than timeouts and the peer closing.
-    pub fn serve_connection<H: AcsHandler<'a>>(
+    pub fn serve_connection<H: AcsHandler<'a>, C: Conn>(
         &mut self,
-        stream: &TcpStream,
+        stream: &mut C,
         handler: &mut H,
         stop: &AtomicBool,
     ) -> io::Result<()> {
         let mut reader = HttpReader::new();
-        let mut io_stream = stream;
         let mut idle_since = self.clock.now();
         loop {
             let idle_deadline = idle_since
@@ -134,7 +148,7 @@ impl<'a> Server<'a> {
                 .until(deadline)
                 .min(StdDuration::from_millis(250));
             stream.set_read_timeout(Some(wait))?;
-            match reader.read(&mut io_stream, MessageKind::Request) {
+            match reader.read(stream, MessageKind::Request) {
                 Ok(Some(n)) => {
                     idle_since = self.clock.now();
                     let close = self.one_request(stream, reader.message_mut(n), handler)?;
@@ -175,9 +189,9 @@ impl<'a> Server<'a> {
     }
 
     /// Handles one request; returns whether to close the connection.
-    fn one_request<H: AcsHandler<'a>>(
+    fn one_request<H: AcsHandler<'a>, C: Conn>(
         &mut self,
-        stream: &TcpStream,
+        stream: &mut C,
         request: &mut [u8],
         handler: &mut H,
     ) -> io::Result<bool> {
@@ -203,7 +217,7 @@ impl<'a> Server<'a> {
             .handle_request(now, request)
             .map_err(io::Error::other)?;
         handler.received(session, received);
-        let mut w = IoWriter(BufWriter::new(stream));
+        let mut w = IoWriter(BufWriter::new(&mut *stream));
         let sent = session.poll_transmit(now, &mut w);
         let flushed = w.0.flush();
         let close = match sent {
@@ -243,7 +257,22 @@ pub fn serve<'a, H: AcsHandler<'a>>(
     sessions: Option<usize>,
     stop: &AtomicBool,
 ) -> io::Result<usize> {
-    Server::new(config).serve(listener, handler, sessions, stop)
+    Server::new(config).serve_with(listener, handler, sessions, stop, None)
+}
+
+/// [`serve`], over TLS when `tls` is given (https, TR-069 §3.3; [`crate::tls`]).
+///
+/// # Errors
+/// Errors of the listener.
+pub fn serve_with<'a, H: AcsHandler<'a>>(
+    listener: &TcpListener,
+    config: AcsConfig<'a>,
+    handler: &mut H,
+    sessions: Option<usize>,
+    stop: &AtomicBool,
+    tls: Option<&std::sync::Arc<rustls::ServerConfig>>,
+) -> io::Result<usize> {
+    Server::new(config).serve_with(listener, handler, sessions, stop, tls)
 }
 
 impl<'a> Server<'a> {
@@ -252,11 +281,26 @@ impl<'a> Server<'a> {
     /// # Errors
     /// Socket errors of the listener.
     pub fn serve<H: AcsHandler<'a>>(
+        self,
+        listener: &TcpListener,
+        handler: &mut H,
+        sessions: Option<usize>,
+        stop: &AtomicBool,
+    ) -> io::Result<usize> {
+        self.serve_with(listener, handler, sessions, stop, None)
+    }
+
+    /// [`serve_with`] with this server: over TLS when `tls` is given.
+    ///
+    /// # Errors
+    /// Socket errors of the listener.
+    pub fn serve_with<H: AcsHandler<'a>>(
         mut self,
         listener: &TcpListener,
         handler: &mut H,
         sessions: Option<usize>,
         stop: &AtomicBool,
+        tls: Option<&std::sync::Arc<rustls::ServerConfig>>,
     ) -> io::Result<usize> {
         let server = &mut self;
         listener.set_nonblocking(true)?;
@@ -274,7 +318,13 @@ impl<'a> Server<'a> {
             let _ = stream.set_nodelay(true);
             handler.connected(peer);
             // A failing connection ends its Session (by timeout), not the server.
-            let _ = server.serve_connection(&stream, handler, stop);
+            let _ = match tls {
+                None => server.serve_connection(&mut { stream }, handler, stop),
+                Some(cfg) => match crate::tls::accept(cfg, stream) {
+                    Ok(mut s) => server.serve_connection(&mut s, handler, stop),
+                    Err(e) => Err(e),
+                },
+            };
             handler.disconnected(peer);
         }
         Ok(server.ended())

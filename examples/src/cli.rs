@@ -59,6 +59,13 @@ pub struct AcsCli {
     /// for the CPE's first Session).
     #[arg(long = "cr-delay", value_name = "SECS", default_value_t = 2)]
     pub cr_delay: u64,
+    /// Serve https (TLS 1.3 and 1.2, rustls) with this certificate chain (PEM, leaf first);
+    /// needs --tls-key.
+    #[arg(long = "tls-cert", value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<String>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long = "tls-key", value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<String>,
 }
 
 /// The `inspect` example's command line.

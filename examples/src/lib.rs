@@ -24,3 +24,4 @@ pub mod inspect;
 pub mod loadtest;
 pub mod provision;
 pub mod sim_cpe;
+pub mod tls;

@@ -291,8 +291,101 @@ impl BodyDecoder {
         start: usize,
         end: usize,
     ) -> Result<BodyStatus, BodyError> {
-        let mut r = start; // read index
-        let mut w = start; // write index, w <= r
+        let (r, w) = self.chunked(&mut InPlace(buf), start, start, end)?;
+        self.decoded = w;
+        if self.state == Chunk::Done {
+            self.done = true;
+            let excess = end.saturating_sub(r);
+            if excess > 0 && w != r {
+                buf.copy_within(r..end, w);
+            }
+            return Ok(BodyStatus::Complete { len: w, excess });
+        }
+        if w >= buf.len() {
+            // No room left to receive the rest of the chunked framing.
+            return Err(self.error(BodyErrorKind::TooLarge, 0));
+        }
+        Ok(BodyStatus::Partial)
+    }
+
+    /// Follows the framing over `raw`, the next bytes of the body as received, **without
+    /// changing them**: for a reader that must know where a message ends before handing the
+    /// whole message on (a driver calling `Cpe::handle_response`, which de-chunks in place
+    /// itself). Call it with each new piece; [`len`](Self::len) counts the body's data bytes
+    /// seen. Use a decoder either for `feed` or for `scan`, never both.
+    ///
+    /// Returns [`BodyStatus::Complete`] once the body ends, `excess` being the bytes of this
+    /// `raw` after its end; with [`Framing::UntilClose`] only [`eof`](Self::eof) ends it.
+    ///
+    /// # Errors
+    /// A [`BodyError`] for malformed chunked framing (never `TooLarge`: nothing is stored).
+    /// Never panics.
+    pub fn scan(&mut self, raw: &[u8]) -> Result<BodyStatus, BodyError> {
+        let received = raw.len();
+        if self.done {
+            return Ok(BodyStatus::Complete {
+                len: self.decoded,
+                excess: received,
+            });
+        }
+        match self.framing {
+            Framing::Empty => {
+                self.done = true;
+                Ok(BodyStatus::Complete {
+                    len: 0,
+                    excess: received,
+                })
+            }
+            Framing::Length(_) => {
+                let take = usize::try_from(self.remaining)
+                    .unwrap_or(usize::MAX)
+                    .min(received);
+                self.decoded = self.decoded.saturating_add(take);
+                self.remaining = self.remaining.saturating_sub(take as u64);
+                self.consumed = self.consumed.saturating_add(take as u64);
+                if self.remaining == 0 {
+                    self.done = true;
+                    Ok(BodyStatus::Complete {
+                        len: self.decoded,
+                        excess: received.saturating_sub(take),
+                    })
+                } else {
+                    Ok(BodyStatus::Partial)
+                }
+            }
+            Framing::UntilClose => {
+                self.decoded = self.decoded.saturating_add(received);
+                self.consumed = self.consumed.saturating_add(received as u64);
+                Ok(BodyStatus::Partial)
+            }
+            Framing::Chunked => {
+                let (r, w) = self.chunked(&mut ReadOnly(raw), 0, self.decoded, received)?;
+                self.decoded = w;
+                if self.state == Chunk::Done {
+                    self.done = true;
+                    return Ok(BodyStatus::Complete {
+                        len: w,
+                        excess: received.saturating_sub(r),
+                    });
+                }
+                Ok(BodyStatus::Partial)
+            }
+        }
+    }
+
+    /// The chunked state machine over `buf[r..end]`, data bytes going to `w` onwards (moved
+    /// there by [`InPlace`], only counted by [`ReadOnly`]). Returns the read and write
+    /// positions reached; updates the state, `remaining` and `consumed`.
+    fn chunked<B: Window>(
+        &mut self,
+        buf: &mut B,
+        r: usize,
+        w: usize,
+        end: usize,
+    ) -> Result<(usize, usize), BodyError> {
+        let start = r;
+        let mut r = r; // read index
+        let mut w = w; // write index, w <= r in place
         while r < end {
             if self.state == Chunk::Data {
                 let avail = end.saturating_sub(r);
@@ -300,10 +393,7 @@ impl BodyDecoder {
                     .unwrap_or(usize::MAX)
                     .min(avail);
                 let src_end = r.saturating_add(n);
-                if w != r {
-                    // r + n <= end <= buf.len() and w < r: in bounds.
-                    buf.copy_within(r..src_end, w);
-                }
+                buf.move_data(r, src_end, w);
                 r = src_end;
                 w = w.saturating_add(n);
                 self.remaining = self.remaining.saturating_sub(n as u64);
@@ -312,7 +402,7 @@ impl BodyDecoder {
                 }
                 continue;
             }
-            let Some(&b) = buf.get(r) else { break };
+            let Some(b) = buf.byte(r) else { break };
             let at = r.saturating_sub(start);
             r = r.saturating_add(1);
             self.state = match self.state {
@@ -395,20 +485,7 @@ impl BodyDecoder {
             }
         }
         self.consumed = self.consumed.saturating_add(r.saturating_sub(start) as u64);
-        self.decoded = w;
-        if self.state == Chunk::Done {
-            self.done = true;
-            let excess = end.saturating_sub(r);
-            if excess > 0 && w != r {
-                buf.copy_within(r..end, w);
-            }
-            return Ok(BodyStatus::Complete { len: w, excess });
-        }
-        if w >= buf.len() {
-            // No room left to receive the rest of the chunked framing.
-            return Err(self.error(BodyErrorKind::TooLarge, 0));
-        }
-        Ok(BodyStatus::Partial)
+        Ok((r, w))
     }
 
     /// The chunk-size line ended: a zero size starts the trailer section.
@@ -427,6 +504,41 @@ impl BodyDecoder {
         }
         Ok(Chunk::TrailerLine)
     }
+}
+
+/// The buffer the chunked state machine reads from and, in place, moves data bytes within.
+trait Window {
+    /// The byte at `i`, if in bounds.
+    fn byte(&self, i: usize) -> Option<u8>;
+    /// Moves the data bytes `from..to` down to `dest` (`dest <= from`).
+    fn move_data(&mut self, from: usize, to: usize, dest: usize);
+}
+
+/// [`BodyDecoder::feed`]: the framing is removed in the caller's buffer.
+struct InPlace<'a>(&'a mut [u8]);
+
+impl Window for InPlace<'_> {
+    fn byte(&self, i: usize) -> Option<u8> {
+        self.0.get(i).copied()
+    }
+
+    fn move_data(&mut self, from: usize, to: usize, dest: usize) {
+        // `from..to` is within the received bytes and `dest < from`: in bounds.
+        if dest != from && to <= self.0.len() && from <= to {
+            self.0.copy_within(from..to, dest);
+        }
+    }
+}
+
+/// [`BodyDecoder::scan`]: nothing moves, data bytes are only counted.
+struct ReadOnly<'a>(&'a [u8]);
+
+impl Window for ReadOnly<'_> {
+    fn byte(&self, i: usize) -> Option<u8> {
+        self.0.get(i).copied()
+    }
+
+    fn move_data(&mut self, _: usize, _: usize, _: usize) {}
 }
 
 #[cfg(test)]
@@ -585,5 +697,66 @@ mod tests {
             dec.feed(&mut buf, usize::MAX).unwrap_err().kind,
             BodyErrorKind::ApiMisuse
         );
+    }
+
+    /// Scans `raw` split at `splits`: (status of the last piece, data length, bytes of the
+    /// whole input that belong to the body).
+    fn scan_all(
+        framing: Framing,
+        raw: &[u8],
+        splits: &[usize],
+    ) -> Result<(bool, usize, usize), BodyError> {
+        let mut dec = BodyDecoder::new(framing);
+        let mut last = 0;
+        for &s in splits.iter().chain(core::iter::once(&raw.len())) {
+            let piece = &raw[last..s];
+            last = s;
+            if let BodyStatus::Complete { len, excess } = dec.scan(piece)? {
+                return Ok((true, len, s - excess));
+            }
+        }
+        Ok((false, dec.len(), raw.len()))
+    }
+
+    #[test]
+    fn scan_finds_the_end_without_changing_the_bytes() {
+        let mut raw = CHUNKED.to_vec();
+        raw.extend_from_slice(b"HTTP/1.1");
+        for a in 0..=raw.len() {
+            for b in a..=raw.len() {
+                let got = scan_all(Framing::Chunked, &raw, &[a, b]).unwrap();
+                assert_eq!(got, (true, 23, CHUNKED.len()), "splits {a} {b}");
+            }
+            // Cut short: never complete.
+            let got = scan_all(
+                Framing::Chunked,
+                &CHUNKED[..CHUNKED.len() - 1],
+                &[a.min(CHUNKED.len() - 1)],
+            )
+            .unwrap();
+            assert!(!got.0);
+        }
+        assert_eq!(
+            scan_all(Framing::Length(5), b"hello there", &[2]).unwrap(),
+            (true, 5, 5)
+        );
+        assert_eq!(
+            scan_all(Framing::Length(5), b"hel", &[1]).unwrap(),
+            (false, 3, 3)
+        );
+        assert_eq!(scan_all(Framing::Empty, b"xy", &[]).unwrap(), (true, 0, 0));
+        assert_eq!(
+            scan_all(Framing::UntilClose, b"xy", &[1]).unwrap(),
+            (false, 2, 2)
+        );
+    }
+
+    #[test]
+    fn scan_reports_the_errors_feed_reports() {
+        for raw in [&b"zz\r\n"[..], b"3\r\nabcX", b"1;\x01\r\n", b"0\r\nX\rY"] {
+            let fed = run(Framing::Chunked, raw, &[], 64).unwrap_err();
+            let scanned = scan_all(Framing::Chunked, raw, &[]).unwrap_err();
+            assert_eq!(fed, scanned, "{raw:?}");
+        }
     }
 }

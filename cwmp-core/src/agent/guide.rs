@@ -59,7 +59,9 @@
 //! 3. `agent.set_connection_request(url, factory_user, factory_pass)` and
 //!    `agent.boot(now, &mut cpe, &model)`.
 //!
-//! In the run loop (the one of the crate docs):
+//! With the drivers (features `blocking`, `async`), `agent::driven::Driven` does all
+//! of the run loop's part below (and restores the agent and calls `agent.boot` inside `run`);
+//! otherwise, in the run loop (the one of the crate docs):
 //!
 //! * every [`Event`](crate::cpe::Event) goes to `agent.handle_event(&cpe, &event)` too; on
 //!   `SessionStarted` call `agent.check_values(now, &mut cpe, &model)` (changes seen by

@@ -10,13 +10,17 @@
 //! * [`notify`]: attributes and pending value changes;
 //! * [`management`]: `ManagementServer.`, the agent's own;
 //! * [`store`]: the agent's persistent record;
-//! * [`rpc`]: [`Agent::answer`], every RPC's semantics and faults (§A.3.2, §A.4.1, Table 87).
+//! * [`rpc`]: [`Agent::answer`], every RPC's semantics and faults (§A.3.2, §A.4.1, Table 87);
+//! * `driven` (features `blocking`, `async`): the agent and the model as the drivers'
+//!   `Application`.
 //!
 //! The agent sits beside the [`Cpe`]: the run loop gives it each [`AcsRequest`](crate::cpe::AcsRequest)
 //! ([`Agent::answer`] calls [`Cpe::respond`]), each machine [`Event`]
 //! ([`Agent::handle_event`]), and asks it for the Inform ParameterList
 //! ([`Agent::inform_parameters`]).
 
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub mod driven;
 pub mod guide;
 pub mod management;
 pub mod model;

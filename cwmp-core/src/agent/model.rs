@@ -146,7 +146,6 @@ pub enum Kind {
 /// One entry of a static schema: an object, a multi-instance object or a Parameter, with
 /// its children (objects only). Built with the `const fn`s of [`super::table`].
 #[derive(Debug)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Node {
     /// The name segment (`DeviceInfo`, `PortMapping`, `Enable`); for a table the object name
     /// without the `{i}`.
@@ -158,6 +157,21 @@ pub struct Node {
     pub id: u16,
     /// Children of an object or of each instance of a table.
     pub children: &'static [Node],
+}
+
+// By hand: the derive recurses through `children` (`&[Node]`) without end (E0275).
+#[cfg(feature = "defmt")]
+impl defmt::Format for Node {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "Node {{ name: {=str}, kind: {}, id: {=u16}, children: {=usize} }}",
+            self.name,
+            self.kind,
+            self.id,
+            self.children.len()
+        );
+    }
 }
 
 /// Node ids at or above this are the agent's own (`ManagementServer.`, §super::management).

@@ -8,6 +8,9 @@
 //!
 //! # The driver's loop
 //!
+//! (The crate's drivers, `driver::blocking` and `driver::asynch` behind the `blocking` and
+//! `async` features, are this loop; what follows is for a driver of one's own.)
+//!
 //! * **Inputs** (`handle_*` and the commands) mutate the machine: [`Cpe::handle_timeout`],
 //!   [`Cpe::handle_connected`], [`Cpe::handle_transport_error`], [`Cpe::handle_response`],
 //!   [`Cpe::handle_connection_closed`] (a read returned 0 bytes: the peer closed),

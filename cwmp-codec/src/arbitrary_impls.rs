@@ -283,6 +283,8 @@ impl<'a> Arbitrary<'a> for Envelope<'a> {
             header: u.arbitrary()?,
             body: u.arbitrary()?,
             schema_deviation: None,
+            schema_deviation_count: 0,
+            last_schema_deviation: None,
         })
     }
 }

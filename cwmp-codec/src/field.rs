@@ -13,7 +13,8 @@
 //! The rule, per field (issue 13):
 //!
 //! * **Structure is tolerated** and recorded in
-//!   [`Envelope::schema_deviation`](crate::Envelope::schema_deviation) (the first departure):
+//!   [`Envelope::schema_deviation`](crate::Envelope::schema_deviation) (the first departure; all
+//!   are counted in `schema_deviation_count`, the last kept in `last_schema_deviation`):
 //!   members in any order, missing required members (their default: empty, 0, false), unknown
 //!   members, array counts beyond the schema's `maxOccurs` ([`K::TooManyItems`]).
 //! * **Numbers and booleans are strict**: an `int`, `unsignedInt` or `boolean` member, and the

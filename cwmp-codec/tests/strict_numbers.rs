@@ -287,3 +287,38 @@ fn interop_file_size_foo_and_empty_retry_count_are_kept_invalid() {
     assert_eq!(i.retry_count.valid(), None);
     assert_eq!(env.schema_deviation, None);
 }
+
+/// Every tolerated departure is counted, not only the first: an unknown header with
+/// `mustUnderstand="1"`, a 65th event and a missing `MaxEnvelopes` are three, the first and
+/// the last kept with their offsets.
+#[test]
+fn every_deviation_is_counted_and_the_first_and_last_kept() {
+    let doc = inform_with_events(65)
+        .replace("<MaxEnvelopes>1</MaxEnvelopes>", "")
+        .replace(
+            "<soap:Body>",
+            "<soap:Header><cwmp:X_Flag soap:mustUnderstand=\"1\">1</cwmp:X_Flag></soap:Header><soap:Body>",
+        );
+    let env = decode(doc.as_bytes()).unwrap();
+    assert_eq!(env.schema_deviation_count, 3);
+    let first = env.schema_deviation.unwrap();
+    assert_eq!(
+        (first.kind, first.offset),
+        (K::MustUnderstandHeader, doc.find("<cwmp:X_Flag").unwrap())
+    );
+    let last = env.last_schema_deviation.unwrap();
+    assert_eq!(
+        (last.kind, last.offset),
+        (K::MissingElement, doc.find("<cwmp:Inform>").unwrap())
+    );
+    let plain = inform_with_events(1);
+    let ok = decode(plain.as_bytes()).unwrap();
+    assert_eq!(
+        (
+            ok.schema_deviation,
+            ok.schema_deviation_count,
+            ok.last_schema_deviation
+        ),
+        (None, 0, None)
+    );
+}

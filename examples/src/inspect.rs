@@ -145,6 +145,15 @@ pub fn inspect(bytes: &[u8], reencode: bool, out: &mut dyn std::io::Write) -> Re
     if let Some(d) = env.schema_deviation {
         let _ = writeln!(out, "schema-deviation: {:?} at byte {}", d.kind, d.offset);
     }
+    if env.schema_deviation_count > 1 {
+        if let Some(d) = env.last_schema_deviation {
+            let _ = writeln!(
+                out,
+                "schema-deviations: {} (last: {:?} at byte {})",
+                env.schema_deviation_count, d.kind, d.offset
+            );
+        }
+    }
     let mut lines = Lines::new(out);
     env.visit(&mut lines);
     Ok(())

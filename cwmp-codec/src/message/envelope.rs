@@ -407,6 +407,13 @@ pub struct Envelope<'a> {
     /// error, not a deviation (see [`crate::field`]). `None` for a conforming envelope; always `None` when
     /// encoding. A strict receiver answers 9003 (CPE) or 8003 (ACS) when it is set (§A.2.3).
     pub schema_deviation: Option<DecodeError>,
+    /// How many departures decoding tolerated (0 exactly when `schema_deviation` is `None`);
+    /// each one is counted, none is stored beyond the first and the last.
+    pub schema_deviation_count: u32,
+    /// The last departure decoding tolerated (equal to `schema_deviation` when there was only
+    /// one). Together with the count, a receiver can log or fault on all of them without the
+    /// decoder storing a list.
+    pub last_schema_deviation: Option<DecodeError>,
 }
 
 /// Decodes a CWMP SOAP envelope from `input`, borrowing from it.
@@ -437,13 +444,15 @@ pub fn decode(input: &[u8]) -> Result<Envelope<'_>, DecodeError> {
         }
     }
     let (body, cwmp_ns) = body.ok_or(DecodeError::new(K::InvalidEnvelope, root.offset))?;
-    let schema_deviation = r.deviation();
+    let deviations = r.deviations();
     r.finish()?;
     Ok(Envelope {
         cwmp_ns,
         header: header.unwrap_or_default(),
         body,
-        schema_deviation,
+        schema_deviation: deviations.first,
+        schema_deviation_count: deviations.count,
+        last_schema_deviation: deviations.last,
     })
 }
 
@@ -486,6 +495,8 @@ impl<'a> Envelope<'a> {
             header: Header::default(),
             body: body.into(),
             schema_deviation: None,
+            schema_deviation_count: 0,
+            last_schema_deviation: None,
         }
     }
 

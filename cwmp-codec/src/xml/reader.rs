@@ -86,6 +86,23 @@ enum Raw<'a> {
     },
 }
 
+/// The schema departures a decode tolerated, without storing them all: the first, the last
+/// and how many (`Envelope::schema_deviation` and its companions).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deviations {
+    pub first: Option<DecodeError>,
+    pub last: Option<DecodeError>,
+    pub count: u32,
+}
+
+impl Deviations {
+    const NONE: Deviations = Deviations {
+        first: None,
+        last: None,
+        count: 0,
+    };
+}
+
 /// The tokenizer. See the module docs.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
@@ -95,8 +112,8 @@ pub struct Reader<'a> {
     ns: NsStack,
     /// The last start tag was `<x/>`: its end is reported by the next call.
     pending_empty: bool,
-    /// The first schema departure the decoder tolerated (see `Envelope::schema_deviation`).
-    deviation: Option<DecodeError>,
+    /// The schema departures the decoder tolerated (see `Envelope::schema_deviation`).
+    deviations: Deviations,
     /// Re-reading input `decode` already validated (the lazy array iterators): character
     /// and duplicate-attribute checks are skipped, structure is still followed.
     trusted: bool,
@@ -348,7 +365,7 @@ impl<'a> Reader<'a> {
             open: heapless::Vec::new(),
             ns: NsStack::new(),
             pending_empty: false,
-            deviation: None,
+            deviations: Deviations::NONE,
             trusted: false,
         };
         loop {
@@ -374,21 +391,26 @@ impl<'a> Reader<'a> {
             open: heapless::Vec::new(),
             ns,
             pending_empty: false,
-            deviation: None,
+            deviations: Deviations::NONE,
             trusted: true,
         }
     }
 
-    /// Records a schema departure that decoding tolerates; the first one is kept.
+    /// Records a schema departure that decoding tolerates: the first and the last are kept,
+    /// and all are counted.
     pub(crate) fn tolerate(&mut self, kind: K, offset: usize) {
-        if self.deviation.is_none() {
-            self.deviation = Some(DecodeError::new(kind, offset));
+        let d = &mut self.deviations;
+        let e = DecodeError::new(kind, offset);
+        if d.first.is_none() {
+            d.first = Some(e);
         }
+        d.last = Some(e);
+        d.count = d.count.saturating_add(1);
     }
 
-    /// The first tolerated schema departure.
-    pub(crate) fn deviation(&self) -> Option<DecodeError> {
-        self.deviation
+    /// The tolerated schema departures.
+    pub(crate) fn deviations(&self) -> Deviations {
+        self.deviations
     }
 
     /// Is `prefix` bound to a CWMP namespace in scope? Returns that namespace.

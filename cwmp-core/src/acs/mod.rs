@@ -915,6 +915,8 @@ impl<'a, const Q: usize> AcsSession<'a, Q> {
                 },
                 body,
                 schema_deviation: None,
+                schema_deviation_count: 0,
+                last_schema_deviation: None,
             };
             let Ok(len) = env.encoded_len() else {
                 self.push_event(Event::RequestDropped { id });
@@ -964,6 +966,8 @@ impl<'a, const Q: usize> AcsSession<'a, Q> {
             header,
             body,
             schema_deviation: None,
+            schema_deviation_count: 0,
+            last_schema_deviation: None,
         };
         // The machine's own messages hold only valid characters: a length error cannot occur,
         // but is handled as a zero-length write rather than a panic.

@@ -20,8 +20,12 @@
 //! * **Numbers and booleans are strict**: an `int`, `unsignedInt` or `boolean` member, and the
 //!   `HoldRequests`, `SessionTimeout` and `NoMoreRequests` headers, whose (trimmed) text does not
 //!   parse, overflows its type or is empty make `decode` fail with [`K::InvalidValue`] at the
-//!   value's offset. An out-of-range value of an enumerated integer (`Status` 7, `Notification`
-//!   -9010) is kept as sent: the receiver checks the range (a CPE answers 9003).
+//!   value's offset. [`decode_header`](crate::decode_header) still reads such an envelope's
+//!   header and method name, so a CPE answers the request with fault 9003 echoing its cwmp:ID
+//!   and the Session goes on (`cwmp_core::cpe`); only XML that is not well-formed or a header
+//!   that does not decode leaves nothing to answer. An out-of-range value of an enumerated
+//!   integer (`Status` 7, `Notification` -9010) is kept as sent: the receiver checks the range
+//!   (a CPE answers 9003).
 //! * **Four fields real peers fill with junk** carry an explicit invalid marker instead,
 //!   [`UnsignedIntValue`](crate::UnsignedIntValue) (`Valid(n)` or `Invalid(text)`), which every
 //!   consumer must match: Download and ScheduleDownload `FileSize` (`<FileSize>foo`, a hint),

@@ -13,7 +13,7 @@ use crate::field::{parse_bool, parse_typed, DecodeElement};
 use crate::version::CwmpNamespace;
 use crate::visit::Visitor;
 use crate::xml::ns::{Ns, SOAP_ENC, SOAP_ENV, XSD, XSI};
-use crate::xml::reader::{Reader, Tag};
+use crate::xml::reader::{Deviations, Reader, Tag};
 use crate::xml::writer::element_name;
 use crate::xml::writer::{count_erased, with_erased, WResult, XmlWriter};
 use crate::xml::XmlStr;
@@ -426,34 +426,47 @@ pub struct Envelope<'a> {
 /// # Errors
 /// A [`DecodeError`] with the kind and byte offset of the first problem. Never panics.
 pub fn decode(input: &[u8]) -> Result<Envelope<'_>, DecodeError> {
-    let (mut r, root) = Reader::start(input)?;
-    if root.ns != Ns::SoapEnv || root.local != "Envelope" {
-        return Err(DecodeError::new(K::NotAnEnvelope, root.offset));
-    }
-    let mut header = None;
-    let mut body = None;
-    while let Some(child) = r.next_child()? {
-        match (child.ns, child.local) {
-            (Ns::SoapEnv, "Header") if header.is_none() && body.is_none() => {
-                header = Some(Header::decode(&mut r)?)
-            }
-            (Ns::SoapEnv, "Body") if body.is_none() => body = Some(decode_body(&mut r, &child)?),
-            (Ns::SoapEnv, _) => return Err(DecodeError::new(K::InvalidEnvelope, child.offset)),
-            // SOAP 1.1 §4.3 allows further elements after the Body.
-            _ => r.skip()?,
-        }
-    }
-    let (body, cwmp_ns) = body.ok_or(DecodeError::new(K::InvalidEnvelope, root.offset))?;
-    let deviations = r.deviations();
-    r.finish()?;
+    let (header, (body, cwmp_ns), deviations) = read_envelope(input, decode_body)?;
     Ok(Envelope {
         cwmp_ns,
-        header: header.unwrap_or_default(),
+        header,
         body,
         schema_deviation: deviations.first,
         schema_deviation_count: deviations.count,
         last_schema_deviation: deviations.last,
     })
+}
+
+/// The SOAP envelope's structure (§3.5): the root `Envelope`, an optional `Header` before the
+/// `Body`, further elements after it (SOAP 1.1 §4.3), nothing but misc after the root. `body`
+/// reads the `Body` element: [`decode`] decodes its method, [`decode_header`](super::decode_header)
+/// only looks at the method element's name. One walk for both, so they agree on what an
+/// envelope is.
+pub(super) fn read_envelope<'a, B>(
+    input: &'a [u8],
+    mut body: impl FnMut(&mut Reader<'a>, &Tag<'a>) -> Result<B, DecodeError>,
+) -> Result<(Header<'a>, B, Deviations), DecodeError> {
+    let (mut r, root) = Reader::start(input)?;
+    if root.ns != Ns::SoapEnv || root.local != "Envelope" {
+        return Err(DecodeError::new(K::NotAnEnvelope, root.offset));
+    }
+    let mut header = None;
+    let mut read = None;
+    while let Some(child) = r.next_child()? {
+        match (child.ns, child.local) {
+            (Ns::SoapEnv, "Header") if header.is_none() && read.is_none() => {
+                header = Some(Header::decode(&mut r)?)
+            }
+            (Ns::SoapEnv, "Body") if read.is_none() => read = Some(body(&mut r, &child)?),
+            (Ns::SoapEnv, _) => return Err(DecodeError::new(K::InvalidEnvelope, child.offset)),
+            // SOAP 1.1 §4.3 allows further elements after the Body.
+            _ => r.skip()?,
+        }
+    }
+    let read = read.ok_or(DecodeError::new(K::InvalidEnvelope, root.offset))?;
+    let deviations = r.deviations();
+    r.finish()?;
+    Ok((header.unwrap_or_default(), read, deviations))
 }
 
 fn decode_body<'a>(

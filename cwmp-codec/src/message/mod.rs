@@ -3,6 +3,7 @@
 
 mod envelope;
 mod fault;
+mod head;
 pub(crate) mod macros;
 mod methods;
 mod operation;
@@ -10,6 +11,7 @@ mod structs;
 
 pub use envelope::{decode, Body, Envelope, Header, MessageKind, UnknownMethod};
 pub use fault::{CwmpFault, SetParameterValuesFault, SoapFault};
+pub use head::{decode_header, EnvelopeHead, MethodElement};
 pub use methods::*;
 pub use operation::Operation;
 pub use structs::*;

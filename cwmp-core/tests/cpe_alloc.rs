@@ -366,3 +366,73 @@ fn empty_gpv_response<'a>() -> Body<'a> {
     }
     .into()
 }
+
+/// An ACS request whose arguments do not decode (`DelaySeconds` `9010x`) is answered with the
+/// machine's own fault 9003, and the Session ends cleanly, without allocating.
+#[test]
+fn a_fault_9003_to_an_undecodable_request_allocates_nothing() {
+    let inform_response = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">1</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse></soapenv:Body></soapenv:Envelope>"
+    );
+    let bad = format!(
+        "{ENV_OPEN}<soapenv:Header><cwmp:ID soapenv:mustUnderstand=\"1\">x8</cwmp:ID></soapenv:Header><soapenv:Body><cwmp:ScheduleInform><DelaySeconds>9010x</DelaySeconds><CommandKey/></cwmp:ScheduleInform></soapenv:Body></soapenv:Envelope>"
+    );
+    let config = Config::new(
+        "http://acs.example.com/cwmp",
+        "Acme",
+        "00D09E",
+        "STB",
+        "SN1",
+    );
+    let mut cpe: Cpe = Cpe::new(&config, Instant::from_secs(1), 42).unwrap();
+    let mut tx = [0u8; 2048];
+    let mut rx = [0u8; 4096];
+    let now = Instant::from_secs(2);
+
+    let ((outcome, kinds, fault_sent), n) = allocations(|| {
+        let mut outcome = None;
+        let mut kinds = [None; 8];
+        let mut fault_sent = false;
+        cpe.bootstrap(now);
+        for (stage, kind) in kinds.iter_mut().enumerate() {
+            while let Some(ev) = cpe.poll_event() {
+                match ev {
+                    Event::Connect { .. } => cpe.handle_connected(now).unwrap(),
+                    Event::SessionEnded { outcome: o } => outcome = Some(o),
+                    _ => {}
+                }
+            }
+            let mut w: &mut [u8] = &mut tx;
+            let Some(t) = cpe.poll_transmit(now, &mut w).unwrap() else {
+                break;
+            };
+            *kind = Some(t.kind);
+            let sent = &tx[..t.len];
+            if t.kind == TransmitKind::Response {
+                fault_sent = sent
+                    .windows(b"<FaultCode>9003</FaultCode>".len())
+                    .any(|w| w == b"<FaultCode>9003</FaultCode>")
+                    && sent.windows(b">x8<".len()).any(|w| w == b">x8<");
+            }
+            let n = match stage {
+                0 => respond_http(&mut rx, "200 OK", "", &inform_response),
+                1 => respond_http(&mut rx, "200 OK", "", &bad),
+                _ => respond_http(&mut rx, "204 No Content", "", ""),
+            };
+            let incoming = cpe.handle_response(now, &mut rx, n).unwrap();
+            assert!(matches!(incoming, Incoming::Nothing));
+        }
+        (outcome, kinds, fault_sent)
+    });
+    assert_eq!(outcome, Some(SessionOutcome::Success));
+    assert_eq!(
+        kinds[..3],
+        [
+            Some(TransmitKind::Inform),
+            Some(TransmitKind::Empty),
+            Some(TransmitKind::Response)
+        ]
+    );
+    assert!(fault_sent, "fault 9003 with the request's cwmp:ID");
+    assert_eq!(n, 0, "heap allocations answering an undecodable request");
+}

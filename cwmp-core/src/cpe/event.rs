@@ -21,7 +21,9 @@ pub enum SessionError {
     Redirect,
     /// The response head or body could not be read as HTTP/1.1 (§3.4).
     MalformedHttp,
-    /// XML not well-formed, invalid SOAP, or a fault not in the §3.5 form (§3.7.1.4).
+    /// XML not well-formed, invalid SOAP, or a fault not in the §3.5 form (§3.7.1.4). Not an
+    /// ACS request whose header reads but whose arguments do not decode: that one is
+    /// answered with fault 9003 and the Session continues (see the `cpe` module docs).
     MalformedEnvelope,
     /// A SOAP fault in reply to the Inform other than 8005, with its code (§3.7.1.4).
     InformFault(u32),

@@ -42,10 +42,22 @@
 //!   Failure on: no response within the response timeout (≥ 30 s), a transport error while a
 //!   response is awaited (the peer closing before the response is complete included: a
 //!   truncated head or body fails at once, [`Cpe::handle_connection_closed`]), 4xx/5xx, a
-//!   second 401, a malformed head, XML, SOAP envelope or fault,
+//!   second 401, a malformed head, XML, SOAP envelope or fault (but see the next rule),
 //!   a fault to the Inform other than 8005, more than 3 faults 8005 in the Session, more than
 //!   5 consecutive redirects, or a protocol violation (a request before the InformResponse, a
 //!   response to nothing, a wrong response method or cwmp:ID).
+//! * **ACS requests whose arguments do not decode** (strict numbers: a SetParameterAttributes
+//!   `Notification` of `9x`, a ScheduleInform `DelaySeconds` that is empty, a Download
+//!   `DelaySeconds` of 4294967297, a required member the codec cannot do without): when
+//!   [`decode_header`](cwmp_codec::decode_header) still reads the header and the Body names a
+//!   request, the machine answers fault **9003** Invalid arguments itself (§A.2.2), echoing the
+//!   request's cwmp:ID (§3.5, Table 4), with a FaultString naming the error, the element and
+//!   the byte offset; the Session continues. The application sees no [`AcsRequest`]: nothing
+//!   was decoded to execute. XML that is not well-formed, a header that does not decode, a
+//!   second Body element, or a response or Fault with bad content still fail the Session
+//!   ([`SessionError::MalformedEnvelope`]); a request before the InformResponse is a protocol
+//!   violation as always. A method the codec does not know still decodes (as
+//!   [`Body::Unknown`]) and goes to the application, which answers 9000.
 //! * A fault other than 8005 to any other CPE request continues the Session; that request is
 //!   not sent again in the Session (§3.7.1.6) and is retried in the next one.
 //! * **HTTP reading** (§3.4, RFC 9110, RFC 9112): any number of 1xx interim responses before the
@@ -110,7 +122,7 @@
 //!
 //! # Size
 //!
-//! With the default capacities `size_of::<Cpe>()` is 14,760 bytes on x86_64 (the 64-event queue is
+//! With the default capacities `size_of::<Cpe>()` is 14,816 bytes on x86_64 (the 64-event queue is
 //! 8 KiB of it); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB).
 //! [`Cpe::export`] and [`Cpe::boot`] stream the persistent record straight from and into the
 //! machine's parts, so neither holds a [`Record`](crate::persist::Record) (up to
@@ -124,6 +136,13 @@
 //!   at once: the deadline is in the machine's monotonic time, not in the record). An
 //!   HTTP-date with neither a `Date` header nor a wall clock cannot be measured: the Table 3
 //!   wait alone applies. A Connection Request does not lift it (the ACS said it is busy).
+//! * **Fault 9003 to an undecodable request** is written by the machine, not by the
+//!   application, and without an [`Event`] of its own: a driver that wants to log it sees a
+//!   [`TransmitKind::Response`] it did not write through [`Cpe::respond`]. It lists no
+//!   `SetParameterValuesFault` (§A.2.2 allows them for SetParameterValues only, whose values
+//!   are never numbers the codec rejects: a `Value` that does not match its `xsi:type` is kept
+//!   raw for the application). Values that decode but are out of range (`Notification` 7,
+//!   `FileSize` junk kept as `UnsignedIntValue::Invalid`) are the application's to fault.
 //! * **415** fails the Session like any 4xx: there is no compression fallback to make, since
 //!   the CPE never compresses its requests (§3.4.7).
 //! * A close with nothing received while a response is awaited fails the Session, also when it
@@ -141,6 +160,7 @@ mod config;
 mod error;
 mod event;
 mod incoming;
+mod invalid;
 mod session;
 mod wire;
 
@@ -148,6 +168,7 @@ pub use config::{Config, MIN_RESPONSE_TIMEOUT};
 pub use error::{ApiMisuse, SendError};
 pub use event::{Event, RequestKind, SessionError, SessionOutcome, TransportError};
 pub use incoming::{AcsRequest, Incoming};
+pub use invalid::INVALID_ARGUMENTS;
 pub use session::MAX_ACS_ID_LEN;
 
 use cwmp_codec::datetime::{DateTime, Offset};
@@ -183,7 +204,7 @@ use crate::time::{Duration, Instant};
 use crate::transfer::{
     CancelOutcome, TransferError, TransferId, TransferKind, TransferResult, Transfers,
 };
-use session::{CpeRequest, LastSent, Phase, Session};
+use session::{store_acs_id, CpeRequest, LastSent, Phase, Session};
 use wire::{u32_text, write_post, InformEvents, Parameters, PostContext};
 
 /// The [`PostContext`] of a POST: a macro rather than a method, so that it borrows only these
@@ -530,6 +551,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         };
         if s.phase != Phase::Ready || !s.connected {
             return Ok(None);
+        }
+        if s.invalid_request.is_some() {
+            return self.write_invalid_arguments(now, w);
         }
         let next = if !s.initiated {
             Some(CpeRequest::Inform)
@@ -1140,6 +1164,12 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             }
         };
 
+        if !matches!(class, ResponseClass::Unauthorized | ResponseClass::Redirect) {
+            // A response arrived: the fault owed to an invalid request went through.
+            if let Some(s) = self.session.as_mut() {
+                s.invalid_request = None;
+            }
+        }
         let incoming = match class {
             ResponseClass::Unauthorized => {
                 if auth == Some(true) {
@@ -1168,8 +1198,14 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                     self.after_round_trip(now, close);
                     inc
                 }
-                Err(_) => {
-                    self.fail(now, SessionError::MalformedEnvelope);
+                // Arguments that do not decode in a readable request: fault 9003, the
+                // Session goes on (`invalid`). Anything else is a malformed envelope.
+                Err(e) => {
+                    if self.on_undecodable(now, body, e) {
+                        self.after_round_trip(now, close);
+                    } else {
+                        self.fail(now, SessionError::MalformedEnvelope);
+                    }
                     Incoming::Nothing
                 }
             },
@@ -1201,7 +1237,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         };
         match s.last_sent {
             LastSent::Request => s.resend = true,
-            LastSent::Empty => {}
+            // The machine's fault 9003: `invalid_request` is kept, `poll_transmit` writes it
+            // again.
+            LastSent::InvalidArguments | LastSent::Empty => {}
             LastSent::Response => {
                 // The body is the application's: it writes the same response again through
                 // `respond` (`ResendResponse`), on a new connection if this one closes.
@@ -1286,18 +1324,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                     self.fail(now, SessionError::ProtocolViolation);
                     return Incoming::Nothing;
                 }
-                s.acs_id.clear();
-                s.acs_id_present = false;
-                if let Some(id) = env.header.id {
-                    let mut scratch = [0u8; MAX_ACS_ID_LEN];
-                    let ok = id
-                        .to_str(&mut scratch)
-                        .is_some_and(|t| s.acs_id.push_str(t).is_ok());
-                    if !ok {
-                        self.fail(now, SessionError::ProtocolViolation);
-                        return Incoming::Nothing;
-                    }
-                    s.acs_id_present = true;
+                if !store_acs_id(s, env.header.id) {
+                    self.fail(now, SessionError::ProtocolViolation);
+                    return Incoming::Nothing;
                 }
                 s.hold = hold;
                 s.phase = Phase::AwaitingReply;

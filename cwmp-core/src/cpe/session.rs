@@ -1,9 +1,10 @@
 //! The state of one Session (§3.7.1): where it is in its round trips, and the Table 7 inputs
 //! (HoldRequests, the empty POST sent, outstanding requests on both sides).
 
-use cwmp_codec::{CwmpNamespace, CwmpVersion, DateTime};
+use cwmp_codec::{CwmpNamespace, CwmpVersion, DateTime, XmlStr};
 
 use super::event::RequestKind;
+use super::invalid::InvalidRequest;
 use crate::time::Instant;
 use crate::transfer::TransferId;
 
@@ -43,6 +44,8 @@ pub(crate) enum LastSent {
     Nothing,
     Request,
     Response,
+    /// The machine's own fault 9003 to a request whose arguments did not decode.
+    InvalidArguments,
     Empty,
 }
 
@@ -71,6 +74,9 @@ pub(crate) struct Session {
     /// cwmp:ID of the ACS request awaiting its answer (unescaped).
     pub(crate) acs_id: heapless::String<MAX_ACS_ID_LEN>,
     pub(crate) acs_id_present: bool,
+    /// The ACS request awaiting its answer did not decode: the machine owes it fault 9003
+    /// (kept until the next response, to be written again after a 401 or a redirect).
+    pub(crate) invalid_request: Option<InvalidRequest>,
     /// 8005 faults received this Session (§3.7.1.6: at most 3 retries).
     pub(crate) retries_8005: u8,
     /// Requests that got a non-8005 fault: not re-sent in this Session (§3.7.1.6).
@@ -101,6 +107,7 @@ impl Session {
             last_sent: LastSent::Nothing,
             acs_id: heapless::String::new(),
             acs_id_present: false,
+            invalid_request: None,
             retries_8005: 0,
             skipped: heapless::Vec::new(),
             inform_time: None,
@@ -117,4 +124,20 @@ impl Session {
     pub(crate) fn is_skipped(&self, r: CpeRequest) -> bool {
         self.skipped.contains(&r)
     }
+}
+
+/// Keeps the cwmp:ID of an ACS request (unescaped) for the answer to echo (Table 4). False when
+/// it is longer than [`MAX_ACS_ID_LEN`]: the caller fails the Session.
+pub(crate) fn store_acs_id(s: &mut Session, id: Option<XmlStr<'_>>) -> bool {
+    s.acs_id.clear();
+    s.acs_id_present = false;
+    let Some(id) = id else {
+        return true;
+    };
+    let mut scratch = [0u8; MAX_ACS_ID_LEN];
+    let ok = id
+        .to_str(&mut scratch)
+        .is_some_and(|t| s.acs_id.push_str(t).is_ok());
+    s.acs_id_present = ok;
+    ok
 }

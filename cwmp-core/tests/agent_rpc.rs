@@ -724,3 +724,35 @@ fn a_heartbeat_inform_carries_only_the_forced_inform_parameters() {
     r.close();
     assert!(r.agent.pending().is_empty());
 }
+
+/// Strict numbers through the whole stack (issue 13): a Notification or DelaySeconds that does
+/// not decode gets fault 9003 from the machine, echoing cwmp:ID 42; a FileSize that decodes as
+/// `UnsignedIntValue::Invalid` gets 9003 from the agent; the Session goes on and ends cleanly.
+#[test]
+fn undecodable_arguments_get_9003_and_the_session_goes_on() {
+    let mut r = Rig::new();
+    r.open();
+    let dl = |size: &str, delay: &str| {
+        format!("<cwmp:Download><CommandKey>k</CommandKey><FileType>1 Firmware Upgrade Image</FileType><URL>http://h/f</URL><Username/><Password/><FileSize>{size}</FileSize><TargetFileName/><DelaySeconds>{delay}</DelaySeconds><SuccessURL/><FailureURL/></cwmp:Download>")
+    };
+    for bad in ["9010x", "4294967297", ""] {
+        let spa = spa("Device.DeviceInfo.SoftwareVersion", 0)
+            .replace("<Notification>0<", &format!("<Notification>{bad}<"));
+        for req in [spa, dl("0", bad)] {
+            let p = r.rpc_undecodable(&req);
+            assert_eq!(p.fault_code(), Some(9003), "{req}");
+            assert!(p.envelope().header.id.unwrap().eq_str("42"));
+        }
+        assert_eq!(
+            r.rpc(&dl(bad, "5")).fault_code(),
+            Some(9003),
+            "FileSize {bad:?}"
+        );
+    }
+    let p = r.rpc(&gpv(&["Device.DeviceInfo.SoftwareVersion"]));
+    assert_eq!(p.method(), "GetParameterValuesResponse");
+    r.close();
+    assert!(r.events.contains(&cwmp_core::cpe::Event::SessionEnded {
+        outcome: cwmp_core::cpe::SessionOutcome::Success
+    }));
+}

@@ -179,6 +179,28 @@ fn the_fault_is_written_again_after_a_401() {
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
 
+#[test]
+fn the_fault_is_written_again_after_a_redirect_on_a_new_connection() {
+    let (_, xml) = requests().into_iter().find(|(m, _)| m == "Upload").unwrap();
+    let (start, end) = occurrences(&xml, "DelaySeconds")[0];
+    let doc = format!("{}{}", &xml[..start], &xml[end..]);
+    let mut p = Pair::new(new_cpe(7));
+    p.cpe.bootstrap(p.now);
+    let bytes = http(200, "", &doc);
+    p.script([
+        inform_response(),
+        Step::Reply(Box::new(move |_| bytes.clone())),
+        redirect("http://r1.example.com/a"),
+        empty(),
+    ]);
+    p.run();
+    assert_eq!(p.methods(), ["Inform", "", "Fault", "Fault"]);
+    assert_eq!(p.seen[3].host, "r1.example.com");
+    assert_eq!(p.seen[3].connection, p.seen[2].connection + 1);
+    assert_eq!(p.seen[3].fault_code, Some(9003));
+    assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
+}
+
 fn failed(e: SessionError) -> Option<SessionOutcome> {
     Some(SessionOutcome::Failed(e))
 }

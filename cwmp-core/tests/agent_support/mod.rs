@@ -409,6 +409,25 @@ impl Rig {
         post
     }
 
+    /// An ACS request whose arguments do not decode: the machine, not the agent, answers it
+    /// (fault 9003) in its next POST.
+    pub fn rpc_undecodable(&mut self, inner: &str) -> Post {
+        let mut rx = http(200, &envelope(inner));
+        let n = rx.len();
+        let inc = self.cpe.handle_response(self.now, &mut rx, n).unwrap();
+        assert!(matches!(inc, Incoming::Nothing), "handed out: {inner}");
+        self.drain();
+        let mut w: &mut [u8] = &mut self.tx;
+        let t = self
+            .cpe
+            .poll_transmit(self.now, &mut w)
+            .unwrap()
+            .expect("the machine's fault");
+        let post = split(&self.tx[..t.len]);
+        self.drain();
+        post
+    }
+
     /// The ACS ends the Session (204).
     pub fn close(&mut self) {
         let mut rx = http(204, "");

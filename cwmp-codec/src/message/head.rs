@@ -1,6 +1,7 @@
 //! [`decode_header`]: an envelope's SOAP header and the name of its method, without decoding
 //! the method's content, so a receiver can still answer a request whose arguments do not
-//! decode (TR-069 §3.5: a fault echoing the request's cwmp:ID; §A.2.2: 9003 Invalid arguments).
+//! decode (TR-069 §3.5: a fault echoing the request's cwmp:ID; §A.5.1, Table 87: 9003 Invalid
+//! arguments).
 
 use super::envelope::{read_envelope, Header, MessageKind};
 use crate::error::{DecodeError, DecodeErrorKind as K};

@@ -1,6 +1,6 @@
 //! ACS requests whose arguments do not decode: the machine answers them itself with fault 9003
-//! (Invalid arguments, §A.2.2 / Table 91's fault codes) echoing the request's cwmp:ID (§3.5,
-//! Table 4), and the Session continues.
+//! (Invalid arguments, §A.5.1, Table 87) echoing the request's cwmp:ID (§3.5, Table 4), and the
+//! Session continues.
 //!
 //! [`decode`](cwmp_codec::decode) fails on, for example, a SetParameterAttributes whose
 //! `Notification` is `9x`, a ScheduleInform whose `DelaySeconds` is empty or a Download whose
@@ -34,7 +34,7 @@ const MAX_FIELD_LEN: usize = 32;
 /// Longest FaultString the machine writes (the schema's FaultString is string(256)).
 const MAX_FAULT_STRING_LEN: usize = 128;
 
-/// The fault code for arguments that do not decode (§A.2.2 / Table 91's fault codes).
+/// The fault code for arguments that do not decode (§A.5.1, Table 87).
 pub const INVALID_ARGUMENTS: u32 = 9003;
 
 /// An ACS request owed fault 9003: why its arguments did not decode, and in which element.
@@ -125,7 +125,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             return false;
         }
         let Some(s) = self.session.as_mut() else {
-            return true;
+            return false;
         };
         if !s.initiated {
             // A request before the InformResponse (§3.7.1.2), whatever its arguments.

@@ -50,13 +50,13 @@
 //!   `Notification` of `9x`, a ScheduleInform `DelaySeconds` that is empty, a Download
 //!   `DelaySeconds` of 4294967297, a required member the codec cannot do without): when
 //!   [`decode_header`](cwmp_codec::decode_header) still reads the header and the Body names a
-//!   request, the machine answers fault **9003** Invalid arguments itself (§A.2.2), echoing the
-//!   request's cwmp:ID (§3.5, Table 4), with a FaultString naming the error, the element and
-//!   the byte offset; the Session continues. The application sees no [`AcsRequest`]: nothing
-//!   was decoded to execute. XML that is not well-formed, a header that does not decode, a
-//!   second Body element, or a response or Fault with bad content still fail the Session
-//!   ([`SessionError::MalformedEnvelope`]); a request before the InformResponse is a protocol
-//!   violation as always. A method the codec does not know still decodes (as
+//!   request, the machine answers fault **9003** Invalid arguments itself (§A.5.1, Table 87),
+//!   echoing the request's cwmp:ID (§3.5, Table 4), with a FaultString naming the error, the
+//!   element and the byte offset; the Session continues. The application sees no
+//!   [`AcsRequest`]: nothing was decoded to execute. XML that is not well-formed, a header that
+//!   does not decode, a second Body element, or a response or Fault with bad content still fail
+//!   the Session ([`SessionError::MalformedEnvelope`]); a request before the InformResponse is
+//!   a protocol violation as always. A method the codec does not know still decodes (as
 //!   [`Body::Unknown`]) and goes to the application, which answers 9000.
 //! * A fault other than 8005 to any other CPE request continues the Session; that request is
 //!   not sent again in the Session (§3.7.1.6) and is retried in the next one.
@@ -139,10 +139,11 @@
 //! * **Fault 9003 to an undecodable request** is written by the machine, not by the
 //!   application, and without an [`Event`] of its own: a driver that wants to log it sees a
 //!   [`TransmitKind::Response`] it did not write through [`Cpe::respond`]. It lists no
-//!   `SetParameterValuesFault` (§A.2.2 allows them for SetParameterValues only, whose values
-//!   are never numbers the codec rejects: a `Value` that does not match its `xsi:type` is kept
-//!   raw for the application). Values that decode but are out of range (`Notification` 7,
-//!   `FileSize` junk kept as `UnsignedIntValue::Invalid`) are the application's to fault.
+//!   `SetParameterValuesFault` (those are SetParameterValues' per-Parameter errors, §A.3.2.1,
+//!   and its values are never numbers the codec rejects: a `Value` that does not match its
+//!   `xsi:type` is kept raw for the application). Values that decode but are out of range
+//!   (`Notification` 7, `FileSize` junk kept as `UnsignedIntValue::Invalid`) are the
+//!   application's to fault (the agent answers 9003).
 //! * **415** fails the Session like any 4xx: there is no compression fallback to make, since
 //!   the CPE never compresses its requests (§3.4.7).
 //! * A close with nothing received while a response is awaited fails the Session, also when it

@@ -1,8 +1,8 @@
 //! `ManagementServer.` is the agent's own (TR-069 §3.2.1, §3.2.2, §3.4.4, Annex O; the TR-181
 //! and TR-098 object of that name): the schema below is grafted under the firmware's root, and
 //! a SetParameterValues of it reconfigures the [`Cpe`] (URL → `0 BOOTSTRAP`, credentials,
-//! periodic Informs, the retry policy, HEARTBEATs) and the Connection Request credentials at
-//! once. Values the ACS set are kept in the agent's persistent record (§super::store).
+//! periodic Informs, the retry policy, HEARTBEATs, `DefaultActiveNotificationThrottle`) and the
+//! Connection Request credentials at once. Values the ACS set are kept in the agent's persistent record (§super::store).
 //!
 //! `Password` and `ConnectionRequestPassword` read back as empty strings (TR-181). STUN,
 //! aliases and instance wildcards are not supported (`AliasBasedAddressing` and
@@ -43,9 +43,10 @@ pub(crate) enum Id {
     HeartbeatEnable,
     HeartbeatReportingInterval,
     HeartbeatInitiationTime,
+    DefaultActiveNotificationThrottle,
 }
 
-const ALL: [Id; 19] = [
+const ALL: [Id; 20] = [
     Id::Url,
     Id::Username,
     Id::Password,
@@ -65,6 +66,7 @@ const ALL: [Id; 19] = [
     Id::HeartbeatEnable,
     Id::HeartbeatReportingInterval,
     Id::HeartbeatInitiationTime,
+    Id::DefaultActiveNotificationThrottle,
 ];
 
 impl Id {
@@ -173,6 +175,12 @@ const CHILDREN: &[Node] = &[
         Id::InstanceWildcardsSupported,
         ParamType::Boolean,
     ),
+    p(
+        "DefaultActiveNotificationThrottle",
+        Id::DefaultActiveNotificationThrottle,
+        ParamType::UNSIGNED_INT,
+    )
+    .writable(),
     Node::object("HeartbeatPolicy", AGENT_IDS + 0xF0, HEARTBEAT),
 ];
 
@@ -195,6 +203,7 @@ pub struct Management {
     pub(crate) retry: RetryPolicy,
     pub(crate) udp_cr_address: MsString,
     pub(crate) heartbeat: HeartbeatPolicy,
+    pub(crate) notification_throttle: u32,
     /// Which values the ACS set (bits of [`Id`]): those are persisted.
     pub(crate) acs_set: u32,
 }
@@ -219,6 +228,7 @@ impl Management {
             retry: config.retry,
             udp_cr_address: MsString::new(),
             heartbeat: config.heartbeat,
+            notification_throttle: config.notification_throttle,
             acs_set: 0,
         }
     }
@@ -248,6 +258,7 @@ impl Management {
         config.periodic = self.periodic;
         config.retry = self.retry;
         config.heartbeat = self.heartbeat;
+        config.notification_throttle = self.notification_throttle;
     }
 
     pub(crate) fn get<'s>(&self, node: &Node, scratch: &'s mut [u8]) -> Option<Value<'s>> {
@@ -276,6 +287,7 @@ impl Management {
             Id::HeartbeatInitiationTime => {
                 Value::DateTime(time_value(self.heartbeat.initiation_time))
             }
+            Id::DefaultActiveNotificationThrottle => Value::UnsignedInt(self.notification_throttle),
         })
     }
 
@@ -328,6 +340,7 @@ impl Management {
             Id::HeartbeatEnable => self.heartbeat.enable = b,
             Id::HeartbeatReportingInterval => self.heartbeat.reporting_interval = u,
             Id::HeartbeatInitiationTime => self.heartbeat.initiation_time = t,
+            Id::DefaultActiveNotificationThrottle => self.notification_throttle = u,
             // Read-only: refused by the writable check before.
             _ => return None,
         }
@@ -360,6 +373,9 @@ impl Management {
             || has(Id::HeartbeatInitiationTime)
         {
             cpe.set_heartbeat_policy(now, self.heartbeat);
+        }
+        if has(Id::DefaultActiveNotificationThrottle) {
+            cpe.set_notification_throttle(now, self.notification_throttle);
         }
         // Last: a new URL raises `0 BOOTSTRAP` (Table 8), for the Session with the new ACS.
         if has(Id::Url) {

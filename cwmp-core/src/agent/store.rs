@@ -81,7 +81,7 @@ impl Out<'_> {
     }
 }
 
-const FIELDS: [Id; 14] = [
+const FIELDS: [Id; 15] = [
     Id::Url,
     Id::Username,
     Id::Password,
@@ -96,6 +96,7 @@ const FIELDS: [Id; 14] = [
     Id::HeartbeatEnable,
     Id::HeartbeatReportingInterval,
     Id::HeartbeatInitiationTime,
+    Id::DefaultActiveNotificationThrottle,
 ];
 
 /// Writes the record; returns its length.
@@ -129,6 +130,7 @@ pub(crate) fn export<const A: usize, const P: usize>(
             Id::HeartbeatEnable => o.put(&[u8::from(ms.heartbeat.enable)]),
             Id::HeartbeatReportingInterval => o.put(&ms.heartbeat.reporting_interval.to_le_bytes()),
             Id::HeartbeatInitiationTime => o.time(ms.heartbeat.initiation_time),
+            Id::DefaultActiveNotificationThrottle => o.put(&ms.notification_throttle.to_le_bytes()),
             _ => {}
         }
     }
@@ -279,6 +281,7 @@ pub(crate) fn restore<const A: usize, const P: usize>(
             Id::HeartbeatEnable => m.heartbeat.enable = r.bool()?,
             Id::HeartbeatReportingInterval => m.heartbeat.reporting_interval = r.u32()?,
             Id::HeartbeatInitiationTime => m.heartbeat.initiation_time = r.time()?,
+            Id::DefaultActiveNotificationThrottle => m.notification_throttle = r.u32()?,
             _ => {}
         }
     }

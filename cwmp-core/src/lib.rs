@@ -188,6 +188,7 @@ pub mod persist;
 pub mod retry;
 pub mod rng;
 pub mod schedule;
+pub mod stun;
 pub mod time;
 pub mod transfer;
 

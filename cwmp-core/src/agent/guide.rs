@@ -98,3 +98,21 @@
 //! * A pending change restored after a reboot is reported with `1 BOOT` (passive), so no change
 //!   since the last successful Inform is lost; `0 BOOTSTRAP` discards them (Table 8).
 //! * Changes are seen by a 32-bit fingerprint of the value text; a collision hides one change.
+//! * `DefaultActiveNotificationThrottle` holds back a Session opened only for an Active change
+//!   (the machine's `poll_timeout` wakes at the end of the window); any other Session carries
+//!   the change at once. The end of the last Session is not kept across reboots (TR-181).
+//!
+//! ## 6. STUN and UDP Connection Requests (Annex G, obsoleted)
+//!
+//! The agent owns a sans-IO [`StunClient`](crate::stun::StunClient) that the `STUN*`
+//! Parameters configure; the socket is yours. After [`Agent::restore`](super::Agent::restore),
+//! call [`Agent::stun_start`](super::Agent::stun_start) with the local address of the UDP
+//! Connection Request socket. In the loop: sleep until the earliest of the machine's and
+//! [`Agent::stun_poll_timeout`](super::Agent::stun_poll_timeout); send what
+//! [`Agent::stun_poll_transmit`](super::Agent::stun_poll_transmit) writes to
+//! [`Management::stun_server`](super::Management::stun_server) from that socket; give every
+//! datagram that `classify_datagram` calls STUN to
+//! [`Agent::stun_received`](super::Agent::stun_received). The agent then keeps `NATDetected`
+//! and `UDPConnectionRequestAddress` (notified at most once per
+//! `UDPConnectionRequestAddressNotificationLimit` seconds). A `401` from the STUN server is not
+//! answered: MESSAGE-INTEGRITY is not implemented.

@@ -1,11 +1,13 @@
 //! `ManagementServer.` is the agent's own (TR-069 §3.2.1, §3.2.2, §3.4.4, Annex O; the TR-181
 //! and TR-098 object of that name): the schema below is grafted under the firmware's root, and
 //! a SetParameterValues of it reconfigures the [`Cpe`] (URL → `0 BOOTSTRAP`, credentials,
-//! periodic Informs, the retry policy, HEARTBEATs) and the Connection Request credentials at
-//! once. Values the ACS set are kept in the agent's persistent record (§super::store).
+//! periodic Informs, the retry policy, HEARTBEATs, `DefaultActiveNotificationThrottle`) and the
+//! Connection Request credentials at once. Values the ACS set are kept in the agent's persistent record (§super::store).
 //!
-//! `Password` and `ConnectionRequestPassword` read back as empty strings (TR-181). STUN,
-//! aliases and instance wildcards are not supported (`AliasBasedAddressing` and
+//! `Password`, `ConnectionRequestPassword` and `STUNPassword` read back as empty strings
+//! (TR-181). The `STUN*` Parameters configure the agent's [`StunClient`](crate::stun::StunClient)
+//! (Annex G.2.1; `NATDetected` and `UDPConnectionRequestAddress` are what it learns). Aliases
+//! and instance wildcards are not supported (`AliasBasedAddressing` and
 //! `InstanceWildcardsSupported` read `false`, §3.6.1, §3.6.2).
 
 use cwmp_codec::datetime::Offset;
@@ -43,9 +45,19 @@ pub(crate) enum Id {
     HeartbeatEnable,
     HeartbeatReportingInterval,
     HeartbeatInitiationTime,
+    DefaultActiveNotificationThrottle,
+    StunEnable,
+    StunServerAddress,
+    StunServerPort,
+    StunUsername,
+    StunPassword,
+    StunMaximumKeepAlivePeriod,
+    StunMinimumKeepAlivePeriod,
+    NatDetected,
+    UdpConnectionRequestAddressNotificationLimit,
 }
 
-const ALL: [Id; 19] = [
+const ALL: [Id; 29] = [
     Id::Url,
     Id::Username,
     Id::Password,
@@ -65,6 +77,16 @@ const ALL: [Id; 19] = [
     Id::HeartbeatEnable,
     Id::HeartbeatReportingInterval,
     Id::HeartbeatInitiationTime,
+    Id::DefaultActiveNotificationThrottle,
+    Id::StunEnable,
+    Id::StunServerAddress,
+    Id::StunServerPort,
+    Id::StunUsername,
+    Id::StunPassword,
+    Id::StunMaximumKeepAlivePeriod,
+    Id::StunMinimumKeepAlivePeriod,
+    Id::NatDetected,
+    Id::UdpConnectionRequestAddressNotificationLimit,
 ];
 
 impl Id {
@@ -173,6 +195,44 @@ const CHILDREN: &[Node] = &[
         Id::InstanceWildcardsSupported,
         ParamType::Boolean,
     ),
+    p(
+        "DefaultActiveNotificationThrottle",
+        Id::DefaultActiveNotificationThrottle,
+        ParamType::UNSIGNED_INT,
+    )
+    .writable(),
+    p("STUNEnable", Id::StunEnable, ParamType::Boolean).writable(),
+    p("STUNServerAddress", Id::StunServerAddress, S256).writable(),
+    p(
+        "STUNServerPort",
+        Id::StunServerPort,
+        ParamType::UnsignedInt { min: 0, max: 65535 },
+    )
+    .writable(),
+    p("STUNUsername", Id::StunUsername, S256).writable(),
+    p("STUNPassword", Id::StunPassword, S256).writable(),
+    p(
+        "STUNMaximumKeepAlivePeriod",
+        Id::StunMaximumKeepAlivePeriod,
+        ParamType::Int {
+            min: -1,
+            max: i32::MAX,
+        },
+    )
+    .writable(),
+    p(
+        "STUNMinimumKeepAlivePeriod",
+        Id::StunMinimumKeepAlivePeriod,
+        ParamType::UNSIGNED_INT,
+    )
+    .writable(),
+    p("NATDetected", Id::NatDetected, ParamType::Boolean),
+    p(
+        "UDPConnectionRequestAddressNotificationLimit",
+        Id::UdpConnectionRequestAddressNotificationLimit,
+        ParamType::UNSIGNED_INT,
+    )
+    .writable(),
     Node::object("HeartbeatPolicy", AGENT_IDS + 0xF0, HEARTBEAT),
 ];
 
@@ -195,6 +255,16 @@ pub struct Management {
     pub(crate) retry: RetryPolicy,
     pub(crate) udp_cr_address: MsString,
     pub(crate) heartbeat: HeartbeatPolicy,
+    pub(crate) notification_throttle: u32,
+    pub(crate) stun_enable: bool,
+    pub(crate) stun_server_address: MsString,
+    pub(crate) stun_server_port: u32,
+    pub(crate) stun_username: MsString,
+    pub(crate) stun_password: MsString,
+    pub(crate) stun_maximum_keepalive: i32,
+    pub(crate) stun_minimum_keepalive: u32,
+    pub(crate) nat_detected: bool,
+    pub(crate) udp_cr_notification_limit: u32,
     /// Which values the ACS set (bits of [`Id`]): those are persisted.
     pub(crate) acs_set: u32,
 }
@@ -219,6 +289,16 @@ impl Management {
             retry: config.retry,
             udp_cr_address: MsString::new(),
             heartbeat: config.heartbeat,
+            notification_throttle: config.notification_throttle,
+            stun_enable: false,
+            stun_server_address: MsString::new(),
+            stun_server_port: u32::from(crate::stun::DEFAULT_SERVER_PORT),
+            stun_username: MsString::new(),
+            stun_password: MsString::new(),
+            stun_maximum_keepalive: -1,
+            stun_minimum_keepalive: 0,
+            nat_detected: false,
+            udp_cr_notification_limit: 0,
             acs_set: 0,
         }
     }
@@ -248,6 +328,7 @@ impl Management {
         config.periodic = self.periodic;
         config.retry = self.retry;
         config.heartbeat = self.heartbeat;
+        config.notification_throttle = self.notification_throttle;
     }
 
     pub(crate) fn get<'s>(&self, node: &Node, scratch: &'s mut [u8]) -> Option<Value<'s>> {
@@ -275,6 +356,18 @@ impl Management {
             Id::HeartbeatReportingInterval => Value::UnsignedInt(self.heartbeat.reporting_interval),
             Id::HeartbeatInitiationTime => {
                 Value::DateTime(time_value(self.heartbeat.initiation_time))
+            }
+            Id::DefaultActiveNotificationThrottle => Value::UnsignedInt(self.notification_throttle),
+            Id::StunEnable => Value::Boolean(self.stun_enable),
+            Id::StunServerAddress => return text(&self.stun_server_address, scratch),
+            Id::StunServerPort => Value::UnsignedInt(self.stun_server_port),
+            Id::StunUsername => return text(&self.stun_username, scratch),
+            Id::StunPassword => Value::string(""),
+            Id::StunMaximumKeepAlivePeriod => Value::Int(self.stun_maximum_keepalive),
+            Id::StunMinimumKeepAlivePeriod => Value::UnsignedInt(self.stun_minimum_keepalive),
+            Id::NatDetected => Value::Boolean(self.nat_detected),
+            Id::UdpConnectionRequestAddressNotificationLimit => {
+                Value::UnsignedInt(self.udp_cr_notification_limit)
             }
         })
     }
@@ -328,6 +421,20 @@ impl Management {
             Id::HeartbeatEnable => self.heartbeat.enable = b,
             Id::HeartbeatReportingInterval => self.heartbeat.reporting_interval = u,
             Id::HeartbeatInitiationTime => self.heartbeat.initiation_time = t,
+            Id::DefaultActiveNotificationThrottle => self.notification_throttle = u,
+            Id::StunEnable => self.stun_enable = b,
+            Id::StunServerAddress => self.stun_server_address = text,
+            Id::StunServerPort => self.stun_server_port = u,
+            Id::StunUsername => self.stun_username = text,
+            Id::StunPassword => self.stun_password = text,
+            Id::StunMaximumKeepAlivePeriod => {
+                self.stun_maximum_keepalive = match value {
+                    Value::Int(v) => *v,
+                    v => v.as_u64().and_then(|x| i32::try_from(x).ok()).unwrap_or(-1),
+                }
+            }
+            Id::StunMinimumKeepAlivePeriod => self.stun_minimum_keepalive = u,
+            Id::UdpConnectionRequestAddressNotificationLimit => self.udp_cr_notification_limit = u,
             // Read-only: refused by the writable check before.
             _ => return None,
         }
@@ -361,15 +468,76 @@ impl Management {
         {
             cpe.set_heartbeat_policy(now, self.heartbeat);
         }
+        if has(Id::DefaultActiveNotificationThrottle) {
+            cpe.set_notification_throttle(now, self.notification_throttle);
+        }
         // Last: a new URL raises `0 BOOTSTRAP` (Table 8), for the Session with the new ACS.
         if has(Id::Url) {
             let _ = cpe.set_acs_url(now, &self.url);
         }
     }
 
+    /// The `STUN*` values as the STUN client takes them (Annex G.2.1.2).
+    pub fn stun_config(&self) -> crate::stun::StunConfig {
+        crate::stun::StunConfig {
+            enable: self.stun_enable,
+            username: self.stun_username.clone(),
+            minimum_keepalive: self.stun_minimum_keepalive,
+            maximum_keepalive: self.stun_maximum_keepalive,
+        }
+    }
+
+    /// Where Binding Requests go: `STUNServerAddress` (empty: the host of `URL`, G.2.1.2) and
+    /// `STUNServerPort`.
+    pub fn stun_server(&self) -> (&str, u16) {
+        let host = if self.stun_server_address.is_empty() {
+            url_host(&self.url)
+        } else {
+            &self.stun_server_address
+        };
+        (
+            host,
+            u16::try_from(self.stun_server_port).unwrap_or(crate::stun::DEFAULT_SERVER_PORT),
+        )
+    }
+
+    /// `NATDetected` (G.2.1.3).
+    pub fn nat_detected(&self) -> bool {
+        self.nat_detected
+    }
+
+    /// `UDPConnectionRequestAddress`.
+    pub fn udp_connection_request_address(&self) -> &str {
+        &self.udp_cr_address
+    }
+
+    pub(crate) fn stun_bits() -> u32 {
+        [
+            Id::StunEnable,
+            Id::StunUsername,
+            Id::StunMaximumKeepAlivePeriod,
+            Id::StunMinimumKeepAlivePeriod,
+            Id::StunServerAddress,
+            Id::StunServerPort,
+        ]
+        .iter()
+        .fold(0, |m, id| m | id.bit())
+    }
+
     pub(crate) fn bit(id: Id) -> u32 {
         id.bit()
     }
+}
+
+/// The host of an `http(s)://host[:port]/path` URL, IPv6 brackets removed ("" if none).
+fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or("");
+    }
+    authority.split(':').next().unwrap_or("")
 }
 
 fn time_value(t: PeriodicInformTime) -> DateTime {

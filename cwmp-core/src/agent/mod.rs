@@ -49,7 +49,8 @@ pub use walk::{Name, Target};
 
 use crate::cpe::{Config, Cpe, Event};
 use crate::persist::BufferTooSmall;
-use crate::time::Instant;
+use crate::stun::{StunClient, StunConfig, StunOutcome};
+use crate::time::{Duration, Instant};
 use sources::VALUE_SCRATCH;
 use walk::{resolve, Tree, Walker};
 
@@ -62,6 +63,15 @@ pub struct Agent<const A: usize = 16, const P: usize = 16> {
     pub(crate) pending: Pending<P>,
     /// Pending names the Inform being sent carries (dropped when it is confirmed).
     in_flight: Cell<usize>,
+    /// The STUN client `ManagementServer.STUN*` configures (Annex G.2.1).
+    pub(crate) stun: StunClient,
+    /// The local address of the Connection Request socket (`UDPConnectionRequestAddress`
+    /// without NAT).
+    stun_local: Option<core::net::SocketAddr>,
+    /// The last `UDPConnectionRequestAddress` value change notified, and one held back by
+    /// `UDPConnectionRequestAddressNotificationLimit`.
+    udp_notified: Option<Instant>,
+    udp_notify_due: Option<Instant>,
     generation: u32,
     persisted: Cell<u32>,
 }
@@ -74,6 +84,10 @@ impl<const A: usize, const P: usize> Agent<A, P> {
             attrs: Attributes::new(),
             pending: Pending::new(),
             in_flight: Cell::new(0),
+            stun: StunClient::new(StunConfig::disabled(), 0),
+            stun_local: None,
+            udp_notified: None,
+            udp_notify_due: None,
             generation: 0,
             persisted: Cell::new(0),
         }
@@ -120,6 +134,106 @@ impl<const A: usize, const P: usize> Agent<A, P> {
     /// `UDPConnectionRequestAddress` (Annex G), read-only.
     pub fn set_udp_connection_request_address(&mut self, address: &str) {
         self.ms.udp_cr_address = crate::limits::truncated(address);
+    }
+
+    /// Starts the STUN client (Annex G.2.1) with the `STUN*` values (after [`Agent::restore`]):
+    /// `local` is the address the UDP Connection Request socket is bound to, `seed` the
+    /// randomness for transaction ids. Binding Requests go out only if `STUNEnable`.
+    pub fn stun_start(&mut self, now: Instant, local: core::net::SocketAddr, seed: u64) {
+        self.stun = StunClient::new(self.ms.stun_config(), seed);
+        self.stun.set_local_address(local);
+        self.stun_local = Some(local);
+        self.stun.start(now);
+    }
+
+    /// The STUN client, for its state.
+    pub fn stun(&self) -> &StunClient {
+        &self.stun
+    }
+
+    /// When to call [`Agent::stun_poll_transmit`] next (a Binding Request or retransmission,
+    /// or a `UDPConnectionRequestAddress` notification the limit held back).
+    pub fn stun_poll_timeout(&self) -> Option<Instant> {
+        [self.stun.poll_timeout(), self.udp_notify_due]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Writes the Binding Request due at `now` into `buf` (send it to
+    /// [`Management::stun_server`] from the Connection Request port); returns its length.
+    /// Delivers a held-back `UDPConnectionRequestAddress` notification first when due.
+    pub fn stun_poll_transmit<
+        M: DataModel + ?Sized,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &M,
+        buf: &mut [u8],
+    ) -> Option<usize> {
+        if self.udp_notify_due.is_some_and(|t| t <= now) {
+            self.notify_udp_address(now, cpe, model);
+        }
+        self.stun.poll_transmit(now, buf)
+    }
+
+    /// A STUN datagram received on the Connection Request port. A new binding sets
+    /// `NATDetected` and `UDPConnectionRequestAddress` (the public address, G.2.1.3) and
+    /// notifies the change, at most once per `UDPConnectionRequestAddressNotificationLimit`
+    /// seconds. Never panics.
+    pub fn stun_received<M: DataModel + ?Sized, const E: usize, const T: usize, const S: usize>(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &M,
+        datagram: &[u8],
+    ) -> StunOutcome {
+        let outcome = self.stun.handle_datagram(now, datagram);
+        if let StunOutcome::BindingChanged {
+            public,
+            nat_detected,
+        } = outcome
+        {
+            self.ms.nat_detected = nat_detected;
+            let address = if nat_detected {
+                Some(public)
+            } else {
+                self.stun_local.or(Some(public))
+            };
+            let mut text = management::MsString::new();
+            if let Some(a) = address {
+                let _ = core::fmt::Write::write_fmt(&mut text, format_args!("{a}"));
+            }
+            if text != self.ms.udp_cr_address {
+                self.ms.udp_cr_address = text;
+                let limit = Duration::from_secs(u64::from(self.ms.udp_cr_notification_limit));
+                match self.udp_notified {
+                    Some(t) if t.saturating_add(limit) > now => {
+                        self.udp_notify_due = Some(t.saturating_add(limit));
+                    }
+                    _ => self.notify_udp_address(now, cpe, model),
+                }
+            }
+        }
+        outcome
+    }
+
+    fn notify_udp_address<M: DataModel + ?Sized, const E: usize, const T: usize, const S: usize>(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &M,
+    ) {
+        self.udp_notify_due = None;
+        self.udp_notified = Some(now);
+        let mut name = Name::new();
+        let _ = name.push_str(model.root().name);
+        let _ = name.push_str(".ManagementServer.UDPConnectionRequestAddress");
+        self.changed(now, cpe, model, &name);
     }
 
     /// The credentials the Connection Request server must check now (§3.2.2:

@@ -623,6 +623,9 @@ impl<const A: usize, const P: usize> Agent<A, P> {
         self.ms.parameter_key = crate::limits::truncated(&pk);
         let _ = cpe.set_parameter_key(now, &pk);
         self.ms.apply(ms_changed, now, cpe);
+        if ms_changed & super::management::Management::stun_bits() != 0 {
+            self.stun.configure(now, self.ms.stun_config());
+        }
         self.bump();
         reply(cpe, now, SetParameterValuesResponse { status: 0 }.into(), w)
     }

@@ -81,7 +81,7 @@ impl Out<'_> {
     }
 }
 
-const FIELDS: [Id; 14] = [
+const FIELDS: [Id; 23] = [
     Id::Url,
     Id::Username,
     Id::Password,
@@ -96,6 +96,15 @@ const FIELDS: [Id; 14] = [
     Id::HeartbeatEnable,
     Id::HeartbeatReportingInterval,
     Id::HeartbeatInitiationTime,
+    Id::DefaultActiveNotificationThrottle,
+    Id::StunEnable,
+    Id::StunServerAddress,
+    Id::StunServerPort,
+    Id::StunUsername,
+    Id::StunPassword,
+    Id::StunMaximumKeepAlivePeriod,
+    Id::StunMinimumKeepAlivePeriod,
+    Id::UdpConnectionRequestAddressNotificationLimit,
 ];
 
 /// Writes the record; returns its length.
@@ -129,6 +138,17 @@ pub(crate) fn export<const A: usize, const P: usize>(
             Id::HeartbeatEnable => o.put(&[u8::from(ms.heartbeat.enable)]),
             Id::HeartbeatReportingInterval => o.put(&ms.heartbeat.reporting_interval.to_le_bytes()),
             Id::HeartbeatInitiationTime => o.time(ms.heartbeat.initiation_time),
+            Id::DefaultActiveNotificationThrottle => o.put(&ms.notification_throttle.to_le_bytes()),
+            Id::StunEnable => o.put(&[u8::from(ms.stun_enable)]),
+            Id::StunServerAddress => o.str(&ms.stun_server_address),
+            Id::StunServerPort => o.put(&ms.stun_server_port.to_le_bytes()),
+            Id::StunUsername => o.str(&ms.stun_username),
+            Id::StunPassword => o.str(&ms.stun_password),
+            Id::StunMaximumKeepAlivePeriod => o.put(&ms.stun_maximum_keepalive.to_le_bytes()),
+            Id::StunMinimumKeepAlivePeriod => o.put(&ms.stun_minimum_keepalive.to_le_bytes()),
+            Id::UdpConnectionRequestAddressNotificationLimit => {
+                o.put(&ms.udp_cr_notification_limit.to_le_bytes())
+            }
             _ => {}
         }
     }
@@ -279,6 +299,19 @@ pub(crate) fn restore<const A: usize, const P: usize>(
             Id::HeartbeatEnable => m.heartbeat.enable = r.bool()?,
             Id::HeartbeatReportingInterval => m.heartbeat.reporting_interval = r.u32()?,
             Id::HeartbeatInitiationTime => m.heartbeat.initiation_time = r.time()?,
+            Id::DefaultActiveNotificationThrottle => m.notification_throttle = r.u32()?,
+            Id::StunEnable => m.stun_enable = r.bool()?,
+            Id::StunServerAddress => m.stun_server_address = r.str::<256>()?,
+            Id::StunServerPort => m.stun_server_port = r.u32()?,
+            Id::StunUsername => m.stun_username = r.str::<256>()?,
+            Id::StunPassword => m.stun_password = r.str::<256>()?,
+            Id::StunMaximumKeepAlivePeriod => {
+                m.stun_maximum_keepalive = i32::from_le_bytes(r.u32()?.to_le_bytes())
+            }
+            Id::StunMinimumKeepAlivePeriod => m.stun_minimum_keepalive = r.u32()?,
+            Id::UdpConnectionRequestAddressNotificationLimit => {
+                m.udp_cr_notification_limit = r.u32()?
+            }
             _ => {}
         }
     }

@@ -38,11 +38,16 @@ pub struct Config<'a> {
     pub response_timeout: Duration,
     /// `SessionTimeout` header value to send with the Inform (CWMP 1.3+, Table 4), if any.
     pub session_timeout: Option<u32>,
+    /// `ManagementServer.DefaultActiveNotificationThrottle`, in seconds (TR-181): the least
+    /// time from the end of the last Session to a Session opened only to deliver an Active
+    /// `4 VALUE CHANGE`. 0: no wait.
+    pub notification_throttle: u32,
 }
 
 impl<'a> Config<'a> {
     /// A configuration with the factory defaults: no periodic Inform, no HEARTBEAT, m = 5 s, k = 2000, a 30 s
-    /// response timeout, no SessionTimeout.
+    /// response timeout, no SessionTimeout, no
+    /// notification throttle.
     pub const fn new(
         acs_url: &'a str,
         manufacturer: &'a str,
@@ -67,6 +72,7 @@ impl<'a> Config<'a> {
             retry: RetryPolicy::FACTORY_DEFAULT,
             response_timeout: MIN_RESPONSE_TIMEOUT,
             session_timeout: None,
+            notification_throttle: 0,
         }
     }
 }

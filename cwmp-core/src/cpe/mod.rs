@@ -314,6 +314,13 @@ pub struct Cpe<
     not_before: Option<Instant>,
 
     want_session: bool,
+    /// An Active value change waits for its Session, held back by the notification throttle
+    /// (TR-181 `DefaultActiveNotificationThrottle`) while nothing else wants one.
+    want_notification: bool,
+    /// `DefaultActiveNotificationThrottle`, in seconds.
+    notification_throttle: u32,
+    /// When the last Session ended (not kept across reboots: TR-181 does not require it).
+    last_session_end: Option<Instant>,
     pending_reboot: bool,
     pending_factory_reset: bool,
     pending_apply: bool,
@@ -392,6 +399,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             session: None,
             not_before: None,
             want_session: false,
+            want_notification: false,
+            notification_throttle: config.notification_throttle,
+            last_session_end: None,
             pending_reboot: false,
             pending_factory_reset: false,
             pending_apply: false,
@@ -497,6 +507,12 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                     (Some(t), Some(f)) => Some(t.max(f)),
                     (None, Some(f)) if self.want_session || self.events.has_pending_heartbeat() => {
                         Some(f)
+                    }
+                    // An Active value change held back by the throttle: its Session is due at
+                    // the end of the window (or a 503's `Retry-After`, whichever is later).
+                    (None, f) if self.want_notification => {
+                        let t = self.throttle_end().unwrap_or(Instant::ZERO);
+                        Some(f.map_or(t, |f| t.max(f)))
                     }
                     (t, _) => t,
                 }
@@ -645,6 +661,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                 // Every pending event rides in this Inform: triggers raised since the Session
                 // started are served by it.
                 self.want_session = false;
+                self.want_notification = false;
             }
         }
         let source = InformEvents(&self.events);
@@ -1492,8 +1509,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             // retried HEARTBEAT one (Annex O.2.2).
             if !heartbeat {
                 self.want_session = false;
+                self.want_notification = false;
             }
         }
+        self.last_session_end = Some(now);
         self.heartbeat_retry = !success && heartbeat;
         self.jar.clear();
         self.redirects.end_session();
@@ -1531,7 +1550,9 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let due = if retrying {
             self.retry.is_due(now)
         } else {
-            self.want_session || heartbeat_pending
+            self.want_session
+                || heartbeat_pending
+                || (self.want_notification && self.throttle_end().is_none_or(|t| t <= now))
         };
         if !due {
             return;
@@ -1574,6 +1595,16 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         self.out
             .iter()
             .any(|e| matches!(e, Event::Reboot | Event::FactoryReset))
+    }
+
+    /// The end of the notification throttle window: the last Session's end plus
+    /// `DefaultActiveNotificationThrottle` (`None`: no Session yet since boot, or no throttle).
+    fn throttle_end(&self) -> Option<Instant> {
+        if self.notification_throttle == 0 {
+            return None;
+        }
+        self.last_session_end
+            .map(|e| e.saturating_add(Duration::from_secs(u64::from(self.notification_throttle))))
     }
 
     fn trigger(&mut self, now: Instant) {
@@ -1754,9 +1785,21 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     /// A parameter with Notification changed, not by the ACS (§3.2.1, Table 8 `4 VALUE
     /// CHANGE`): `active` starts a Session; a passive change waits for the next one. Never call
     /// it for changes the ACS made itself.
+    ///
+    /// An Active change opens its Session no sooner than `DefaultActiveNotificationThrottle`
+    /// seconds after the end of the last one ([`Config::notification_throttle`], TR-181); a
+    /// Session opened for any other reason (a retry, a periodic Inform, a Connection Request)
+    /// is never delayed and carries the change. [`Cpe::poll_timeout`] includes the wait.
     pub fn value_changed(&mut self, now: Instant, active: bool) {
         if active {
-            self.raise(now, EventCode::ValueChange, "");
+            let throttled = self.throttle_end().is_some_and(|t| t > now);
+            if !throttled {
+                self.raise(now, EventCode::ValueChange, "");
+            } else if self.events.push(EventCode::ValueChange, "").is_ok() {
+                self.want_notification = true;
+                // A waiting retry is a Session for another reason: it goes at once.
+                self.retry.on_new_event(now);
+            }
         } else {
             let _ = self.events.push(EventCode::ValueChange, "");
         }
@@ -1960,6 +2003,18 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let raised = self.raise_heartbeat();
         self.after_input(now);
         raised
+    }
+
+    /// A new `DefaultActiveNotificationThrottle`, in seconds (TR-181; see
+    /// [`Cpe::value_changed`]).
+    pub fn set_notification_throttle(&mut self, now: Instant, seconds: u32) {
+        self.notification_throttle = seconds;
+        self.after_input(now);
+    }
+
+    /// `DefaultActiveNotificationThrottle` in force, in seconds.
+    pub fn notification_throttle(&self) -> u32 {
+        self.notification_throttle
     }
 
     /// New `CWMPRetryMinimumWaitInterval` and `CWMPRetryIntervalMultiplier` (§3.2.1.1), used

@@ -386,38 +386,64 @@ pub enum StoredEventCode {
 }
 
 /// A Table 8 code without borrowed data (`Copy`), the standard part of [`StoredEventCode`].
+///
+/// One byte: an event queue can hold it per entry at no cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct StandardEventCode(EventCode<'static>);
+pub struct StandardEventCode(Standard);
+
+/// The Table 8 codes, one byte each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+enum Standard {
+    Bootstrap,
+    Boot,
+    Periodic,
+    Scheduled,
+    ValueChange,
+    Kicked,
+    ConnectionRequest,
+    TransferComplete,
+    DiagnosticsComplete,
+    RequestDownload,
+    AutonomousTransferComplete,
+    DuStateChangeComplete,
+    AutonomousDuStateChangeComplete,
+    Wakeup,
+    Heartbeat,
+    MReboot,
+    MScheduleInform,
+    MDownload,
+    MScheduleDownload,
+    MUpload,
+    MChangeDuState,
+}
 
 impl StandardEventCode {
     /// The standard code of `code`, or `None` for a vendor or unknown code.
     pub const fn new(code: EventCode<'_>) -> Option<StandardEventCode> {
-        // Rebuilt variant by variant, so no borrowed data can be kept.
         let c = match code {
-            EventCode::Bootstrap => EventCode::Bootstrap,
-            EventCode::Boot => EventCode::Boot,
-            EventCode::Periodic => EventCode::Periodic,
-            EventCode::Scheduled => EventCode::Scheduled,
-            EventCode::ValueChange => EventCode::ValueChange,
-            EventCode::Kicked => EventCode::Kicked,
-            EventCode::ConnectionRequest => EventCode::ConnectionRequest,
-            EventCode::TransferComplete => EventCode::TransferComplete,
-            EventCode::DiagnosticsComplete => EventCode::DiagnosticsComplete,
-            EventCode::RequestDownload => EventCode::RequestDownload,
-            EventCode::AutonomousTransferComplete => EventCode::AutonomousTransferComplete,
-            EventCode::DuStateChangeComplete => EventCode::DuStateChangeComplete,
-            EventCode::AutonomousDuStateChangeComplete => {
-                EventCode::AutonomousDuStateChangeComplete
-            }
-            EventCode::Wakeup => EventCode::Wakeup,
-            EventCode::Heartbeat => EventCode::Heartbeat,
-            EventCode::MReboot => EventCode::MReboot,
-            EventCode::MScheduleInform => EventCode::MScheduleInform,
-            EventCode::MDownload => EventCode::MDownload,
-            EventCode::MScheduleDownload => EventCode::MScheduleDownload,
-            EventCode::MUpload => EventCode::MUpload,
-            EventCode::MChangeDuState => EventCode::MChangeDuState,
+            EventCode::Bootstrap => Standard::Bootstrap,
+            EventCode::Boot => Standard::Boot,
+            EventCode::Periodic => Standard::Periodic,
+            EventCode::Scheduled => Standard::Scheduled,
+            EventCode::ValueChange => Standard::ValueChange,
+            EventCode::Kicked => Standard::Kicked,
+            EventCode::ConnectionRequest => Standard::ConnectionRequest,
+            EventCode::TransferComplete => Standard::TransferComplete,
+            EventCode::DiagnosticsComplete => Standard::DiagnosticsComplete,
+            EventCode::RequestDownload => Standard::RequestDownload,
+            EventCode::AutonomousTransferComplete => Standard::AutonomousTransferComplete,
+            EventCode::DuStateChangeComplete => Standard::DuStateChangeComplete,
+            EventCode::AutonomousDuStateChangeComplete => Standard::AutonomousDuStateChangeComplete,
+            EventCode::Wakeup => Standard::Wakeup,
+            EventCode::Heartbeat => Standard::Heartbeat,
+            EventCode::MReboot => Standard::MReboot,
+            EventCode::MScheduleInform => Standard::MScheduleInform,
+            EventCode::MDownload => Standard::MDownload,
+            EventCode::MScheduleDownload => Standard::MScheduleDownload,
+            EventCode::MUpload => Standard::MUpload,
+            EventCode::MChangeDuState => Standard::MChangeDuState,
             EventCode::MVendor(_) | EventCode::Vendor(_) | EventCode::Unknown(_) => return None,
         };
         Some(StandardEventCode(c))
@@ -425,7 +451,29 @@ impl StandardEventCode {
 
     /// The code.
     pub const fn code(self) -> EventCode<'static> {
-        self.0
+        match self.0 {
+            Standard::Bootstrap => EventCode::Bootstrap,
+            Standard::Boot => EventCode::Boot,
+            Standard::Periodic => EventCode::Periodic,
+            Standard::Scheduled => EventCode::Scheduled,
+            Standard::ValueChange => EventCode::ValueChange,
+            Standard::Kicked => EventCode::Kicked,
+            Standard::ConnectionRequest => EventCode::ConnectionRequest,
+            Standard::TransferComplete => EventCode::TransferComplete,
+            Standard::DiagnosticsComplete => EventCode::DiagnosticsComplete,
+            Standard::RequestDownload => EventCode::RequestDownload,
+            Standard::AutonomousTransferComplete => EventCode::AutonomousTransferComplete,
+            Standard::DuStateChangeComplete => EventCode::DuStateChangeComplete,
+            Standard::AutonomousDuStateChangeComplete => EventCode::AutonomousDuStateChangeComplete,
+            Standard::Wakeup => EventCode::Wakeup,
+            Standard::Heartbeat => EventCode::Heartbeat,
+            Standard::MReboot => EventCode::MReboot,
+            Standard::MScheduleInform => EventCode::MScheduleInform,
+            Standard::MDownload => EventCode::MDownload,
+            Standard::MScheduleDownload => EventCode::MScheduleDownload,
+            Standard::MUpload => EventCode::MUpload,
+            Standard::MChangeDuState => EventCode::MChangeDuState,
+        }
     }
 }
 
@@ -682,7 +730,13 @@ mod tests {
             assert_eq!(stored.as_event_code(), code);
             assert_eq!(stored.as_str(), text);
             assert_eq!(StoredEventCode::parse(text).unwrap(), stored);
+            let standard = StandardEventCode::new(code).unwrap();
+            assert_eq!(standard.code(), code);
+            assert_eq!(standard.code().as_str(), text);
         }
+        // One byte, so an event queue entry stays small.
+        assert_eq!(core::mem::size_of::<StandardEventCode>(), 1);
+        assert_eq!(StandardEventCode::new(E::Vendor("X 1 e")), None);
     }
 
     #[test]

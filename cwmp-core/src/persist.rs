@@ -492,11 +492,14 @@ impl<const E: usize, const T: usize, const S: usize> Record<E, T, S> {
         let mut r = Self::new();
         r.retry_count = retry.retry_count();
         for e in events.iter() {
-            // Same capacity as the queue: cannot fail.
-            let _ = r.events.push(PersistedEvent {
-                code: e.stored_code().clone(),
-                command_key: bounded(e.command_key()).unwrap_or_default(),
-            });
+            // Same capacity as the queue, and its codes are at most 64 bytes as a
+            // `StoredEventCode`'s: cannot fail.
+            if let Ok(code) = StoredEventCode::try_from(e.code()) {
+                let _ = r.events.push(PersistedEvent {
+                    code,
+                    command_key: bounded(e.command_key()).unwrap_or_default(),
+                });
+            }
         }
         for q in transfers.queued() {
             let _ = r.transfers.push(PersistedTransfer::Queued {
@@ -607,7 +610,7 @@ trait Payload {
     fn parameter_key(&self) -> Option<&str>;
     fn last_udp_timestamp(&self) -> Option<u64>;
     /// (code, CommandKey), oldest first.
-    fn events(&self) -> impl Iterator<Item = (&StoredEventCode, &str)>;
+    fn events(&self) -> impl Iterator<Item = (&str, &str)>;
     fn transfers(&self) -> impl Iterator<Item = TransferView<'_>>;
     /// (CommandKey, due Unix time) of the persistent ScheduleInforms.
     fn scheduled_informs(&self) -> impl Iterator<Item = (&str, i64)>;
@@ -623,10 +626,10 @@ impl<const E: usize, const T: usize, const S: usize> Payload for Record<E, T, S>
     fn last_udp_timestamp(&self) -> Option<u64> {
         self.last_udp_timestamp
     }
-    fn events(&self) -> impl Iterator<Item = (&StoredEventCode, &str)> {
+    fn events(&self) -> impl Iterator<Item = (&str, &str)> {
         self.events
             .iter()
-            .map(|e| (&e.code, e.command_key.as_str()))
+            .map(|e| (e.code.as_str(), e.command_key.as_str()))
     }
     fn transfers(&self) -> impl Iterator<Item = TransferView<'_>> {
         self.transfers.iter().map(|t| match t {
@@ -675,11 +678,11 @@ impl<const E: usize, const T: usize, const S: usize> Payload for Parts<'_, E, T,
     fn last_udp_timestamp(&self) -> Option<u64> {
         self.last_udp_timestamp
     }
-    fn events(&self) -> impl Iterator<Item = (&StoredEventCode, &str)> {
+    fn events(&self) -> impl Iterator<Item = (&str, &str)> {
         // `take`: never more than a `Record` holds (the capacities are the same, so a no-op).
         self.events
             .iter()
-            .map(|e| (e.stored_code(), e.command_key()))
+            .map(|e| (e.code().as_str(), e.command_key()))
             .take(E)
     }
     fn transfers(&self) -> impl Iterator<Item = TransferView<'_>> {
@@ -723,7 +726,7 @@ fn encode_payload<P: Payload, W: Sink>(p: &P, w: &mut W) -> Result<(), BufferToo
     }
     put_count(w, p.events().count())?;
     for (code, command_key) in p.events() {
-        put_str8(w, code.as_str())?;
+        put_str8(w, code)?;
         put_str8(w, command_key)?;
     }
     put_count(w, p.transfers().count())?;

@@ -30,12 +30,31 @@
 //! sends it alone; a HEARTBEAT raised while one is in flight is discarded (O.2.2). Which Session to
 //! open first (O.2.2, O.2.3) is the session machine's decision, as is the passive-only
 //! `4 VALUE CHANGE` that must not start a Session by itself (fn17): it knows why an event was raised.
+//!
+//! **Storage.** An entry is 4 bytes: the Table 8 code as a byte, its delivery state, and slot
+//! indices into two shared pools (const generics of [`EventQueue`]): `K` CommandKeys (only `M`
+//! codes carry one, and an empty one takes no slot) and `V` vendor or unknown code texts. Entries
+//! with the same string share its slot. A push that needs a slot when none is free fails with
+//! [`EventQueueError::CommandKeyPoolFull`] or [`EventQueueError::EventCodePoolFull`] and, like
+//! [`EventQueueError::Full`], changes nothing: no queued event is discarded for a slot.
+
+mod pool;
 
 use core::fmt;
 
-use cwmp_codec::event::{ConfirmedBy, EventCode, RetryDiscardPolicy, StoredEventCode};
+use cwmp_codec::event::{
+    ConfirmedBy, EventCode, RetryDiscardPolicy, StandardEventCode, StoredEventCode,
+    EVENT_CODE_MAX_LEN,
+};
 
-use crate::limits::{bounded, CommandKey, MAX_INFORM_EVENTS};
+use crate::limits::{CommandKey, COMMAND_KEY_LEN, MAX_INFORM_EVENTS};
+use pool::Pool;
+
+/// Default CommandKey slots of an [`EventQueue`]: one per pending transfer result, reboot and
+/// ScheduleInform of the default capacities, with room to spare (equal keys share a slot).
+pub const DEFAULT_COMMAND_KEY_SLOTS: usize = 8;
+/// Default vendor and unknown code slots of an [`EventQueue`] (equal codes share a slot).
+pub const DEFAULT_EVENT_CODE_SLOTS: usize = 4;
 
 /// Where an entry is in its delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,27 +68,24 @@ pub enum EventState {
     AwaitingConfirmation,
 }
 
-/// One event with its CommandKey (`EventStruct`, §A.3.3.1, Table 40).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One queued event with its CommandKey (`EventStruct`, §A.3.3.1, Table 40), borrowed from the
+/// queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct QueuedEvent {
-    code: StoredEventCode,
-    command_key: CommandKey,
+pub struct QueuedEvent<'q> {
+    code: EventCode<'q>,
+    command_key: &'q str,
     state: EventState,
 }
 
-impl QueuedEvent {
+impl<'q> QueuedEvent<'q> {
     /// The event code.
-    pub fn code(&self) -> EventCode<'_> {
-        self.code.as_event_code()
-    }
-    /// The stored event code.
-    pub fn stored_code(&self) -> &StoredEventCode {
-        &self.code
+    pub fn code(&self) -> EventCode<'q> {
+        self.code
     }
     /// The CommandKey: the originating RPC's for `M` codes, empty for the others (Table 40).
-    pub fn command_key(&self) -> &str {
-        &self.command_key
+    pub fn command_key(&self) -> &'q str {
+        self.command_key
     }
     /// The delivery state.
     pub fn state(&self) -> EventState {
@@ -77,14 +93,14 @@ impl QueuedEvent {
     }
     /// Who confirms it, vendor codes mapped to the InformResponse (see the module docs).
     fn confirmed_by(&self) -> ConfirmedBy {
-        match self.code().confirmed_by() {
+        match self.code.confirmed_by() {
             ConfirmedBy::Vendor => ConfirmedBy::InformResponse,
             other => other,
         }
     }
 }
 
-/// A caller mistake or a full queue; the queue is unchanged.
+/// A caller mistake or a full queue or pool; the queue is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -99,6 +115,10 @@ pub enum EventQueueError {
     InvalidEventCode,
     /// No room, and no `M` event to discard for it.
     Full,
+    /// Every CommandKey slot holds another key (the queue's `K`).
+    CommandKeyPoolFull,
+    /// Every vendor or unknown code slot holds another code (the queue's `V`).
+    EventCodePoolFull,
     /// [`EventQueue::begin_session`] while a Session is already open.
     SessionAlreadyOpen,
 }
@@ -112,6 +132,8 @@ impl EventQueueError {
             Self::EventCodeTooLong => "event code longer than 64 bytes",
             Self::InvalidEventCode => "not a valid event code",
             Self::Full => "event queue full and no M event to discard",
+            Self::CommandKeyPoolFull => "every CommandKey slot of the event queue is in use",
+            Self::EventCodePoolFull => "every vendor event code slot of the event queue is in use",
             Self::SessionAlreadyOpen => "a Session is already open",
         }
     }
@@ -163,25 +185,110 @@ pub struct InformEvent<'a> {
     pub command_key: &'a str,
 }
 
+/// An entry's code: a Table 8 code, or the slot of a vendor or unknown code's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Code {
+    Standard(StandardEventCode),
+    MVendor(u8),
+    Vendor(u8),
+    Unknown(u8),
+}
+
+impl Code {
+    fn slot(self) -> Option<u8> {
+        match self {
+            Code::Standard(_) => None,
+            Code::MVendor(i) | Code::Vendor(i) | Code::Unknown(i) => Some(i),
+        }
+    }
+}
+
+/// No CommandKey slot: the key is empty.
+const NO_KEY: u8 = u8::MAX;
+
+/// One queue entry, 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    code: Code,
+    /// CommandKey slot, or [`NO_KEY`].
+    key: u8,
+    state: EventState,
+}
+
+type KeyPool<const K: usize> = Pool<COMMAND_KEY_LEN, K>;
+type CodePool<const V: usize> = Pool<EVENT_CODE_MAX_LEN, V>;
+
+fn code_of<const V: usize>(code: Code, codes: &CodePool<V>) -> EventCode<'_> {
+    match code {
+        Code::Standard(c) => c.code(),
+        Code::MVendor(i) => EventCode::MVendor(codes.get(i)),
+        Code::Vendor(i) => EventCode::Vendor(codes.get(i)),
+        Code::Unknown(i) => EventCode::Unknown(codes.get(i)),
+    }
+}
+
+fn view<'q, const K: usize, const V: usize>(
+    e: &Entry,
+    keys: &'q KeyPool<K>,
+    codes: &'q CodePool<V>,
+) -> QueuedEvent<'q> {
+    QueuedEvent {
+        code: code_of(e.code, codes),
+        command_key: if e.key == NO_KEY { "" } else { keys.get(e.key) },
+        state: e.state,
+    }
+}
+
+fn release<const K: usize, const V: usize>(
+    e: &Entry,
+    keys: &mut KeyPool<K>,
+    codes: &mut CodePool<V>,
+) {
+    if e.key != NO_KEY {
+        keys.release(e.key);
+    }
+    if let Some(i) = e.code.slot() {
+        codes.release(i);
+    }
+}
+
 /// The undelivered events of a CPE (§3.7.1.5), at most `min(N, 64)`.
 ///
 /// `N` is the capacity (default 64, the Inform maximum, Table 37); a larger `N` buys nothing since
-/// the Inform holds 64.
+/// the Inform holds 64. `K` CommandKeys and `V` vendor or unknown codes can be held at once
+/// (defaults [`DEFAULT_COMMAND_KEY_SLOTS`] and [`DEFAULT_EVENT_CODE_SLOTS`]; see the module docs).
 #[derive(Debug, Clone)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct EventQueue<const N: usize = MAX_INFORM_EVENTS> {
-    entries: heapless::Vec<QueuedEvent, N>,
+pub struct EventQueue<
+    const N: usize = MAX_INFORM_EVENTS,
+    const K: usize = DEFAULT_COMMAND_KEY_SLOTS,
+    const V: usize = DEFAULT_EVENT_CODE_SLOTS,
+> {
+    entries: heapless::Vec<Entry, N>,
+    keys: KeyPool<K>,
+    codes: CodePool<V>,
     session_open: bool,
     generation: u32,
 }
 
-impl<const N: usize> Default for EventQueue<N> {
+#[cfg(feature = "defmt")]
+impl<const N: usize, const K: usize, const V: usize> defmt::Format for EventQueue<N, K, V> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "EventQueue {{ len: {=usize}, session_open: {=bool} }}",
+            self.entries.len(),
+            self.session_open
+        );
+    }
+}
+
+impl<const N: usize, const K: usize, const V: usize> Default for EventQueue<N, K, V> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<const N: usize> EventQueue<N> {
+impl<const N: usize, const K: usize, const V: usize> EventQueue<N, K, V> {
     /// The effective capacity, `min(N, 64)`.
     pub const CAPACITY: usize = if N < MAX_INFORM_EVENTS {
         N
@@ -193,6 +300,8 @@ impl<const N: usize> EventQueue<N> {
     pub const fn new() -> Self {
         EventQueue {
             entries: heapless::Vec::new(),
+            keys: Pool::new(),
+            codes: Pool::new(),
             session_open: false,
             generation: 0,
         }
@@ -214,8 +323,10 @@ impl<const N: usize> EventQueue<N> {
     }
 
     /// All entries, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &QueuedEvent> + '_ {
-        self.entries.iter()
+    pub fn iter(&self) -> impl Iterator<Item = QueuedEvent<'_>> + '_ {
+        self.entries
+            .iter()
+            .map(|e| view(e, &self.keys, &self.codes))
     }
 
     /// `true` between [`EventQueue::begin_session`] and [`EventQueue::end_session`].
@@ -232,13 +343,34 @@ impl<const N: usize> EventQueue<N> {
         self.generation = self.generation.wrapping_add(1);
     }
 
+    /// Keeps the entries for which `keep` is `true`, freeing the pool slots of the others.
+    fn retain(&mut self, mut keep: impl FnMut(QueuedEvent<'_>) -> bool) {
+        let keys = &mut self.keys;
+        let codes = &mut self.codes;
+        self.entries.retain(|e| {
+            let kept = keep(view(e, keys, codes));
+            if !kept {
+                release(e, keys, codes);
+            }
+            kept
+        });
+    }
+
+    /// Removes entry `i` (an index from `position`), freeing its pool slots.
+    fn remove_at(&mut self, i: usize) {
+        if i < self.entries.len() {
+            let e = self.entries.remove(i);
+            release(&e, &mut self.keys, &mut self.codes);
+        }
+    }
+
     /// Records that an event occurred (§3.7.1.5). `command_key` is the originating RPC's for `M`
     /// codes and must be empty for the others.
     ///
     /// # Errors
     ///
-    /// [`EventQueueError`] for a misuse or when full with no `M` event to discard; the queue is then
-    /// unchanged. Never panics.
+    /// [`EventQueueError`] for a misuse, when full with no `M` event to discard, or when the code
+    /// or CommandKey needs a pool slot and none is free; the queue is then unchanged. Never panics.
     pub fn push(
         &mut self,
         code: EventCode<'_>,
@@ -251,23 +383,21 @@ impl<const N: usize> EventQueue<N> {
         if !code.carries_command_key() && !command_key.is_empty() {
             return Err(EventQueueError::CommandKeyNotAllowed);
         }
-        let key = bounded(command_key).ok_or(EventQueueError::CommandKeyTooLong)?;
-        let stored =
-            StoredEventCode::try_from(code).map_err(|_| EventQueueError::EventCodeTooLong)?;
-        let entry = QueuedEvent {
-            code: stored,
-            command_key: key,
-            state: EventState::Pending,
-        };
+        if command_key.len() > COMMAND_KEY_LEN {
+            return Err(EventQueueError::CommandKeyTooLong);
+        }
+        if StandardEventCode::new(code).is_none() && code.as_str().len() > EVENT_CODE_MAX_LEN {
+            return Err(EventQueueError::EventCodeTooLong);
+        }
 
         if code == EventCode::Bootstrap {
             // Table 8: all other undelivered events MUST be discarded.
             let before = self.entries.len();
-            self.entries.retain(|e| e.code() == EventCode::Bootstrap);
+            self.retain(|e| e.code() == EventCode::Bootstrap);
             let discarded = before.saturating_sub(self.entries.len());
-            let already = self.entries.iter().any(|e| e.state == EventState::Pending);
+            let already = self.has_pending();
             if !already {
-                self.insert(entry)?;
+                self.insert(code, "")?;
             }
             if discarded > 0 || !already {
                 self.bump();
@@ -277,7 +407,6 @@ impl<const N: usize> EventQueue<N> {
 
         if !code.is_multiple()
             && self
-                .entries
                 .iter()
                 .any(|e| e.state == EventState::Pending && e.code() == code)
         {
@@ -287,7 +416,7 @@ impl<const N: usize> EventQueue<N> {
         if code == EventCode::Heartbeat && self.is_in_flight(EventCode::Heartbeat) {
             return Ok(Pushed::AlreadyPending);
         }
-        let discarded = self.insert(entry)?;
+        let discarded = self.insert(code, command_key)?;
         self.bump();
         Ok(if discarded {
             Pushed::AddedDiscardingOldest
@@ -296,21 +425,50 @@ impl<const N: usize> EventQueue<N> {
         })
     }
 
-    /// Appends, discarding the oldest `M` event if full. `Ok(true)` if one was discarded.
-    fn insert(&mut self, entry: QueuedEvent) -> Result<bool, EventQueueError> {
+    /// Appends a pending entry, discarding the oldest `M` event if full. `Ok(true)` if one was
+    /// discarded. Every refusal (no slot, full with no `M` event) comes before any change.
+    fn insert(&mut self, code: EventCode<'_>, key: &str) -> Result<bool, EventQueueError> {
+        let pooled = |text: &str| {
+            self.codes
+                .place(text)
+                .ok_or(EventQueueError::EventCodePoolFull)
+        };
+        let stored = match (StandardEventCode::new(code), code) {
+            (Some(c), _) => Code::Standard(c),
+            (None, EventCode::MVendor(text)) => Code::MVendor(pooled(text)?),
+            (None, EventCode::Vendor(text)) => Code::Vendor(pooled(text)?),
+            (None, other) => Code::Unknown(pooled(other.as_str())?),
+        };
+        let key_slot = if key.is_empty() {
+            NO_KEY
+        } else {
+            self.keys
+                .place(key)
+                .ok_or(EventQueueError::CommandKeyPoolFull)?
+        };
         let mut discarded = false;
         if self.entries.len() >= Self::CAPACITY {
             let oldest_m = self
-                .entries
                 .iter()
                 .position(|e| e.code().is_multiple())
                 .ok_or(EventQueueError::Full)?;
-            self.entries.remove(oldest_m);
+            // Releasing can only free slots: the ones placed above stay valid.
+            self.remove_at(oldest_m);
             discarded = true;
         }
         self.entries
-            .push(entry)
+            .push(Entry {
+                code: stored,
+                key: key_slot,
+                state: EventState::Pending,
+            })
             .map_err(|_| EventQueueError::Full)?;
+        if let Some(i) = stored.slot() {
+            self.codes.acquire(i, code.as_str());
+        }
+        if key_slot != NO_KEY {
+            self.keys.acquire(key_slot, key);
+        }
         Ok(discarded)
     }
 
@@ -350,8 +508,7 @@ impl<const N: usize> EventQueue<N> {
 
     /// `true` if a `14 HEARTBEAT` waits for its Session.
     pub fn has_pending_heartbeat(&self) -> bool {
-        self.entries
-            .iter()
+        self.iter()
             .any(|e| e.state == EventState::Pending && e.code() == EventCode::Heartbeat)
     }
 
@@ -361,7 +518,7 @@ impl<const N: usize> EventQueue<N> {
         }
         self.session_open = true;
         for e in self.entries.iter_mut() {
-            if e.state == EventState::Pending && include(e.code.as_event_code()) {
+            if e.state == EventState::Pending && include(code_of(e.code, &self.codes)) {
                 e.state = EventState::InFlight;
             }
         }
@@ -371,12 +528,11 @@ impl<const N: usize> EventQueue<N> {
     /// The events of the current Session's Inform, oldest first (at most 64). Empty when no Session
     /// is open; may be empty for a Session that exists only to retry (§A.3.3.1).
     pub fn in_flight(&self) -> impl Iterator<Item = InformEvent<'_>> + '_ {
-        self.entries
-            .iter()
+        self.iter()
             .filter(|e| e.state == EventState::InFlight)
             .map(|e| InformEvent {
-                code: e.code(),
-                command_key: e.command_key(),
+                code: e.code,
+                command_key: e.command_key,
             })
     }
 
@@ -393,7 +549,7 @@ impl<const N: usize> EventQueue<N> {
             return;
         }
         let before = self.entries.len();
-        self.entries.retain(|e| {
+        self.retain(|e| {
             !(e.state == EventState::InFlight && e.confirmed_by() == ConfirmedBy::InformResponse)
         });
         for e in self.entries.iter_mut() {
@@ -419,25 +575,24 @@ impl<const N: usize> EventQueue<N> {
         if by == ConfirmedBy::InformResponse || !self.session_open {
             return 0;
         }
-        let awaiting = |e: &QueuedEvent| e.state == EventState::AwaitingConfirmation;
+        let awaiting = |e: &QueuedEvent<'_>| e.state == EventState::AwaitingConfirmation;
         let mut removed = 0usize;
-        if let Some(i) = self.entries.iter().position(|e| {
-            awaiting(e)
+        let oldest = self.iter().position(|e| {
+            awaiting(&e)
                 && e.code().is_multiple()
                 && e.confirmed_by() == by
                 && e.command_key() == command_key
-        }) {
-            self.entries.remove(i);
+        });
+        if let Some(i) = oldest {
+            self.remove_at(i);
             removed = 1;
         }
         let m_left = self
-            .entries
             .iter()
-            .any(|e| awaiting(e) && e.code().is_multiple() && e.confirmed_by() == by);
+            .any(|e| awaiting(&e) && e.code().is_multiple() && e.confirmed_by() == by);
         if !m_left {
             let before = self.entries.len();
-            self.entries
-                .retain(|e| !(awaiting(e) && !e.code().is_multiple() && e.confirmed_by() == by));
+            self.retain(|e| !(awaiting(&e) && !e.code().is_multiple() && e.confirmed_by() == by));
             removed = removed.saturating_add(before.saturating_sub(self.entries.len()));
         }
         if removed > 0 {
@@ -456,7 +611,7 @@ impl<const N: usize> EventQueue<N> {
         let _ = outcome; // The rules are the same for both outcomes; kept for clarity at call sites.
         self.session_open = false;
         let before = self.entries.len();
-        self.entries.retain(|e| {
+        self.retain(|e| {
             e.state == EventState::Pending
                 || e.code().retry_policy() != RetryDiscardPolicy::MustNotRetry
         });
@@ -473,14 +628,15 @@ impl<const N: usize> EventQueue<N> {
     fn dedup_singles(&mut self) {
         let mut i = 0usize;
         while let Some(e) = self.entries.get(i) {
-            let dup = !e.code().is_multiple()
+            let code = code_of(e.code, &self.codes);
+            let dup = !code.is_multiple()
                 && self
                     .entries
                     .iter()
                     .take(i)
-                    .any(|earlier| earlier.code == e.code);
+                    .any(|earlier| code_of(earlier.code, &self.codes) == code);
             if dup {
-                self.entries.remove(i);
+                self.remove_at(i);
             } else {
                 i = i.saturating_add(1);
             }
@@ -493,7 +649,7 @@ impl<const N: usize> EventQueue<N> {
     pub fn on_reboot(&mut self) {
         self.session_open = false;
         let before = self.entries.len();
-        self.entries.retain(|e| {
+        self.retain(|e| {
             !matches!(
                 e.code().retry_policy(),
                 RetryDiscardPolicy::RetryUntilReboot | RetryDiscardPolicy::MustNotRetry
@@ -512,8 +668,7 @@ impl<const N: usize> EventQueue<N> {
     /// drops its pending value-change record after an ACS URL change, §A.3.3.1). Returns how many.
     pub fn discard(&mut self, code: EventCode<'_>) -> usize {
         let before = self.entries.len();
-        self.entries
-            .retain(|e| !(e.state == EventState::Pending && e.code() == code));
+        self.retain(|e| !(e.state == EventState::Pending && e.code() == code));
         let n = before.saturating_sub(self.entries.len());
         if n > 0 {
             self.bump();
@@ -523,6 +678,8 @@ impl<const N: usize> EventQueue<N> {
 
     /// Restores one persisted event as pending (used by [`crate::persist`]); same rules as
     /// [`EventQueue::push`] except that `0 BOOTSTRAP` discards nothing (the record was consistent).
+    /// A record holding more distinct CommandKeys or vendor codes than the pools is refused like
+    /// one holding more events than the queue.
     pub(crate) fn restore(
         &mut self,
         code: StoredEventCode,
@@ -532,14 +689,10 @@ impl<const N: usize> EventQueue<N> {
         if !view.carries_command_key() && !command_key.is_empty() {
             return Err(EventQueueError::CommandKeyNotAllowed);
         }
-        if !view.is_multiple() && self.entries.iter().any(|e| e.code == code) {
+        if !view.is_multiple() && self.iter().any(|e| e.code() == view) {
             return Ok(());
         }
-        self.insert(QueuedEvent {
-            code,
-            command_key,
-            state: EventState::Pending,
-        })?;
+        self.insert(view, &command_key)?;
         self.bump();
         Ok(())
     }
@@ -557,15 +710,17 @@ mod tests {
     use std::vec::Vec;
     use EventCode as E;
 
-    fn inform<const N: usize>(
-        q: &EventQueue<N>,
+    fn inform<const N: usize, const K: usize, const V: usize>(
+        q: &EventQueue<N, K, V>,
     ) -> Vec<(std::string::String, std::string::String)> {
         q.in_flight()
             .map(|e| (e.code.as_str().into(), e.command_key.into()))
             .collect()
     }
 
-    fn codes<const N: usize>(q: &EventQueue<N>) -> Vec<std::string::String> {
+    fn codes<const N: usize, const K: usize, const V: usize>(
+        q: &EventQueue<N, K, V>,
+    ) -> Vec<std::string::String> {
         q.iter().map(|e| e.code().as_str().into()).collect()
     }
 
@@ -649,7 +804,8 @@ mod tests {
 
     #[test]
     fn overflow_discards_oldest_m_event() {
-        let mut q = EventQueue::<64>::new();
+        // One CommandKey slot per entry, so the 64-entry limit is the one reached.
+        let mut q = EventQueue::<64, 64>::new();
         q.push(E::Boot, "").unwrap();
         for i in 0..63 {
             q.push(E::MScheduleInform, &std::format!("{i}")).unwrap();
@@ -660,6 +816,63 @@ mod tests {
         assert_eq!(q.iter().nth(1).unwrap().command_key(), "1");
         assert_eq!(q.iter().last().unwrap().command_key(), "new");
         assert_eq!(q.iter().next().unwrap().code(), E::Boot);
+    }
+
+    #[test]
+    fn entries_are_four_bytes() {
+        assert_eq!(core::mem::size_of::<Entry>(), 4);
+    }
+
+    #[test]
+    fn full_pools_refuse_without_change_and_free_with_the_last_entry() {
+        let mut q = EventQueue::<64, 2, 1>::new();
+        q.push(E::MDownload, "a").unwrap();
+        q.push(E::MUpload, "b").unwrap();
+        // Equal keys share a slot; empty keys take none.
+        assert_eq!(q.push(E::MReboot, "a"), Ok(Pushed::Added));
+        assert_eq!(q.push(E::MReboot, ""), Ok(Pushed::Added));
+        q.push(E::Vendor("X 012345 One"), "").unwrap();
+        assert_eq!(
+            q.push(E::Vendor("X 012345 One"), ""),
+            Ok(Pushed::AlreadyPending)
+        );
+        let g = q.generation();
+        let before: Vec<Owned> = q.iter().map(owned).collect();
+        assert_eq!(
+            q.push(E::MDownload, "c"),
+            Err(EventQueueError::CommandKeyPoolFull)
+        );
+        assert_eq!(
+            q.push(E::Vendor("X 012345 Two"), ""),
+            Err(EventQueueError::EventCodePoolFull)
+        );
+        assert_eq!(
+            q.push(E::MVendor("M X_012345_Method"), ""),
+            Err(EventQueueError::EventCodePoolFull)
+        );
+        assert_eq!(q.iter().map(owned).collect::<Vec<_>>(), before);
+        assert_eq!(q.generation(), g);
+        // Delivered: the slots are free again, and the texts read back right.
+        q.begin_session().unwrap();
+        q.on_inform_response();
+        assert_eq!(q.confirm(ConfirmedBy::TransferCompleteResponse, "b"), 1);
+        q.end_session(SessionEnd::Succeeded);
+        assert_eq!(codes(&q), ["M Download"]);
+        assert_eq!(q.iter().next().unwrap().command_key(), "a");
+        q.push(E::MDownload, "c").unwrap();
+        assert_eq!(
+            q.push(E::MVendor("M X_012345_Method"), "k"),
+            Err(EventQueueError::CommandKeyPoolFull)
+        );
+        q.push(E::Vendor("X 012345 Two"), "").unwrap();
+        assert_eq!(
+            q.iter().map(owned).collect::<Vec<_>>(),
+            [
+                ("M Download".into(), "a".into(), EventState::Pending),
+                ("M Download".into(), "c".into(), EventState::Pending),
+                ("X 012345 Two".into(), "".into(), EventState::Pending),
+            ]
+        );
     }
 
     #[test]
@@ -950,6 +1163,12 @@ mod tests {
         assert_eq!(q.generation(), g);
     }
 
+    type Owned = (std::string::String, std::string::String, EventState);
+
+    fn owned(e: QueuedEvent<'_>) -> Owned {
+        (e.code().as_str().into(), e.command_key().into(), e.state())
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         Push(usize, u8),
@@ -961,7 +1180,7 @@ mod tests {
         Reboot,
     }
 
-    const CODES: [EventCode<'static>; 22] = [
+    const CODES: [EventCode<'static>; 23] = [
         E::Bootstrap,
         E::Boot,
         E::Periodic,
@@ -984,6 +1203,7 @@ mod tests {
         E::MUpload,
         E::MChangeDuState,
         E::Vendor("X 012345 Ev"),
+        E::MVendor("M X_012345_Method"),
     ];
 
     const BY: [ConfirmedBy; 6] = [
@@ -998,7 +1218,7 @@ mod tests {
     fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         use proptest::prelude::*;
         prop_oneof![
-            4 => (0..CODES.len(), 0u8..3).prop_map(|(c, k)| Op::Push(c, k)),
+            4 => (0..CODES.len(), 0u8..4).prop_map(|(c, k)| Op::Push(c, k)),
             1 => Just(Op::Begin),
             1 => Just(Op::BeginHeartbeat),
             1 => Just(Op::InformResponse),
@@ -1012,14 +1232,19 @@ mod tests {
         /// Any sequence of calls keeps the Table 8 invariants.
         #[test]
         fn invariants_hold_under_any_call_sequence(ops in proptest::collection::vec(op(), 0..120)) {
-            let mut q = EventQueue::<16>::new();
+            // Pools smaller than the keys and codes used, so they fill up too.
+            let mut q = EventQueue::<16, 2, 1>::new();
             for o in ops {
-                let before: Vec<QueuedEvent> = q.iter().cloned().collect();
+                let before: Vec<Owned> = q.iter().map(owned).collect();
                 match o {
                     Op::Push(c, k) => {
                         let code = CODES[c];
-                        let key = if code.carries_command_key() { ["", "a", "b"][usize::from(k)] } else { "" };
+                        let key = if code.carries_command_key() { ["", "a", "b", "c"][usize::from(k)] } else { "" };
                         let r = q.push(code, key);
+                        if r.is_err() {
+                            // Refused: nothing changed.
+                            proptest::prop_assert_eq!(&q.iter().map(owned).collect::<Vec<_>>(), &before);
+                        }
                         if r.is_ok() && code != E::Heartbeat {
                             // Never lost: the code is now pending (HEARTBEAT may be dropped, O.2.2).
                             proptest::prop_assert!(q.iter().any(|e| e.code() == code && e.state() == EventState::Pending));
@@ -1034,15 +1259,15 @@ mod tests {
                     Op::Confirm(b, k) => {
                         let _ = q.confirm(BY[b], ["", "a", "b"][usize::from(k)]);
                         // Only entries awaiting confirmation can go.
-                        for e in before.iter().filter(|e| e.state() != EventState::AwaitingConfirmation) {
-                            proptest::prop_assert!(q.iter().any(|x| x == e));
+                        for e in before.iter().filter(|e| e.2 != EventState::AwaitingConfirmation) {
+                            proptest::prop_assert!(q.iter().any(|x| owned(x) == *e));
                         }
                     }
                     Op::End(ok) => {
                         q.end_session(if ok { SessionEnd::Succeeded } else { SessionEnd::Failed });
                         proptest::prop_assert!(q.iter().all(|e| e.state() == EventState::Pending));
                         proptest::prop_assert!(!q.iter().any(|e| e.code() == E::ConnectionRequest)
-                            || before.iter().any(|e| e.code() == E::ConnectionRequest && e.state() == EventState::Pending));
+                            || before.iter().any(|e| e.0 == "6 CONNECTION REQUEST" && e.2 == EventState::Pending));
                     }
                     Op::Reboot => {
                         q.on_reboot();
@@ -1051,7 +1276,16 @@ mod tests {
                     }
                 }
                 // Invariants after every call.
-                proptest::prop_assert!(q.len() <= EventQueue::<16>::CAPACITY);
+                proptest::prop_assert!(q.len() <= EventQueue::<16, 2, 1>::CAPACITY);
+                // Each pool slot in use belongs to a distinct string some entry holds.
+                let mut keys: Vec<&str> = q.iter().map(|e| e.command_key()).filter(|k| !k.is_empty()).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                proptest::prop_assert_eq!(q.keys.in_use(), keys.len());
+                let mut texts: Vec<&str> = q.iter().map(|e| e.code().as_str()).filter(|c| c.starts_with('X') || c.starts_with("M X")).collect();
+                texts.sort_unstable();
+                texts.dedup();
+                proptest::prop_assert_eq!(q.codes.in_use(), texts.len());
                 proptest::prop_assert!(q.in_flight().count() <= MAX_INFORM_EVENTS);
                 for (i, e) in q.iter().enumerate() {
                     if !e.code().is_multiple() {

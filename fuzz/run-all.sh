@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target in turn, MINUTES each, with its dictionary (the one build.sh gives
 # it), one process on one core under `nice -n 19`, and prints a Markdown table row per target
-# (target, time, execs, coverage, findings) for the table in README.md.
+# (target, time, CPU time, execs, coverage, findings) for the table in README.md. Every target is
+# built first (`cargo fuzz build -O`), so the CPU column (user + system seconds of the run, from
+# /usr/bin/time when present) is fuzzing, not compiling.
 #
 #   bash fuzz/run-all.sh MINUTES [TARGET...]     # every target of `cargo fuzz list`, or these
 #
@@ -37,8 +39,11 @@ dict_for() {
 }
 
 mkdir -p "$scratch"
-echo "| target | time | execs | coverage | findings |"
-echo "|---|---|---:|---:|---|"
+nice -n 19 cargo "${TC[@]}" fuzz build -O >"$scratch/build.log" 2>&1 || { cat "$scratch/build.log" >&2; exit 1; }
+TIME=()
+if [ -x /usr/bin/time ]; then TIME=(/usr/bin/time -f '%U %S'); fi
+echo "| target | time | CPU | execs | coverage | findings |"
+echo "|---|---|---:|---:|---:|---|"
 failed=0
 for t in "${targets[@]}"; do
   mkdir -p "$scratch/$t" "artifacts/$t"
@@ -48,9 +53,15 @@ for t in "${targets[@]}"; do
   before="$(ls "artifacts/$t" | wc -l)"
   log="$scratch/$t.log"
   rc=0
-  nice -n 19 cargo "${TC[@]}" fuzz run -O "$t" "$scratch/$t" "${seeds[@]}" -- \
+  cpu="?"
+  [ ${#TIME[@]} -gt 0 ] && TIME+=(-o "$scratch/$t.time")
+  nice -n 19 "${TIME[@]}" cargo "${TC[@]}" fuzz run -O "$t" "$scratch/$t" "${seeds[@]}" -- \
     -dict="$(dict_for "$t")" -max_total_time=$((minutes * 60)) -print_final_stats=1 \
     >"$log" 2>&1 || rc=$?
+  if [ ${#TIME[@]} -gt 0 ]; then
+    TIME=("${TIME[@]:0:3}")
+    cpu="$(awk 'END { printf "%d min %02d s", ($1 + $2) / 60, ($1 + $2) % 60 }' "$scratch/$t.time" 2>/dev/null || echo "?")"
+  fi
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)"
   cov="$(grep -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)"
   found=$(($(ls "artifacts/$t" | wc -l) - before))
@@ -60,6 +71,6 @@ for t in "${targets[@]}"; do
   else
     findings="none"
   fi
-  echo "| \`$t\` | ${minutes} min | ${execs:-?} | ${cov:-?} | ${findings} |"
+  echo "| \`$t\` | ${minutes} min | ${cpu} | ${execs:-?} | ${cov:-?} | ${findings} |"
 done
 exit "$failed"

@@ -81,7 +81,6 @@ impl StunConfig {
 
 /// What a received datagram meant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum StunOutcome {
     /// Not for us (not STUN, malformed, another transaction, not a response): dropped.
@@ -102,6 +101,28 @@ pub enum StunOutcome {
     Unauthorized,
     /// Another Binding Error Response (the ERROR-CODE): tried again at the next keep-alive.
     Error(u16),
+}
+
+// `core::net::SocketAddr` has no `defmt::Format`: the address goes through its `Display`.
+#[cfg(feature = "defmt")]
+impl defmt::Format for StunOutcome {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            StunOutcome::Ignored => defmt::write!(f, "Ignored"),
+            StunOutcome::Refreshed => defmt::write!(f, "Refreshed"),
+            StunOutcome::BindingChanged {
+                public,
+                nat_detected,
+            } => defmt::write!(
+                f,
+                "BindingChanged {{ public: {}, nat_detected: {} }}",
+                defmt::Display2Format(public),
+                nat_detected
+            ),
+            StunOutcome::Unauthorized => defmt::write!(f, "Unauthorized"),
+            StunOutcome::Error(code) => defmt::write!(f, "Error({})", code),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

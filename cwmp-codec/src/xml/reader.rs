@@ -746,7 +746,13 @@ impl<'a> Reader<'a> {
             if count > MAX_ATTRIBUTES {
                 return Err(DecodeError::new(K::TooManyAttributes, self.pos));
             }
-            let (an_s, an_e) = self.name()?;
+            let (an_s, an_e, (a_colons, a_colon_at)) = self.qname()?;
+            // Namespaces in XML 1.0 §3: an attribute name is a QName too, at most one colon,
+            // with a prefix and a local part on either side of it (`xmlns:ss:xsd` is not).
+            let qualified = a_colon_at > an_s && a_colon_at.saturating_add(1) < an_e;
+            if a_colons > 1 || (a_colons == 1 && !qualified) {
+                return Err(DecodeError::new(K::InvalidName, an_s));
+            }
             let aname = self.src.get(an_s..an_e).unwrap_or_default();
             self.skip_ws();
             if self.rest().first() != Some(&b'=') {

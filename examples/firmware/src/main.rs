@@ -60,8 +60,10 @@ const EVENTS: usize = MAX_INFORM_EVENTS;
 pub type DeviceCpe = Cpe<EVENTS, MIN_TRANSFER_QUEUE, MIN_SCHEDULE_INFORM_QUEUE>;
 
 /// Transmit buffer: the largest POST the CPE writes (an Inform with three parameters is
-/// about 1.4 KiB; responses are streamed from the data model, so this does not grow with them).
-const TX_LEN: usize = 4 * 1024;
+/// about 1.4 KiB). Responses are streamed from the data model into it, so it must hold the
+/// largest one this firmware answers: the script's GetParameterValues of
+/// `Device.ManagementServer.` (with the STUN* parameters, over 4 KiB).
+const TX_LEN: usize = 6 * 1024;
 /// Receive buffer: the largest ACS response (head + envelope) the CPE accepts.
 const RX_LEN: usize = 8 * 1024;
 /// One "flash page" (record slot): room for the largest persistent record and the slot's
@@ -140,8 +142,9 @@ fn check_gpv(body: &[u8]) -> Result<(), &'static str> {
         hprint!("\n                 {} = {}", name, value);
         at = end;
     }
-    // SoftwareVersion and the agent's 19 `ManagementServer.` Parameters.
-    if n != 20 || !raw::has_string_value(body, "Device.DeviceInfo.SoftwareVersion", "1.0.0") {
+    // SoftwareVersion and the agent's 29 `ManagementServer.` Parameters (19 before the STUN*
+    // ones, NATDetected, the notification limit and throttle).
+    if n != 30 || !raw::has_string_value(body, "Device.DeviceInfo.SoftwareVersion", "1.0.0") {
         return Err("GetParameterValuesResponse has not the expected values");
     }
     Ok(())

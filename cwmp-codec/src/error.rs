@@ -56,6 +56,10 @@ pub enum DecodeErrorKind {
     TooManyNamespaceBindings,
     /// An element prefix that no `xmlns:` declaration in scope binds.
     UnboundPrefix,
+    /// A declaration that binds a reserved prefix or namespace name against Namespaces in XML
+    /// 1.0 §3: `xmlns:xml` to any other URI than `http://www.w3.org/XML/1998/namespace`,
+    /// `xmlns:xmlns`, or another prefix (or the default) to either reserved URI.
+    ReservedNamespace,
     /// Input longer than [`crate::limits::MAX_INPUT_LEN`].
     InputTooLarge,
     /// The root element is not a SOAP 1.1 `Envelope`.
@@ -109,6 +113,7 @@ impl DecodeErrorKind {
             TooManyAttributes => "too many attributes on one element",
             TooManyNamespaceBindings => "too many namespace bindings in scope",
             UnboundPrefix => "namespace prefix is not declared",
+            ReservedNamespace => "reserved namespace prefix or name bound wrongly",
             InputTooLarge => "input too large",
             NotAnEnvelope => "root element is not a SOAP Envelope",
             InvalidEnvelope => "SOAP Envelope must hold an optional Header and exactly one Body",

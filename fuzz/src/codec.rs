@@ -253,6 +253,7 @@ pub fn envelope_xml_differential(data: &[u8]) {
                     | K::InvalidCharacter
                     | K::MismatchedEndTag
                     | K::DuplicateAttribute
+                    | K::ReservedNamespace
                     | K::UnexpectedEof
                     | K::TrailingContent
                     | K::InvalidUtf8

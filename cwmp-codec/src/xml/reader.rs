@@ -12,6 +12,11 @@ use memchr::{memchr, memchr2, memmem};
 
 use super::ns::{split_qname, Ns, NsStack};
 use super::text::XmlStr;
+
+/// The namespace name the `xml` prefix is bound to (Namespaces in XML 1.0 §3).
+const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace name of the `xmlns` prefix, which no declaration may bind.
+const XMLNS_NAMESPACE: &str = "http://www.w3.org/2000/xmlns/";
 use crate::error::{DecodeError, DecodeErrorKind as K};
 use crate::limits::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_INPUT_LEN};
 
@@ -787,6 +792,24 @@ impl<'a> Reader<'a> {
                 }
                 has_ref
             };
+            if aname == "xmlns" || aname.starts_with("xmlns:") {
+                // Namespaces in XML 1.0 §3, reserved prefixes and namespace names.
+                let uri = XmlStr::from_validated(
+                    self.src
+                        .get(vstart..vstart.saturating_add(vlen))
+                        .unwrap_or_default(),
+                    has_ref,
+                );
+                let xml_uri = uri.eq_str(XML_NAMESPACE);
+                let reserved = match aname.strip_prefix("xmlns:") {
+                    Some("xml") => !xml_uri,
+                    Some("xmlns") => true,
+                    _ => xml_uri || uri.eq_str(XMLNS_NAMESPACE),
+                };
+                if reserved {
+                    return Err(DecodeError::new(K::ReservedNamespace, an_s));
+                }
+            }
             if aname == "xmlns" {
                 self.ns.push(an_e, 0, value, depth)?;
             } else if let Some(prefix) = aname.strip_prefix("xmlns:") {

@@ -178,3 +178,53 @@ fn kinds() {
         assert_eq!(env.body.kind(), want, "{name}");
     }
 }
+
+/// A text enumeration keeps its text as sent (it borrows), so a comment, CDATA section or
+/// processing instruction inside it is written back verbatim: decode → encode → decode gives the
+/// same value (fuzz finding 3 of session 5, `regressions/envelope_decode/pi-in-text-enumeration`).
+/// `&` is an ordinary character inside such markup (XML 1.0 §2.5–§2.7; finding 5).
+#[test]
+fn text_enumeration_markup_round_trips() {
+    for file_type in [
+        "X 00D09EF@<?xl vin='9.0'?>ei",
+        "X 1<!-- R&D --> y",
+        "X 2<![CDATA[a&b<c]]>",
+        "3 Vendor <?pi a & b?>Configuration File",
+        "X &lt;4&#233;<!---->",
+    ] {
+        let xml = format!(
+            "<?xml version=\"1.0\"?><!-- Q&A --><?note a & b?><soap-env:Envelope \
+             xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+             xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soap-env:Body><!-- R&D -->\
+             <cwmp:Download><FileType>{file_type}</FileType></cwmp:Download>\
+             </soap-env:Body></soap-env:Envelope>"
+        );
+        let env = decode(xml.as_bytes()).unwrap_or_else(|e| panic!("{file_type}: {e:?}"));
+        let Body::Download(d) = &env.body else {
+            panic!("{file_type}: {:?}", env.body.method_name())
+        };
+        let mut out = Vec::new();
+        env.encode(&mut out).unwrap();
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(text.contains(file_type), "{file_type}: {text}");
+        let again = decode(&out).unwrap();
+        let Body::Download(d2) = &again.body else {
+            panic!("{file_type}: {text}")
+        };
+        assert_eq!(d.file_type, d2.file_type, "{file_type}: {text}");
+    }
+    // Markup the reader refuses inside content is escaped instead: an `xml` PI target.
+    let xml = "<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+               xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"><soap-env:Body><cwmp:Download>\
+               <FileType>X</FileType></cwmp:Download></soap-env:Body></soap-env:Envelope>";
+    let mut env = decode(xml.as_bytes()).unwrap();
+    let Body::Download(d) = &mut env.body else {
+        panic!("{xml}")
+    };
+    d.file_type = cwmp_codec::DownloadFileType::parse("X <?xml x?>");
+    let mut w = Vec::new();
+    env.encode(&mut w).unwrap();
+    let text = String::from_utf8(w.clone()).unwrap();
+    assert!(text.contains("X &lt;?xml x?>"), "{text}");
+    assert!(decode(&w).is_ok(), "{text}");
+}

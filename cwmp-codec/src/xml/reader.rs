@@ -262,6 +262,49 @@ fn is_forbidden_at(s: &[u8], i: usize) -> bool {
     }
 }
 
+/// Checks that `s` (which starts at `base` in the input) holds no character XML 1.0 forbids
+/// (C0 controls but tab/LF/CR, U+FFFE, U+FFFF): the only check on the body of a comment, a
+/// CDATA section or a processing instruction, where `&` is an ordinary character (XML 1.0
+/// §2.5–§2.7: no reference is recognised there).
+pub(crate) fn check_no_forbidden(s: &[u8], base: usize) -> Result<(), DecodeError> {
+    match (0..s.len()).find(|&i| is_forbidden_at(s, i)) {
+        Some(i) => Err(DecodeError::new(
+            K::InvalidCharacter,
+            base.saturating_add(i),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The length of the comment, CDATA section or processing instruction at the start of `s`
+/// (which begins with `<`) when the reader would accept it inside element content, else `None`
+/// (not such markup, unterminated, a forbidden character, an `xml` PI target or a target that
+/// is not a Name). The writer of text enumerations keeps such markup as it came, so a decoded
+/// value that holds one encodes to text that decodes to the same value.
+pub(crate) fn content_markup_len(s: &[u8]) -> Option<usize> {
+    let (open, close): (&[u8], &[u8]) = if s.starts_with(b"<!--") {
+        (b"<!--", b"-->")
+    } else if s.starts_with(b"<![CDATA[") {
+        (b"<![CDATA[", b"]]>")
+    } else if s.starts_with(b"<?") {
+        (b"<?", b"?>")
+    } else {
+        return None;
+    };
+    let body_and_rest = s.get(open.len()..)?;
+    let body_len = memmem::find(body_and_rest, close)?;
+    let body = body_and_rest.get(..body_len)?;
+    check_no_forbidden(body, 0).ok()?;
+    if open == b"<?" {
+        let target = body.get(..3).unwrap_or_default();
+        if target.eq_ignore_ascii_case(b"xml") && body.get(3).is_none_or(|&c| is_ws(c)) {
+            return None;
+        }
+        check_pi_target(body, 0).ok()?;
+    }
+    open.len().checked_add(body_len)?.checked_add(close.len())
+}
+
 /// Checks the references in `s` (which starts at `base` in the input) and that it holds no
 /// forbidden characters (C0 controls but tab/LF/CR, U+FFFE, U+FFFF). Returns whether it holds
 /// any `&`.
@@ -632,19 +675,16 @@ impl<'a> Reader<'a> {
                     let close = self
                         .find(lt.saturating_add(4), b"-->")
                         .ok_or_else(|| self.eof())?;
-                    check_chars(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
+                    check_no_forbidden(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
                     self.pos = close.saturating_add(3);
                     Ok(Raw::Misc)
                 } else if rest.starts_with(b"<![CDATA[") {
                     let start = lt.saturating_add(9);
                     let end = self.find(start, b"]]>").ok_or_else(|| self.eof())?;
-                    let body = self.src.as_bytes().get(start..end).unwrap_or_default();
-                    if let Some(i) = (0..body.len()).find(|&i| is_forbidden_at(body, i)) {
-                        return Err(DecodeError::new(
-                            K::InvalidCharacter,
-                            start.saturating_add(i),
-                        ));
-                    }
+                    check_no_forbidden(
+                        self.src.as_bytes().get(start..end).unwrap_or_default(),
+                        start,
+                    )?;
                     self.pos = end.saturating_add(3);
                     Ok(Raw::CData { start, end })
                 } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!ENTITY") {
@@ -672,7 +712,7 @@ impl<'a> Reader<'a> {
                     .find(lt.saturating_add(2), b"?>")
                     .ok_or_else(|| self.eof())?;
                 let pi = self.src.as_bytes().get(lt..close).unwrap_or_default();
-                check_chars(pi, lt)?;
+                check_no_forbidden(pi, lt)?;
                 if reserved {
                     check_xml_decl(pi.get(5..).unwrap_or_default(), lt.saturating_add(5))?;
                 } else {

@@ -262,8 +262,11 @@ impl<'w, W: Write> XmlWriter<'w, W> {
     }
 
     /// Text enumerations (event codes, file types, …) are written with the least escaping: a
-    /// well-formed reference already in `s` (`&gt;`, `&#233;`) as it is, a bare `&` as `&amp;`,
-    /// `<` as `&lt;`, and every other character as itself (non-ASCII as UTF-8). An enum borrows
+    /// well-formed reference already in `s` (`&gt;`, `&#233;`) as it is, and so a comment,
+    /// CDATA section or processing instruction the decoder accepts (found by `envelope_decode`:
+    /// a `FileType` holding `<?xl …?>` came back as `&lt;?xl …`, another value), a bare `&` as
+    /// `&amp;`, any other `<` as `&lt;`, and every other character as itself (non-ASCII as
+    /// UTF-8). An enum borrows
     /// its text as sent (it cannot hold an unescaped copy), so this is what makes decode →
     /// encode → decode a fixed point for them; §3.4.1's SHOULD on escaping non-ASCII yields to
     /// that here (enumeration values are ASCII in practice).
@@ -284,7 +287,13 @@ impl<'w, W: Write> XmlWriter<'w, W> {
                     }
                     None => "&amp;",
                 },
-                b'<' => "&lt;",
+                b'<' => match super::reader::content_markup_len(b.get(i..).unwrap_or_default()) {
+                    Some(len) => {
+                        i = i.saturating_add(len);
+                        continue;
+                    }
+                    None => "&lt;",
+                },
                 b'\t' | b'\n' | b'\r' => {
                     i = i.saturating_add(1);
                     continue;

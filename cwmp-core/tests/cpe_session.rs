@@ -981,3 +981,28 @@ fn no_session_and_no_busy_deadline_without_a_usable_acs_url() {
     p.run();
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
+
+/// The ACS URL is kept in TR-181's `Device.ManagementServer.URL` size, string(256): a longer
+/// one is refused with `TooLong` at configuration and by `set_acs_url`, which then changes
+/// nothing (the Cpe stays within its 6 KiB RAM budget, issue 12).
+#[test]
+fn the_acs_url_is_a_string_256() {
+    use cwmp_core::cpe::{ApiMisuse, Cpe, ACS_URL_LEN};
+    let long = format!("http://acs.example/{}", "a".repeat(ACS_URL_LEN - 18));
+    assert_eq!(long.len(), ACS_URL_LEN + 1);
+    let fits = &long[..ACS_URL_LEN];
+    let mut c = config();
+    c.acs_url = Box::leak(long.clone().into_boxed_str());
+    assert!(matches!(
+        Cpe::<64, 3, 3>::new(&c, Instant::from_secs(1), 1),
+        Err(ApiMisuse::TooLong)
+    ));
+    c.acs_url = Box::leak(fits.to_string().into_boxed_str());
+    let mut cpe = Cpe::<64, 3, 3>::new(&c, Instant::from_secs(1), 1).unwrap();
+    assert!(matches!(
+        cpe.set_acs_url(Instant::from_secs(2), &long),
+        Err(ApiMisuse::TooLong)
+    ));
+    cpe.set_acs_url(Instant::from_secs(2), fits).unwrap();
+    assert!(core::mem::size_of::<Cpe>() <= cwmp_core::cpe::CPE_SIZE_BUDGET);
+}

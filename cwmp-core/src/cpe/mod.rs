@@ -122,8 +122,11 @@
 //!
 //! # Size
 //!
-//! With the default capacities `size_of::<Cpe>()` is 7,432 bytes on x86_64 (the 64-event queue is
-//! 808 B of it: 4-byte entries, CommandKeys and vendor codes in shared pools); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (16 KiB).
+//! With the default capacities `size_of::<Cpe>()` is 6,104 bytes on x86_64 and 5,960 on
+//! thumbv7em (the 64-event queue is 808 B of it: 4-byte entries, CommandKeys and vendor codes in
+//! shared pools); a compile-time check keeps it within [`CPE_SIZE_BUDGET`] (6 KiB). What makes
+//! that: the ACS URL is kept in TR-181's string(256) ([`ACS_URL_LEN`]), the cookie jar holds the
+//! 512 bytes §3.4.2 asks for ([`COOKIE_STORAGE`]), and the strings' lengths are `u8`/`u16`.
 //! [`Cpe::export`] and [`Cpe::boot`] stream the persistent record straight from and into the
 //! machine's parts, so neither holds a [`Record`](crate::persist::Record) (up to
 //! [`Record::MAX_LEN`](crate::persist::Record::MAX_LEN) bytes) on the stack; the record bytes
@@ -178,7 +181,7 @@ use cwmp_codec::http::auth::{ClientAuth, Credentials};
 use cwmp_codec::http::body::{BodyDecoder, BodyErrorKind, BodyStatus, Framing};
 use cwmp_codec::http::cookie::CookieJar;
 use cwmp_codec::http::date::parse_http_date;
-use cwmp_codec::http::limits::MAX_URL_LEN;
+use cwmp_codec::http::limits::MIN_COOKIE_STORAGE;
 use cwmp_codec::http::redirect::Redirects;
 use cwmp_codec::http::request::PostKind;
 use cwmp_codec::http::response::{ResponseClass, ResponseHead, RetryAfter};
@@ -227,9 +230,17 @@ macro_rules! post_context {
 }
 
 /// The RAM budget of a [`Cpe`] with the default capacities, in bytes, checked at compile time.
-pub const CPE_SIZE_BUDGET: usize = 16 * 1024;
+pub const CPE_SIZE_BUDGET: usize = 6 * 1024;
 
 const _: () = assert!(core::mem::size_of::<Cpe>() <= CPE_SIZE_BUDGET);
+
+/// Longest ACS URL kept (`Device.ManagementServer.URL` is a string(256) in TR-181 and
+/// TR-098). A redirect target (§3.4.5) may be longer: it lives in the redirect state, whose
+/// bound is the codec's `MAX_URL_LEN`.
+pub const ACS_URL_LEN: usize = 256;
+/// Bytes of cookies kept for the Session: exactly the 512 that §3.4.2 requires a CPE to store
+/// (a `Set-Cookie` that no longer fits is dropped and the jar keeps what it has).
+pub const COOKIE_STORAGE: usize = MIN_COOKIE_STORAGE;
 
 /// Longest username or password kept (§3.4.4 leaves them unbounded; 256 is TR-181's size).
 pub const CREDENTIAL_LEN: usize = 256;
@@ -285,13 +296,13 @@ pub struct Cpe<
     const T: usize = MIN_TRANSFER_QUEUE,
     const S: usize = MIN_SCHEDULE_INFORM_QUEUE,
 > {
-    acs_url: heapless::String<MAX_URL_LEN>,
-    username: heapless::String<CREDENTIAL_LEN>,
-    password: heapless::String<CREDENTIAL_LEN>,
-    manufacturer: heapless::String<64>,
-    oui: heapless::String<6>,
-    product_class: heapless::String<64>,
-    serial_number: heapless::String<64>,
+    acs_url: heapless::String<ACS_URL_LEN, u16>,
+    username: heapless::String<CREDENTIAL_LEN, u16>,
+    password: heapless::String<CREDENTIAL_LEN, u16>,
+    manufacturer: heapless::String<64, u8>,
+    oui: heapless::String<6, u8>,
+    product_class: heapless::String<64, u8>,
+    serial_number: heapless::String<64, u8>,
     retry_policy: RetryPolicy,
     response_timeout: Duration,
     session_timeout: Option<u32>,
@@ -306,7 +317,7 @@ pub struct Cpe<
     heartbeat_retry: bool,
     rng: SplitMix64,
 
-    jar: CookieJar,
+    jar: CookieJar<COOKIE_STORAGE>,
     auth: ClientAuth,
     redirects: Redirects,
     session: Option<Session>,
@@ -354,7 +365,9 @@ impl<const E: usize, const T: usize, const S: usize> defmt::Format for Cpe<E, T,
     }
 }
 
-fn copy<const N: usize>(s: &str) -> Result<heapless::String<N>, ApiMisuse> {
+fn copy<const N: usize, L: heapless::LenType>(
+    s: &str,
+) -> Result<heapless::String<N, L>, ApiMisuse> {
     let mut out = heapless::String::new();
     out.push_str(s).map_err(|_| ApiMisuse::TooLong)?;
     Ok(out)
@@ -367,7 +380,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     ///
     /// # Errors
     ///
-    /// [`ApiMisuse::TooLong`] if a string does not fit its capacity (URL 1024, credentials
+    /// [`ApiMisuse::TooLong`] if a string does not fit its capacity (URL 256, credentials
     /// 256, Manufacturer/ProductClass/SerialNumber 64, OUI 6 bytes). Never panics.
     pub fn new(config: &Config<'_>, now: Instant, seed: u64) -> Result<Self, ApiMisuse> {
         let mut response_timeout = config.response_timeout;
@@ -1954,7 +1967,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     ///
     /// # Errors
     ///
-    /// [`ApiMisuse::TooLong`] for a URL over 1024 bytes; nothing changed.
+    /// [`ApiMisuse::TooLong`] for a URL over [`ACS_URL_LEN`] (256) bytes; nothing changed.
     pub fn set_acs_url(&mut self, now: Instant, url: &str) -> Result<(), ApiMisuse> {
         self.acs_url = copy(url)?;
         self.v1_0_only = false;

@@ -32,7 +32,7 @@ impl<'q, const N: usize> ItemSource<EventStruct<'q>> for InformEvents<'q, N> {
 pub(crate) struct PostContext<'c, R: Rng> {
     pub(crate) acs_url: &'c str,
     pub(crate) redirects: &'c Redirects,
-    pub(crate) jar: &'c CookieJar,
+    pub(crate) jar: &'c CookieJar<{ super::COOKIE_STORAGE }>,
     pub(crate) auth: &'c mut ClientAuth,
     pub(crate) credentials: Credentials<'c>,
     pub(crate) rng: &'c mut R,

@@ -750,6 +750,11 @@ impl<'a> Reader<'a> {
             }
             if c == b':' {
                 colons = (colons.0.saturating_add(1), end);
+            } else if colons.0 > 0 && colons.1.saturating_add(1) == end && !is_name_start(c) {
+                // Namespaces in XML 1.0 §3: a local part is an NCName, which starts with a
+                // NameStartChar (`xmlns:-x` and `a:1b` are Names, not QNames; found by
+                // envelope_xml_differential).
+                return Err(DecodeError::new(K::InvalidName, end));
             }
             end = end.saturating_add(1);
         }

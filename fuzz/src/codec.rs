@@ -239,6 +239,7 @@ pub fn envelope_xml_differential(data: &[u8]) {
         assert!(ours.is_err(), "accepted input that is not UTF-8");
         return;
     };
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let reference = roxmltree::Document::parse(text);
     match (&ours, &reference) {
@@ -247,6 +248,8 @@ pub fn envelope_xml_differential(data: &[u8]) {
         (Ok(_), Err(roxmltree::Error::UnknownNamespace(..))) => {}
         (Ok(_), Err(e)) => panic!("we accepted what roxmltree rejects: {e}"),
         (Err(e), Ok(_)) => {
+            // Our offsets count the BOM; `text` has it stripped.
+            let at = e.offset.saturating_sub(bom);
             let not_well_formed = matches!(
                 e.kind,
                 K::InvalidSyntax
@@ -263,14 +266,14 @@ pub fn envelope_xml_differential(data: &[u8]) {
             // roxmltree does not check the XML declaration's values (it takes
             // `version="1z0"`, XML 1.0 §2.8 says `1.` digits): ours is the stricter reading.
             let in_declaration =
-                text.starts_with("<?xml") && text.find("?>").is_some_and(|end| e.offset < end + 3);
+                text.starts_with("<?xml") && text.find("?>").is_some_and(|end| at < end + 3);
             // Nor that a character reference names an XML Char (it takes `&#x110000;`).
             let char_reference = e.kind == K::InvalidReference
-                && text.get(e.offset..).is_some_and(|r| r.starts_with("&#"));
+                && text.get(at..).is_some_and(|r| r.starts_with("&#"));
             // Nor that a PI target is followed by white space or `?>` (XML 1.0 §2.6: it
             // takes `<?x<a:b …?>` as target `x`; finding 4 of fuzz/README.md).
             let pi_target = e.kind == K::InvalidName
-                && text.get(..e.offset).is_some_and(|before| {
+                && text.get(..at).is_some_and(|before| {
                     before
                         .rfind("<?")
                         .is_some_and(|lt| !before.get(lt..).unwrap_or("").contains("?>"))

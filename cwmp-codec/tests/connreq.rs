@@ -320,6 +320,41 @@ fn binding_request_bytes() {
     assert_eq!(plain.encode(&mut buf).unwrap(), 20);
 }
 
+/// RFC 5769 §2.2, the Sample IPv4 Response: MESSAGE-INTEGRITY in the RFC 5389 form
+/// (unpadded, FINGERPRINT after it) with the short-term password of the vectors. Our check
+/// takes it, and refuses another password or a changed byte (G.2.1.1: a signed request's
+/// response must carry a valid MESSAGE-INTEGRITY).
+#[test]
+fn message_integrity_of_the_rfc_5769_ipv4_response() {
+    const RESPONSE: [u8; 80] = [
+        0x01, 0x01, 0x00, 0x3c, 0x21, 0x12, 0xa4, 0x42, 0xb7, 0xe7, 0xa7, 0x01, 0xbc, 0x34, 0xd6,
+        0x86, 0xfa, 0x87, 0xdf, 0xae, 0x80, 0x22, 0x00, 0x0b, 0x74, 0x65, 0x73, 0x74, 0x20, 0x76,
+        0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x00, 0x20, 0x00, 0x08, 0x00, 0x01, 0xa1, 0x47, 0xe1,
+        0x12, 0xa6, 0x43, 0x00, 0x08, 0x00, 0x14, 0x2b, 0x91, 0xf5, 0x99, 0xfd, 0x9e, 0x90, 0xc3,
+        0x8c, 0x74, 0x89, 0xf9, 0x2a, 0xf9, 0xba, 0x53, 0xf0, 0x6b, 0xe7, 0xd7, 0x80, 0x28, 0x00,
+        0x04, 0xc0, 0x7d, 0x4c, 0x96,
+    ];
+    let m = StunMessage::decode(&RESPONSE).unwrap();
+    assert!(m.is_binding_response());
+    assert_eq!(
+        m.public_address().unwrap().to_socket_addr(),
+        "192.0.2.1:32853".parse().unwrap()
+    );
+    assert!(m.verify_message_integrity(b"VOkJxbRl1RmTxUk/WvJxBt"));
+    assert!(!m.verify_message_integrity(b"VOkJxbRl1RmTxUk/WvJxBT"));
+    let mut changed = RESPONSE;
+    changed[47] ^= 1; // the mapped address
+    assert!(!StunMessage::decode(&changed)
+        .unwrap()
+        .verify_message_integrity(b"VOkJxbRl1RmTxUk/WvJxBt"));
+    // Without the attribute there is nothing to verify.
+    let mut unsigned = RESPONSE[..48].to_vec();
+    unsigned[3] = 28;
+    assert!(!StunMessage::decode(&unsigned)
+        .unwrap()
+        .verify_message_integrity(b"VOkJxbRl1RmTxUk/WvJxBt"));
+}
+
 #[test]
 fn binding_responses() {
     let tid = [0x5A; 16];

@@ -59,13 +59,15 @@ fn connreq_codecs_allocate_nothing() {
         let req = BindingRequest {
             binding_change: true,
             username: Some(b"stun"),
+            message_integrity: Some(b"stun-password"),
             ..BindingRequest::new([3; 16])
         };
         let mut sbuf = [0u8; 128];
         let sl = req.encode(&mut sbuf).unwrap();
         let sm = StunMessage::decode(&sbuf[..sl]).unwrap();
         assert!(sm.connection_request_binding() && sm.binding_change());
-        assert_eq!(sm.attributes().count(), 3);
+        assert_eq!(sm.attributes().count(), 4);
+        assert!(sm.verify_message_integrity(b"stun-password"));
 
         // XMPP: decode (escaped values), check, reply.
         let x = XmppConnectionRequest::decode(STANZA).unwrap();

@@ -13,10 +13,14 @@
 //!   the local one → `NATDetected` (G.2.1.3); a new public address is reported as
 //!   [`StunOutcome::BindingChanged`] so the agent updates `UDPConnectionRequestAddress`.
 //!
-//! Gap (documented departure): after a `401` Binding Error Response G.2.1.2 asks for USERNAME
-//! and MESSAGE-INTEGRITY, and the codec writes no MESSAGE-INTEGRITY
-//! (`cwmp_codec::connreq::stun`): the client reports [`StunOutcome::Unauthorized`] and tries
-//! again only after the maximum keep-alive period.
+//! * a `401` Binding Error Response, when `STUNUsername` and `STUNPassword` are both set, is
+//!   answered at once by a new Binding Request with USERNAME and MESSAGE-INTEGRITY keyed by
+//!   `STUNPassword` ([`StunOutcome::Challenged`], G.2.1.1); the response to a signed request
+//!   is discarded unless its MESSAGE-INTEGRITY is valid (the request is then retransmitted as
+//!   if nothing came). No other request is signed (G.2.1.1 forbids it), so against a server
+//!   that always asks, every keep-alive is a 401 then a signed request. A 401 to a signed
+//!   request, or without credentials, is [`StunOutcome::Unauthorized`]: the next try waits
+//!   the maximum keep-alive period.
 //!
 //! Drive it like the machines: [`StunClient::poll_transmit`] for the datagram to send to the
 //! STUN server, [`StunClient::handle_datagram`] for every STUN datagram received on the port,
@@ -48,6 +52,9 @@ pub struct StunConfig {
     pub enable: bool,
     /// `STUNUsername` (USERNAME when not empty, Table 107).
     pub username: heapless::String<256>,
+    /// `STUNPassword`: the MESSAGE-INTEGRITY key of the request that answers a `401`
+    /// (G.2.1.1); empty: none, a `401` is [`StunOutcome::Unauthorized`].
+    pub password: heapless::String<256>,
     /// `STUNMinimumKeepAlivePeriod`, seconds.
     pub minimum_keepalive: u32,
     /// `STUNMaximumKeepAlivePeriod`, seconds; -1: no maximum.
@@ -60,6 +67,7 @@ impl StunConfig {
         StunConfig {
             enable: false,
             username: heapless::String::new(),
+            password: heapless::String::new(),
             minimum_keepalive: 0,
             maximum_keepalive: -1,
         }
@@ -96,8 +104,12 @@ pub enum StunOutcome {
         /// It differs from the local address.
         nat_detected: bool,
     },
-    /// A `401` Binding Error Response: MESSAGE-INTEGRITY is needed and not supported (see the
-    /// module doc).
+    /// A `401` Binding Error Response to an unsigned request, with `STUNUsername` and
+    /// `STUNPassword` set: a Binding Request with USERNAME and MESSAGE-INTEGRITY is due at once
+    /// (G.2.1.1).
+    Challenged,
+    /// A `401` Binding Error Response to a signed request, or without credentials to sign
+    /// with: tried again after the maximum keep-alive period.
     Unauthorized,
     /// Another Binding Error Response (the ERROR-CODE): tried again at the next keep-alive.
     Error(u16),
@@ -119,6 +131,7 @@ impl defmt::Format for StunOutcome {
                 defmt::Display2Format(public),
                 nat_detected
             ),
+            StunOutcome::Challenged => defmt::write!(f, "Challenged"),
             StunOutcome::Unauthorized => defmt::write!(f, "Unauthorized"),
             StunOutcome::Error(code) => defmt::write!(f, "Error({})", code),
         }
@@ -131,9 +144,11 @@ struct Transaction {
     sent: u8,
     next: Instant,
     binding_change: bool,
+    /// Carries USERNAME and MESSAGE-INTEGRITY: it answers a `401` (G.2.1.1).
+    signed: bool,
 }
 
-/// The STUN client (module doc). About 330 bytes.
+/// The STUN client (module doc). About 600 bytes (its two strings of 256).
 #[derive(Debug, Clone)]
 pub struct StunClient {
     config: StunConfig,
@@ -145,6 +160,8 @@ pub struct StunClient {
     announce: bool,
     tx: Option<Transaction>,
     next_request: Option<Instant>,
+    /// The next new request answers a `401`: sign it.
+    sign_next: bool,
     failures: u32,
 }
 
@@ -161,6 +178,7 @@ impl StunClient {
             announce: true,
             tx: None,
             next_request: None,
+            sign_next: false,
             failures: 0,
         }
     }
@@ -168,6 +186,7 @@ impl StunClient {
     /// Starts the schedule (the first Binding Request is due at `now`) if enabled.
     pub fn start(&mut self, now: Instant) {
         self.tx = None;
+        self.sign_next = false;
         self.next_request = self.config.enable.then_some(now);
     }
 
@@ -251,6 +270,7 @@ impl StunClient {
             sent: 0,
             next: now,
             binding_change: self.announce,
+            signed: core::mem::take(&mut self.sign_next),
         };
         self.next_request = None;
         self.send(now, t, buf)
@@ -262,6 +282,7 @@ impl StunClient {
         let req = BindingRequest {
             binding_change: t.binding_change,
             username,
+            message_integrity: t.signed.then_some(self.config.password.as_bytes()),
             ..BindingRequest::new(t.id)
         };
         let n = req.encode(buf).ok()?;
@@ -293,7 +314,14 @@ impl StunClient {
             self.tx = None;
             let code = m.error_code().map_or(0, |e| e.code);
             if code == 401 {
-                // No MESSAGE-INTEGRITY (module doc): wait as long as allowed.
+                let can_sign = !self.config.username.is_empty() && !self.config.password.is_empty();
+                if !t.signed && can_sign {
+                    // G.2.1.1: resend with USERNAME and MESSAGE-INTEGRITY, now.
+                    self.sign_next = true;
+                    self.next_request = Some(now);
+                    return StunOutcome::Challenged;
+                }
+                // Refused even signed, or nothing to sign with: wait as long as allowed.
                 let (_, high) = self.config.period_range();
                 self.next_request = Some(now.saturating_add(Duration::from_secs(high)));
                 return StunOutcome::Unauthorized;
@@ -302,6 +330,11 @@ impl StunClient {
             return StunOutcome::Error(code);
         }
         if !m.is_binding_response() {
+            return StunOutcome::Ignored;
+        }
+        // G.2.1.1: the response to a signed request counts only with a valid
+        // MESSAGE-INTEGRITY; otherwise it is as if nothing came (the request is retransmitted).
+        if t.signed && !m.verify_message_integrity(self.config.password.as_bytes()) {
             return StunOutcome::Ignored;
         }
         let Some(public) = m.public_address().map(StunAddress::to_socket_addr) else {

@@ -139,6 +139,20 @@ fn spv_configures_the_client_and_survives_a_reboot() {
         .unwrap();
     let m = StunMessage::decode(&buf[..n]).unwrap();
     assert_eq!(m.username(), Some(&b"cpe01   "[..]));
+    // G.2.1.1: a 401 gets a request signed with the STUNPassword the ACS set.
+    let mut e = vec![0x01, 0x11, 0, 8];
+    e.extend_from_slice(&m.transaction_id);
+    e.extend_from_slice(&[0, 9, 0, 4, 0, 0, 4, 1]);
+    assert_eq!(
+        r.agent.stun_received(r.now, &mut r.cpe, &*r.model, &e),
+        StunOutcome::Challenged
+    );
+    let n = r
+        .agent
+        .stun_poll_transmit(r.now, &mut r.cpe, &*r.model, &mut buf)
+        .unwrap();
+    let m = StunMessage::decode(&buf[..n]).unwrap();
+    assert!(m.verify_message_integrity(b"secret"));
     assert_eq!(
         r.agent.management().stun_server(),
         ("stun.example.net", 3479)
@@ -148,6 +162,11 @@ fn spv_configures_the_client_and_survives_a_reboot() {
     let c = r.agent.management().stun_config();
     assert!(c.enable);
     assert_eq!(c.username.as_str(), "cpe01");
+    assert_eq!(
+        c.password.as_str(),
+        "secret",
+        "kept, though it reads back empty"
+    );
     assert_eq!((c.minimum_keepalive, c.maximum_keepalive), (60, 120));
     assert_eq!(
         r.agent.management().stun_server(),

@@ -21,6 +21,7 @@ fn config(min: u32, max: i32) -> StunConfig {
     StunConfig {
         enable: true,
         username: heapless::String::new(),
+        password: heapless::String::new(),
         minimum_keepalive: min,
         maximum_keepalive: max,
     }
@@ -205,7 +206,7 @@ fn error_responses() {
         c.handle_datagram(now, &error(id, 401)),
         StunOutcome::Unauthorized
     );
-    // No MESSAGE-INTEGRITY: the next try waits the maximum period.
+    // No STUNUsername/STUNPassword to sign with: the next try waits the maximum period.
     assert_eq!(c.poll_timeout(), Some(now + Duration::from_secs(60)));
     let now = now + Duration::from_secs(60);
     let (id, _, _) = send(&mut c, now).unwrap();
@@ -215,6 +216,122 @@ fn error_responses() {
     );
     let gap = c.poll_timeout().unwrap() - now;
     assert!(gap >= Duration::from_secs(30) && gap <= Duration::from_secs(60));
+}
+
+/// `response` signed as RFC 3489 §11.2.8 does it: MESSAGE-INTEGRITY last, HMAC-SHA1 keyed by
+/// `key` over the message before it, zero-padded to a multiple of 64 bytes.
+fn signed(mut v: Vec<u8>, key: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, KeyInit, Mac};
+    let len = (v.len() - 20 + 24) as u16;
+    v[2..4].copy_from_slice(&len.to_be_bytes());
+    let mut text = v.clone();
+    text.resize(v.len().div_ceil(64) * 64, 0);
+    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).unwrap();
+    mac.update(&text);
+    v.extend_from_slice(&[0, 8, 0, 20]);
+    v.extend_from_slice(&mac.finalize().into_bytes());
+    v
+}
+
+fn with_credentials(min: u32, max: i32) -> StunClient {
+    let mut cfg = config(min, max);
+    cfg.username = heapless::String::try_from("cpe01").unwrap();
+    cfg.password = heapless::String::try_from("stun-secret").unwrap();
+    let mut c = StunClient::new(cfg, 7);
+    c.set_local_address(LOCAL.parse().unwrap());
+    c.start(Instant::from_secs(100));
+    c
+}
+
+/// G.2.1.1: with STUNUsername and STUNPassword, a 401 is answered at once by a new request
+/// with USERNAME and MESSAGE-INTEGRITY; its response counts only with a valid
+/// MESSAGE-INTEGRITY; the next keep-alive is unsigned again.
+#[test]
+fn a_401_is_answered_by_a_signed_request_whose_response_must_be_signed() {
+    let mut c = with_credentials(30, 60);
+    let now = Instant::from_secs(100);
+    let (id, bc, bytes) = send(&mut c, now).unwrap();
+    let m = StunMessage::decode(&bytes).unwrap();
+    assert!(m.attribute(0x0008).is_none(), "unsigned until a 401");
+    assert_eq!(
+        c.handle_datagram(now, &error(id, 401)),
+        StunOutcome::Challenged
+    );
+    assert_eq!(
+        c.poll_timeout(),
+        Some(now),
+        "the signed request is due at once"
+    );
+    let (id2, bc2, bytes) = send(&mut c, now).unwrap();
+    assert_ne!(id2, id, "a new transaction");
+    assert_eq!(bc2, bc, "still announcing the first binding");
+    let m = StunMessage::decode(&bytes).unwrap();
+    assert_eq!(m.username(), Some(&b"cpe01   "[..]));
+    assert_eq!(
+        m.attributes().last().unwrap().kind,
+        0x0008,
+        "MESSAGE-INTEGRITY last"
+    );
+    assert!(m.verify_message_integrity(b"stun-secret"));
+    assert_eq!(
+        bytes,
+        signed(bytes[..bytes.len() - 24].to_vec(), b"stun-secret")
+    );
+
+    // Unsigned, or signed with another key: discarded, the request is retransmitted.
+    let plain = response(id2, "203.0.113.5:40000");
+    assert_eq!(c.handle_datagram(now, &plain), StunOutcome::Ignored);
+    let forged = signed(plain.clone(), b"guess");
+    assert_eq!(c.handle_datagram(now, &forged), StunOutcome::Ignored);
+    assert_eq!(c.public_address(), None);
+    let (again, _, retransmitted) = send(&mut c, now + Duration::from_millis(100)).unwrap();
+    assert_eq!(again, id2);
+    assert!(StunMessage::decode(&retransmitted)
+        .unwrap()
+        .verify_message_integrity(b"stun-secret"));
+    // Signed with STUNPassword: the binding.
+    assert_eq!(
+        c.handle_datagram(now, &signed(plain, b"stun-secret")),
+        StunOutcome::BindingChanged {
+            public: "203.0.113.5:40000".parse().unwrap(),
+            nat_detected: true
+        }
+    );
+    // G.2.1.1: no request but the answer to a 401 is signed.
+    let next = c.poll_timeout().unwrap();
+    let (_, _, bytes) = send(&mut c, next).unwrap();
+    assert!(StunMessage::decode(&bytes)
+        .unwrap()
+        .attribute(0x0008)
+        .is_none());
+}
+
+#[test]
+fn a_401_to_the_signed_request_waits_the_maximum_period() {
+    let mut c = with_credentials(30, 60);
+    let now = Instant::from_secs(100);
+    let (id, _, _) = send(&mut c, now).unwrap();
+    assert_eq!(
+        c.handle_datagram(now, &error(id, 401)),
+        StunOutcome::Challenged
+    );
+    let (id2, _, _) = send(&mut c, now).unwrap();
+    assert_eq!(
+        c.handle_datagram(now, &error(id2, 401)),
+        StunOutcome::Unauthorized
+    );
+    assert_eq!(c.poll_timeout(), Some(now + Duration::from_secs(60)));
+    // That next try is unsigned again, and a 401 to it is challenged again.
+    let later = now + Duration::from_secs(60);
+    let (id3, _, bytes) = send(&mut c, later).unwrap();
+    assert!(StunMessage::decode(&bytes)
+        .unwrap()
+        .attribute(0x0008)
+        .is_none());
+    assert_eq!(
+        c.handle_datagram(later, &error(id3, 401)),
+        StunOutcome::Challenged
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! parse back.
 
 use cwmp_codec::connreq::lwn::{LwnDigest, LwnMessage};
-use cwmp_codec::connreq::stun::{classify_datagram, DatagramKind, StunMessage};
+use cwmp_codec::connreq::stun::{classify_datagram, BindingRequest, DatagramKind, StunMessage};
 use cwmp_codec::connreq::udp::{UdpConnectionRequest, UdpCrMessage, UdpReplayGuard};
 use cwmp_codec::connreq::xmpp::{encode_reply, IqHeader, XmppConnectionRequest, XmppReply};
 use cwmp_codec::http::auth::Credentials;
@@ -94,6 +94,21 @@ pub fn stun(data: &[u8]) {
                 m.connection_request_binding(),
                 m.binding_change(),
             );
+            // MESSAGE-INTEGRITY (G.2.1.1): any attribute is checked without panicking, and
+            // a request signed with the same id and key verifies.
+            let _ = m.verify_message_integrity(b"stun-secret");
+            let signed = BindingRequest {
+                binding_change: m.binding_change(),
+                username: m.username(),
+                message_integrity: Some(b"stun-secret"),
+                ..BindingRequest::new(m.transaction_id)
+            };
+            let mut buf = [0u8; 700];
+            if let Ok(n) = signed.encode(&mut buf) {
+                let back = StunMessage::decode(&buf[..n]).expect("our request decodes");
+                assert!(back.verify_message_integrity(b"stun-secret"));
+                assert!(!back.verify_message_integrity(b"stun-secreT"));
+            }
         }
     }
 }

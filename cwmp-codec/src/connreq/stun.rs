@@ -16,9 +16,16 @@
 //! the UDP Connection Requests: [`classify_datagram`] tells them apart by the first byte
 //! (G.2.1.4: 0x00 or 0x01 is STUN, an ASCII letter is a Connection Request).
 //!
-//! Not done here: MESSAGE-INTEGRITY (only used after a 401 Binding Error, G.2.1.2; the
-//! attribute is readable through [`StunMessage::attributes`]), RFC 3489's NAT type discovery,
-//! retransmission timers (the caller's event loop).
+//! MESSAGE-INTEGRITY (RFC 3489 §11.2.8), which G.2.1.1 asks for only in the Binding Request
+//! that answers a `401` Binding Error Response, and then requires, valid, in the Binding
+//! Response: [`BindingRequest::message_integrity`] signs a request with `STUNPassword`
+//! (HMAC-SHA1 over the message up to the attribute, zero-padded to a multiple of 64 bytes, the
+//! attribute last), and [`StunMessage::verify_message_integrity`] checks a response signed
+//! that way or as RFC 5389 §15.4 does it (no padding, the header's length ending at the
+//! attribute, so a FINGERPRINT may follow).
+//!
+//! Not done here: RFC 3489's NAT type discovery and shared-secret requests (G.2.1.1: not
+//! needed), retransmission timers (the caller's event loop).
 //!
 //! ```
 //! use cwmp_codec::connreq::stun::{classify_datagram, BindingRequest, DatagramKind, StunMessage};
@@ -41,6 +48,11 @@
 //! ```
 
 use core::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+
+use super::ct_eq;
 
 /// STUN header length.
 pub const HEADER_LEN: usize = 20;
@@ -70,6 +82,8 @@ pub const ATTR_BINDING_CHANGE: u16 = 0xC002;
 pub const CONNECTION_REQUEST_BINDING_VALUE: &[u8; 20] = b"dslforum.org/TR-111 ";
 /// The RFC 5389 magic cookie, used to undo XOR-MAPPED-ADDRESS.
 pub const MAGIC_COOKIE: u32 = 0x2112_A442;
+/// The MESSAGE-INTEGRITY value's length: an HMAC-SHA1 (RFC 3489 §11.2.8).
+pub const MESSAGE_INTEGRITY_LEN: usize = 20;
 /// Longest USERNAME [`BindingRequest`] writes, padding included (*impl*; STUNUsername is a
 /// string(256) in the data model).
 pub const MAX_USERNAME_LEN: usize = 512;
@@ -318,6 +332,8 @@ pub struct StunMessage<'a> {
     /// magic cookie).
     pub transaction_id: [u8; 16],
     attrs: &'a [u8],
+    /// The whole message (header and attributes), for MESSAGE-INTEGRITY.
+    raw: &'a [u8],
 }
 
 impl<'a> StunMessage<'a> {
@@ -364,6 +380,7 @@ impl<'a> StunMessage<'a> {
             message_type: u16::from_be_bytes([*m0, *m1]),
             transaction_id,
             attrs,
+            raw: datagram,
         })
     }
 
@@ -437,6 +454,54 @@ impl<'a> StunMessage<'a> {
     pub fn binding_change(&self) -> bool {
         self.attribute(ATTR_BINDING_CHANGE).is_some()
     }
+
+    /// The first MESSAGE-INTEGRITY is present, 20 bytes long, and is the HMAC-SHA1 keyed by
+    /// `key` (`STUNPassword`, G.2.1.1) of the message before it, in either of STUN's two
+    /// forms: RFC 3489 §11.2.8 (the text zero-padded to a multiple of 64 bytes) or RFC 5389
+    /// §15.4 (unpadded). In both the header's length is taken as ending with the
+    /// attribute, which is the length as sent when it is the last one (RFC 3489 makes it
+    /// last; RFC 5389 lets FINGERPRINT follow). Compared in constant time. Never panics.
+    pub fn verify_message_integrity(&self, key: &[u8]) -> bool {
+        let mut rest = self.attrs;
+        while let Some((a, tail)) = split_attr(rest) {
+            if a.kind == ATTR_MESSAGE_INTEGRITY {
+                let at = HEADER_LEN.saturating_add(self.attrs.len().saturating_sub(rest.len()));
+                let Some(text) = self.raw.get(..at) else {
+                    return false;
+                };
+                return a.value.len() == MESSAGE_INTEGRITY_LEN
+                    && (ct_eq(&message_integrity(key, text, true), a.value)
+                        || ct_eq(&message_integrity(key, text, false), a.value));
+            }
+            rest = tail;
+        }
+        false
+    }
+}
+
+/// HMAC-SHA1 keyed by `key` of `text` (a message's header and the attributes before its
+/// MESSAGE-INTEGRITY), with the header's length set to end with that attribute; `pad`: zero
+/// padding to a multiple of 64 bytes (RFC 3489 §11.2.8), else none (RFC 5389 §15.4).
+fn message_integrity(key: &[u8], text: &[u8], pad: bool) -> [u8; MESSAGE_INTEGRITY_LEN] {
+    // HMAC takes keys of any length; the error branch cannot happen.
+    let mut mac = match <Hmac<Sha1> as KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => <Hmac<Sha1> as KeyInit>::new(&Default::default()),
+    };
+    let body_len = text
+        .len()
+        .saturating_sub(HEADER_LEN)
+        .saturating_add(4 + MESSAGE_INTEGRITY_LEN);
+    let length = u16::try_from(body_len).unwrap_or(u16::MAX).to_be_bytes();
+    mac.update(text.get(..2).unwrap_or(&[]));
+    mac.update(&length);
+    mac.update(text.get(4..).unwrap_or(&[]));
+    if pad {
+        let zeros = [0u8; 64];
+        let n = text.len().wrapping_neg() & 63;
+        mac.update(zeros.get(..n).unwrap_or(&[]));
+    }
+    mac.finalize().into_bytes().into()
 }
 
 /// A Binding Request from the CPE (G.2.1.1–G.2.1.3).
@@ -453,6 +518,10 @@ pub struct BindingRequest<'a> {
     /// USERNAME (`STUNUsername`), space-padded to a multiple of 4 when written; empty or
     /// `None` for none.
     pub username: Option<&'a [u8]>,
+    /// Sign the request with MESSAGE-INTEGRITY keyed by this (`STUNPassword`), written last
+    /// (RFC 3489 §11.2.8). G.2.1.1: only in the request that answers a `401` Binding Error
+    /// Response, and together with USERNAME.
+    pub message_integrity: Option<&'a [u8]>,
 }
 
 impl<'a> BindingRequest<'a> {
@@ -463,6 +532,7 @@ impl<'a> BindingRequest<'a> {
             connection_request_binding: true,
             binding_change: false,
             username: None,
+            message_integrity: None,
         }
     }
 
@@ -491,6 +561,9 @@ impl<'a> BindingRequest<'a> {
         let u = self.username_padded_len()?;
         if u > 0 {
             n = n.checked_add(4)?.checked_add(u)?;
+        }
+        if self.message_integrity.is_some() {
+            n = n.checked_add(4 + MESSAGE_INTEGRITY_LEN)?;
         }
         Some(n)
     }
@@ -530,6 +603,13 @@ impl<'a> BindingRequest<'a> {
             for _ in u.len()..padded {
                 w.put(b" ");
             }
+        }
+        if let Some(key) = self.message_integrity {
+            let text_len = w.at;
+            let mac = message_integrity(key, w.buf.get(..text_len).unwrap_or(&[]), true);
+            w.put(&ATTR_MESSAGE_INTEGRITY.to_be_bytes());
+            w.put(&(MESSAGE_INTEGRITY_LEN as u16).to_be_bytes());
+            w.put(&mac);
         }
         Ok(len)
     }
@@ -578,5 +658,40 @@ mod tests {
         assert!(m.connection_request_binding() && m.binding_change());
         assert_eq!(m.username(), Some(&b"cpe01   "[..]));
         assert_eq!(m.transaction_id, [7; 16]);
+        assert!(!m.verify_message_integrity(b"secret"), "not signed");
+    }
+
+    /// RFC 3489 §11.2.8 computed independently: HMAC-SHA1 over the message before the
+    /// attribute, zero-padded to 64 bytes, the header's length counting the attribute.
+    #[test]
+    fn a_signed_request_carries_the_rfc_3489_hmac_last() {
+        let r = BindingRequest {
+            username: Some(b"cpe01"),
+            message_integrity: Some(b"secret"),
+            ..BindingRequest::new([9; 16])
+        };
+        let mut buf = [0u8; 128];
+        let n = r.encode(&mut buf).unwrap();
+        assert_eq!(Some(n), r.encoded_len());
+        assert_eq!(n, 20 + 24 + 12 + 24);
+        assert_eq!(u16::from_be_bytes([buf[2], buf[3]]) as usize, n - 20);
+        let m = StunMessage::decode(&buf[..n]).unwrap();
+        assert_eq!(m.attributes().last().unwrap().kind, ATTR_MESSAGE_INTEGRITY);
+        let mut text = buf[..n - 24].to_vec();
+        text.resize(64, 0);
+        let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(b"secret").unwrap();
+        mac.update(&text);
+        let expected: [u8; 20] = mac.finalize().into_bytes().into();
+        assert_eq!(&buf[n - 20..n], &expected);
+        assert!(m.verify_message_integrity(b"secret"));
+        assert!(!m.verify_message_integrity(b"Secret"));
+        // One flipped bit anywhere before the attribute breaks it.
+        for i in 0..n - 20 {
+            let mut bad = buf[..n].to_vec();
+            bad[i] ^= 1;
+            if let Ok(m) = StunMessage::decode(&bad) {
+                assert!(!m.verify_message_integrity(b"secret"), "byte {i}");
+            }
+        }
     }
 }

@@ -114,5 +114,7 @@
 //! datagram that `classify_datagram` calls STUN to
 //! [`Agent::stun_received`](super::Agent::stun_received). The agent then keeps `NATDetected`
 //! and `UDPConnectionRequestAddress` (notified at most once per
-//! `UDPConnectionRequestAddressNotificationLimit` seconds). A `401` from the STUN server is not
-//! answered: MESSAGE-INTEGRITY is not implemented.
+//! `UDPConnectionRequestAddressNotificationLimit` seconds). A `401` from the STUN server is
+//! answered by a request with USERNAME and MESSAGE-INTEGRITY keyed by `STUNPassword`, and the
+//! response to it counts only with a valid MESSAGE-INTEGRITY (G.2.1.1). The `cpe` example's
+//! `--udp-cr ADDR` is this wiring on a std UDP socket (`examples/src/udp_cr.rs`).

@@ -482,6 +482,7 @@ impl Management {
         crate::stun::StunConfig {
             enable: self.stun_enable,
             username: self.stun_username.clone(),
+            password: self.stun_password.clone(),
             minimum_keepalive: self.stun_minimum_keepalive,
             maximum_keepalive: self.stun_maximum_keepalive,
         }
@@ -515,6 +516,7 @@ impl Management {
         [
             Id::StunEnable,
             Id::StunUsername,
+            Id::StunPassword,
             Id::StunMaximumKeepAlivePeriod,
             Id::StunMinimumKeepAlivePeriod,
             Id::StunServerAddress,

@@ -10,7 +10,8 @@
 //! answers every RPC and owns Device.ManagementServer), with an in-memory TR-181 data model
 //! (Device.DeviceInfo, Device.NAT.PortMapping.{i}) kept in a text file, HTTP Digest
 //! credentials, a Digest-protected connection-request listener checking the credentials the
-//! ACS set, periodic Informs and the persistence records in files.
+//! ACS set, a UDP Connection Request port with the STUN client (`--udp-cr`, Annex G),
+//! periodic Informs and the persistence records in files.
 //!
 //! ```text
 //! cargo run --example acs -- --listen 127.0.0.1:7547 --script examples/scripts/basic.acs &

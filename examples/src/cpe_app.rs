@@ -20,6 +20,7 @@ use crate::cpe_driver::{
 };
 use crate::data_model::{Identity, Model};
 use crate::driver::Clock;
+use crate::udp_cr::spawn_udp_listener;
 
 /// What `cpe --help` says after the flags: the firmware image format and the files.
 const AFTER_HELP: &str = "\
@@ -49,6 +50,10 @@ Files:
 
 Connection requests:
   `curl --digest -u cwmp:cwmp http://127.0.0.1:7548/cr` (with --cr-listen 127.0.0.1:7548).
+  With --udp-cr 127.0.0.1:7549 the CPE also takes UDP Connection Requests (Annex G: the
+  `acs` example's --udp-connection-request 127.0.0.1:7549 sends them) and runs the STUN client
+  on that port once the ACS sets Device.ManagementServer.STUNEnable=1 (with
+  STUNServerAddress/Port, and STUNUsername/STUNPassword if the server asks with a 401).
 
 Example:
   cpe --acs http://127.0.0.1:7547/ --cr-listen 127.0.0.1:7548 --periodic 300 \\
@@ -99,6 +104,13 @@ pub struct Cli {
     /// `http://ADDR/cr` with the --cr-listen address.
     #[arg(long = "cr-url", value_name = "URL")]
     pub cr_url: Option<String>,
+    /// Listen for UDP Connection Requests (Annex G.2.2, signed with the connection-request
+    /// credentials) on this address, e.g. 192.168.1.10:7549, and send the STUN client's
+    /// Binding Requests from it (G.2.1) when the ACS sets `ManagementServer.STUNEnable`. Give
+    /// the address of the interface towards the ACS (not 0.0.0.0): `NATDetected` compares it
+    /// with the address the STUN server sees.
+    #[arg(long = "udp-cr", value_name = "ADDR")]
+    pub udp_cr: Option<String>,
     /// ConnectionRequestUsername at start-up (the ACS may set another).
     #[arg(long = "cr-user", value_name = "U", default_value = "cwmp")]
     pub cr_user: String,
@@ -170,6 +182,8 @@ pub struct Args {
     pub cr_listen: Option<String>,
     /// The ConnectionRequestURL to advertise (default: `http://<listen address>/cr`).
     pub cr_url: Option<String>,
+    /// UDP Connection Request / STUN socket address (none: no UDP).
+    pub udp_cr: Option<String>,
     /// ConnectionRequestUsername.
     pub cr_user: String,
     /// ConnectionRequestPassword.
@@ -201,6 +215,7 @@ impl From<Cli> for Args {
             },
             cr_listen: c.cr_listen,
             cr_url: c.cr_url,
+            udp_cr: c.udp_cr,
             cr_user: c.cr_user,
             cr_password: c.cr_password,
             cr_rate_limit: c.cr_rate_limit,
@@ -287,6 +302,26 @@ pub fn run(
             .map_err(|e| e.to_string())?,
         );
     }
+    let udp = match &args.udp_cr {
+        Some(addr) => {
+            let socket = std::net::UdpSocket::bind(addr)
+                .map_err(|e| format!("cannot bind UDP {addr}: {e}"))?;
+            let local = socket.local_addr().map_err(|e| e.to_string())?;
+            log(&format!(
+                "udp connection requests and STUN: on {local} (UDPConnectionRequestAddress)"
+            ));
+            let thread = spawn_udp_listener(
+                socket.try_clone().map_err(|e| e.to_string())?,
+                cr_server.clone(),
+                agent.clone(),
+                args.cr_rate_limit,
+                (wake_tx.clone(), stop.clone(), log.clone()),
+            )
+            .map_err(|e| e.to_string())?;
+            Some((socket, thread))
+        }
+        None => None,
+    };
     let agent_record = args.record.as_ref().map(|r| format!("{r}.agent"));
     let load = |path: &Option<String>| path.as_ref().and_then(|p| std::fs::read(p).ok());
     let mut model = match load(&args.state) {
@@ -333,6 +368,10 @@ pub fn run(
                 }
             }
         }));
+        if let Some((socket, _)) = &udp {
+            d.attach_udp(socket.try_clone().map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
+        }
         d.verbose = true;
         d.stop_after = args.sessions.map(|n| n.saturating_sub(sessions));
         let exit = d.run();
@@ -366,6 +405,9 @@ pub fn run(
     }
     stop.store(true, Ordering::SeqCst);
     if let Some(t) = cr_thread {
+        let _ = t.join();
+    }
+    if let Some((_, t)) = udp {
         let _ = t.join();
     }
     Ok(sessions)

@@ -10,7 +10,7 @@
 //! ([`CpeDriver::new`] with `flash`): that is the reboot.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream, ToSocketAddrs};
+use std::net::{TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -28,6 +28,7 @@ use cwmp_core::connreq::{
 use cwmp_core::cpe::{ApiMisuse, Config, Cpe, Event, Incoming, SessionOutcome, TransportError};
 use cwmp_core::persist::Record;
 use cwmp_core::schedule::{PeriodicInformConfig, PeriodicInformTime};
+use cwmp_core::stun::StunOutcome;
 use cwmp_core::SplitMix64;
 
 use crate::acs_server::random_seed;
@@ -35,10 +36,13 @@ use crate::data_model::{Identity, Model};
 use crate::driver::{Clock, HttpReader, MessageKind};
 
 /// Something that wakes the driver up while it waits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Wake {
     /// An accepted Connection Request that starts a Session.
     ConnectionRequest,
+    /// A STUN datagram received on the UDP Connection Request port (`udp_cr`), for the
+    /// agent's STUN client (Annex G.2.1).
+    Stun(Vec<u8>),
     /// Stop [`CpeDriver::run`].
     Stop,
 }
@@ -161,6 +165,8 @@ pub struct CpeDriver {
     last_reply: Option<Vec<u8>>,
     wake: Receiver<Wake>,
     cr: Option<Arc<Mutex<ConnectionRequestServer>>>,
+    /// The UDP Connection Request socket the STUN client sends from ([`CpeDriver::attach_udp`]).
+    udp: Option<UdpSocket>,
     log: Log,
     /// Called after every export of the records (the `cpe` example writes its files).
     pub on_persist: Option<OnPersist>,
@@ -268,6 +274,7 @@ impl CpeDriver {
             last_reply: None,
             wake,
             cr,
+            udp: None,
             log,
             on_persist: None,
             verbose: false,
@@ -275,6 +282,78 @@ impl CpeDriver {
             sessions_ended: 0,
             stop_after: None,
         })
+    }
+
+    /// Sends the STUN client's Binding Requests from `socket`, the UDP Connection Request
+    /// socket (`udp_cr`; G.2.1.1: from the port the CPE listens on), and starts the client
+    /// with its local address ([`Agent::stun_start`], after the agent's restore in
+    /// [`CpeDriver::new`]). `UDPConnectionRequestAddress` is that address until a binding is
+    /// learnt (G.2.1.3). Binding Requests go out only when `STUNEnable` is true.
+    ///
+    /// # Errors
+    /// The socket has no local address.
+    pub fn attach_udp(&mut self, socket: UdpSocket) -> io::Result<()> {
+        let local = socket.local_addr()?;
+        {
+            let mut agent = self.agent.lock().unwrap();
+            agent.set_udp_connection_request_address(&local.to_string());
+            agent.stun_start(self.clock.now(), local, random_seed());
+        }
+        self.udp = Some(socket);
+        Ok(())
+    }
+
+    /// Sends the Binding Requests due now to `STUNServerAddress:STUNServerPort`.
+    fn poll_stun(&mut self) {
+        let Some(socket) = &self.udp else { return };
+        let mut buf = [0u8; 600];
+        loop {
+            let now = self.clock.now();
+            let mut agent = self.agent.lock().unwrap();
+            let Some(n) = agent.stun_poll_transmit(now, &mut self.cpe, &self.model, &mut buf)
+            else {
+                return;
+            };
+            let (host, port) = agent.management().stun_server();
+            let target = (host, port)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut a| a.next());
+            drop(agent);
+            match target {
+                Some(to) => {
+                    if let Err(e) = socket.send_to(&buf[..n], to) {
+                        self.log(&format!("stun: cannot send to {to}: {e}"));
+                    }
+                }
+                None => self.log("stun: cannot resolve STUNServerAddress"),
+            }
+        }
+    }
+
+    /// A STUN datagram the UDP listener received.
+    fn stun_received(&mut self, datagram: &[u8]) {
+        let now = self.clock.now();
+        let outcome =
+            self.agent
+                .lock()
+                .unwrap()
+                .stun_received(now, &mut self.cpe, &self.model, datagram);
+        match outcome {
+            StunOutcome::BindingChanged {
+                public,
+                nat_detected,
+            } => self.log(&format!(
+                "stun: binding {public} (NATDetected {nat_detected}): UDPConnectionRequestAddress updated"
+            )),
+            StunOutcome::Challenged => {
+                self.log("stun: 401, sending the request again with MESSAGE-INTEGRITY")
+            }
+            StunOutcome::Unauthorized => self.log("stun: 401 to the signed request"),
+            StunOutcome::Error(code) => self.log(&format!("stun: error response {code}")),
+            _ => {}
+        }
+        self.poll_stun();
     }
 
     /// Powers off: gives back the wake-up channel for the next [`CpeDriver::new`].
@@ -394,6 +473,7 @@ impl CpeDriver {
                     Ok(Wake::ConnectionRequest) => {
                         self.cpe.handle_connection_request(self.clock.now())
                     }
+                    Ok(Wake::Stun(d)) => self.stun_received(&d),
                     Ok(Wake::Stop) => return Exit::Stopped,
                     Err(std::sync::mpsc::TryRecvError::Empty) => break,
                     Err(std::sync::mpsc::TryRecvError::Disconnected) => return Exit::Stopped,
@@ -485,6 +565,7 @@ impl CpeDriver {
             if self.agent.lock().unwrap().needs_persist() {
                 self.persist();
             }
+            self.poll_stun();
             // 2. The next POST: the Inform's ParameterList is the agent's (Forced Inform
             // Parameters and pending value changes, §A.3.3.1).
             let now = self.clock.now();
@@ -507,8 +588,13 @@ impl CpeDriver {
                 }
             };
             let (Some(len), Some(conn)) = (len, self.conn.as_ref()) else {
-                // 3. Nothing to send: wait for the deadline or a wake-up.
-                let deadline = self.cpe.poll_timeout();
+                // 3. Nothing to send: wait for the deadline (the machine's, or the STUN
+                // client's when a UDP socket is attached) or a wake-up.
+                let stun = self
+                    .udp
+                    .as_ref()
+                    .and(self.agent.lock().unwrap().stun_poll_timeout());
+                let deadline = [self.cpe.poll_timeout(), stun].into_iter().flatten().min();
                 let got = match deadline {
                     Some(d) => self.wake.recv_timeout(self.clock.until(d)),
                     None => self.wake.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -517,6 +603,7 @@ impl CpeDriver {
                     Ok(Wake::ConnectionRequest) => {
                         self.cpe.handle_connection_request(self.clock.now())
                     }
+                    Ok(Wake::Stun(d)) => self.stun_received(&d),
                     Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return Exit::Stopped,
                     Err(RecvTimeoutError::Timeout) => {}
                 }

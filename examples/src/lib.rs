@@ -25,3 +25,4 @@ pub mod loadtest;
 pub mod provision;
 pub mod sim_cpe;
 pub mod tls;
+pub mod udp_cr;

@@ -471,6 +471,30 @@ fn connection_close_on_a_response_moves_to_a_new_connection() {
     assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
 }
 
+/// §3.4.2: the jar holds its 512 bytes; a `Set-Cookie` beyond them is counted, not lost
+/// silently, and the cookies already held still go back.
+#[test]
+fn a_cookie_the_full_jar_cannot_take_is_counted() {
+    let mut p = pair();
+    p.cpe.bootstrap(p.now);
+    let big = "v".repeat(600);
+    p.script([
+        Step::Reply(Box::new(move |_| {
+            let extra = format!(
+                "WWW-Authenticate: Digest realm=\"cwmp\", nonce=\"n0nce\", qop=\"auth\", algorithm=MD5\r\nSet-Cookie: session=abc; Path=/\r\nSet-Cookie: big={big}\r\n"
+            );
+            http(401, &extra, "")
+        })),
+        inform_response(),
+        empty(),
+    ]);
+    assert_eq!(p.cpe.cookies_dropped(), 0);
+    p.run();
+    assert_eq!(p.cpe.cookies_dropped(), 1);
+    assert_eq!(p.seen[1].cookie.as_deref(), Some("session=abc"));
+    assert_eq!(p.last_outcome(), Some(SessionOutcome::Success));
+}
+
 #[test]
 fn cookies_are_cleared_between_sessions() {
     let mut p = pair();

@@ -318,6 +318,8 @@ pub struct Cpe<
     rng: SplitMix64,
 
     jar: CookieJar<COOKIE_STORAGE>,
+    /// `Set-Cookie` values the full jar could not take ([`Cpe::cookies_dropped`]).
+    cookies_dropped: u32,
     auth: ClientAuth,
     redirects: Redirects,
     session: Option<Session>,
@@ -407,6 +409,7 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
             heartbeat_retry: false,
             rng: SplitMix64::new(seed),
             jar: CookieJar::new(),
+            cookies_dropped: 0,
             auth: ClientAuth::new(),
             redirects: Redirects::new(),
             session: None,
@@ -454,6 +457,14 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
     /// The queued ScheduleInforms (§A.4.1.2).
     pub fn schedule(&self) -> &ScheduleInformQueue<S> {
         &self.schedule
+    }
+
+    /// How many `Set-Cookie` header values the cookie jar could not take since power-up, all
+    /// or in part, because its [`COOKIE_STORAGE`] bytes were full (§3.4.2 asks for at least
+    /// 512). The cookies already held are kept and returned as before; a Session that fails
+    /// after this count grows points at an ACS whose cookies outgrow the jar. Saturates.
+    pub fn cookies_dropped(&self) -> u32 {
+        self.cookies_dropped
     }
 
     /// `true` while a Session is open.
@@ -1171,8 +1182,10 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let class = h.classify(body);
         let close = closed || h.connection_close();
         for c in h.set_cookies() {
-            // A full jar keeps the cookies it has (≥ 512 bytes, §3.4.2).
-            let _ = self.jar.store_set_cookie(c);
+            // A full jar keeps the cookies it has (≥ 512 bytes, §3.4.2), and counts the rest.
+            if self.jar.store_set_cookie(c).is_err() {
+                self.cookies_dropped = self.cookies_dropped.saturating_add(1);
+            }
         }
         let auth = if h.status == 401 {
             Some(self.auth.handle_challenges(h.www_authenticate()).is_ok())

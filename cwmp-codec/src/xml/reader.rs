@@ -276,33 +276,84 @@ pub(crate) fn check_no_forbidden(s: &[u8], base: usize) -> Result<(), DecodeErro
     }
 }
 
-/// The length of the comment, CDATA section or processing instruction at the start of `s`
-/// (which begins with `<`) when the reader would accept it inside element content, else `None`
-/// (not such markup, unterminated, a forbidden character, an `xml` PI target or a target that
-/// is not a Name). The writer of text enumerations keeps such markup as it came, so a decoded
-/// value that holds one encodes to text that decodes to the same value.
-pub(crate) fn content_markup_len(s: &[u8]) -> Option<usize> {
-    let (open, close): (&[u8], &[u8]) = if s.starts_with(b"<!--") {
-        (b"<!--", b"-->")
-    } else if s.starts_with(b"<![CDATA[") {
-        (b"<![CDATA[", b"]]>")
-    } else if s.starts_with(b"<?") {
-        (b"<?", b"?>")
+/// The length of a UTF-8 byte order mark at the start of `src` (3 or 0).
+fn bom_len(src: &str) -> usize {
+    if src.starts_with('\u{FEFF}') {
+        3
     } else {
-        return None;
-    };
-    let body_and_rest = s.get(open.len()..)?;
-    let body_len = memmem::find(body_and_rest, close)?;
-    let body = body_and_rest.get(..body_len)?;
-    check_no_forbidden(body, 0).ok()?;
-    if open == b"<?" {
-        let target = body.get(..3).unwrap_or_default();
-        if target.eq_ignore_ascii_case(b"xml") && body.get(3).is_none_or(|&c| is_ws(c)) {
-            return None;
-        }
-        check_pi_target(body, 0).ok()?;
+        0
     }
-    open.len().checked_add(body_len)?.checked_add(close.len())
+}
+
+/// Which markup [`misc_markup`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Markup {
+    /// `<!--…-->` (XML 1.0 §2.5).
+    Comment,
+    /// `<![CDATA[…]]>` (§2.7): its text is bytes 9 to `len - 3`.
+    CData,
+    /// `<?target …?>` (§2.6), not the XML declaration.
+    Pi,
+}
+
+/// The comment, CDATA section or processing instruction that `s` (at `base` in the input)
+/// starts with, checked as content markup (XML 1.0 §2.5–2.7): its kind and length, or
+/// `Ok(None)` when `s` starts with none of them. The one rule for both the reader and the
+/// writer of text enumerations, which keeps such markup as it came so that a decoded value
+/// encodes to text that decodes to the same value.
+///
+/// # Errors
+/// `UnexpectedEof` at `eof` when unterminated, `InvalidCharacter` for a character XML
+/// forbids, `InvalidSyntax` at `base` for a PI target that is `xml` in any case (reserved;
+/// the declaration is the reader's to take, at the document's start only), `InvalidName` for
+/// another target that is not a Name.
+pub(crate) fn misc_markup(
+    s: &[u8],
+    base: usize,
+    eof: usize,
+) -> Result<Option<(Markup, usize)>, DecodeError> {
+    let eof = || DecodeError::new(K::UnexpectedEof, eof);
+    let (kind, open, close): (_, &[u8], &[u8]) = if s.starts_with(b"<!--") {
+        (Markup::Comment, b"<!--", b"-->")
+    } else if s.starts_with(b"<![CDATA[") {
+        (Markup::CData, b"<![CDATA[", b"]]>")
+    } else if s.starts_with(b"<?") {
+        (Markup::Pi, b"<?", b"?>")
+    } else {
+        return Ok(None);
+    };
+    if kind == Markup::Pi && is_xml_target(s) {
+        return Err(DecodeError::new(K::InvalidSyntax, base));
+    }
+    let body_and_rest = s.get(open.len()..).unwrap_or_default();
+    let body_len = memmem::find(body_and_rest, close).ok_or_else(eof)?;
+    let body = body_and_rest.get(..body_len).unwrap_or_default();
+    let body_at = base.saturating_add(open.len());
+    check_no_forbidden(body, body_at)?;
+    if kind == Markup::Pi {
+        check_pi_target(body, body_at)?;
+    }
+    let len = open
+        .len()
+        .checked_add(body_len)
+        .and_then(|n| n.checked_add(close.len()))
+        .ok_or_else(eof)?;
+    Ok(Some((kind, len)))
+}
+
+/// `s` (which starts with `<?`) names the target `xml` in any case: reserved (XML 1.0 §2.6).
+fn is_xml_target(s: &[u8]) -> bool {
+    s.get(2..5).unwrap_or_default().eq_ignore_ascii_case(b"xml")
+        && s.get(5).is_none_or(|&c| is_ws(c) || c == b'?')
+}
+
+/// The length of the comment, CDATA section or processing instruction at the start of `s`
+/// when the reader would accept it inside element content ([`misc_markup`]), else `None`.
+pub(crate) fn content_markup_len(s: &[u8]) -> Option<usize> {
+    misc_markup(s, 0, s.len())
+        .ok()
+        .flatten()
+        .map(|(_, len)| len)
 }
 
 /// Checks the references in `s` (which starts at `base` in the input) and that it holds no
@@ -670,57 +721,39 @@ impl<'a> Reader<'a> {
         let lt = self.pos;
         match rest.get(1) {
             Some(b'/') => self.end_tag(lt),
-            Some(b'!') => {
-                if rest.starts_with(b"<!--") {
-                    let close = self
-                        .find(lt.saturating_add(4), b"-->")
-                        .ok_or_else(|| self.eof())?;
-                    check_no_forbidden(self.src.as_bytes().get(lt..close).unwrap_or_default(), lt)?;
-                    self.pos = close.saturating_add(3);
-                    Ok(Raw::Misc)
-                } else if rest.starts_with(b"<![CDATA[") {
-                    let start = lt.saturating_add(9);
-                    let end = self.find(start, b"]]>").ok_or_else(|| self.eof())?;
-                    check_no_forbidden(
-                        self.src.as_bytes().get(start..end).unwrap_or_default(),
-                        start,
-                    )?;
-                    self.pos = end.saturating_add(3);
-                    Ok(Raw::CData { start, end })
-                } else if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!ENTITY") {
-                    Err(DecodeError::new(K::DoctypeNotAllowed, lt))
-                } else {
-                    Err(DecodeError::new(K::InvalidSyntax, lt))
-                }
-            }
-            Some(b'?') => {
-                // The XML declaration may only open the document (after a BOM).
-                let target = rest.get(2..5).unwrap_or_default();
-                let bom = if self.src.starts_with('\u{FEFF}') {
-                    3
-                } else {
-                    0
-                };
-                let reserved = target.eq_ignore_ascii_case(b"xml")
-                    && rest.get(5).is_none_or(|&c| is_ws(c) || c == b'?');
-                // `xml` in any case is reserved (XML 1.0 §2.6); only the lower-case declaration
-                // may open the document.
-                if reserved && (lt != bom || target != b"xml") {
-                    return Err(DecodeError::new(K::InvalidSyntax, lt));
-                }
+            Some(b'?')
+                if lt == bom_len(self.src)
+                    && rest.get(2..5) == Some(b"xml")
+                    && is_xml_target(rest) =>
+            {
+                // The XML declaration, which may only open the document (after a BOM).
                 let close = self
                     .find(lt.saturating_add(2), b"?>")
                     .ok_or_else(|| self.eof())?;
-                let pi = self.src.as_bytes().get(lt..close).unwrap_or_default();
-                check_no_forbidden(pi, lt)?;
-                if reserved {
-                    check_xml_decl(pi.get(5..).unwrap_or_default(), lt.saturating_add(5))?;
-                } else {
-                    check_pi_target(pi.get(2..).unwrap_or_default(), lt.saturating_add(2))?;
-                }
+                let decl = self.src.as_bytes().get(lt..close).unwrap_or_default();
+                check_no_forbidden(decl, lt)?;
+                check_xml_decl(decl.get(5..).unwrap_or_default(), lt.saturating_add(5))?;
                 self.pos = close.saturating_add(2);
                 Ok(Raw::Misc)
             }
+            Some(b'!' | b'?') => match misc_markup(rest, lt, self.src.len())? {
+                Some((Markup::CData, len)) => {
+                    let end = lt.saturating_add(len);
+                    self.pos = end;
+                    Ok(Raw::CData {
+                        start: lt.saturating_add(9),
+                        end: end.saturating_sub(3),
+                    })
+                }
+                Some((_, len)) => {
+                    self.pos = lt.saturating_add(len);
+                    Ok(Raw::Misc)
+                }
+                None if rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!ENTITY") => {
+                    Err(DecodeError::new(K::DoctypeNotAllowed, lt))
+                }
+                None => Err(DecodeError::new(K::InvalidSyntax, lt)),
+            },
             Some(_) => self.start_tag(lt),
             None => Err(self.eof()),
         }

@@ -263,13 +263,13 @@ impl<'w, W: Write> XmlWriter<'w, W> {
 
     /// Text enumerations (event codes, file types, …) are written with the least escaping: a
     /// well-formed reference already in `s` (`&gt;`, `&#233;`) as it is, and so a comment,
-    /// CDATA section or processing instruction the decoder accepts (found by `envelope_decode`:
-    /// a `FileType` holding `<?xl …?>` came back as `&lt;?xl …`, another value), a bare `&` as
-    /// `&amp;`, any other `<` as `&lt;`, and every other character as itself (non-ASCII as
-    /// UTF-8). An enum borrows
-    /// its text as sent (it cannot hold an unescaped copy), so this is what makes decode →
-    /// encode → decode a fixed point for them; §3.4.1's SHOULD on escaping non-ASCII yields to
-    /// that here (enumeration values are ASCII in practice).
+    /// CDATA section or processing instruction the decoder accepts (the reader's own rule,
+    /// `reader::misc_markup`; found by `envelope_decode`: a `FileType` holding `<?xl …?>` came
+    /// back as `&lt;?xl …`, another value), a bare `&` as `&amp;`, any other `<` as `&lt;`, and
+    /// every other character as itself (non-ASCII as UTF-8). An enum borrows its text as sent
+    /// (it cannot hold an unescaped copy), so this is what makes decode → encode → decode a
+    /// fixed point for them; §3.4.1's SHOULD on escaping non-ASCII yields to that here
+    /// (enumeration values are ASCII in practice).
     pub(crate) fn text_keeping_refs(&mut self, s: &str) -> WResult<W> {
         // Not XML characters: the decoder would refuse them.
         if s.contains(['\u{FFFE}', '\u{FFFF}']) {

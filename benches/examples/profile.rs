@@ -19,7 +19,8 @@
 //! - decoders: `decode` (`decode` alone), `walk` (`decode` + the benches' full visit),
 //!   `quick-xml` (quick-xml tokenizing), `xmlparser` (xmlparser tokenizing), `cwmp-parse`
 //!   (`cwmp::parse_bytes`);
-//! - encoders: `encode` (into a reused `Vec`), `len` (`encoded_len`), `fmt` (the plain
+//! - encoders: `encode` (into a reused `Vec`), `encode-slice` (into a fixed `&mut [u8]`, as
+//!   the machine writes into its tx buffer), `len` (`encoded_len`), `fmt` (the plain
 //!   `core::fmt::Write` baseline writing the same bytes into a fixed buffer), `cwmp-generate`
 //!   (`cwmp::generate`);
 //! - `session` (the fixture is ignored: one whole in-memory Session, CPE and ACS machines).
@@ -112,7 +113,7 @@ fn main() {
                 total += cwmp::generate(black_box(&theirs)).unwrap().len();
             }
         }
-        "encode" | "len" | "fmt" => with_envelope(f, |env| {
+        "encode" | "encode-slice" | "len" | "fmt" => with_envelope(f, |env| {
             let mut buf = Vec::with_capacity(bytes.len());
             let mut fixed = vec![0u8; bytes.len()];
             for _ in 0..n {
@@ -122,6 +123,10 @@ fn main() {
                     let mut w = FixedBuf::new(&mut fixed);
                     write_envelope(&mut w, black_box(env)).unwrap();
                     total += w.written().len();
+                } else if op == "encode-slice" {
+                    let mut w: &mut [u8] = &mut fixed;
+                    black_box(env).encode(&mut w).unwrap();
+                    total += bytes.len() - w.len();
                 } else {
                     buf.clear();
                     black_box(env).encode(&mut VecWriter(&mut buf)).unwrap();

@@ -604,13 +604,48 @@ impl DateTime {
     }
 }
 
-impl fmt::Display for DateTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )?;
+impl DateTime {
+    /// Writes the canonical lexical form (what `Display` prints: the fraction without trailing
+    /// zeros, `Z`, an offset as `±hh:mm`, or none; at most [`DateTime::MAX_LEN`] bytes) into
+    /// `buf` and returns it: digits by hand,
+    /// without `core::fmt` (the encoder writes one per `dateTime` value).
+    pub fn format_into<'b>(&self, buf: &'b mut [u8; DateTime::MAX_LEN]) -> &'b str {
+        core::str::from_utf8(self.format_ascii(buf)).unwrap_or_default()
+    }
+
+    /// [`DateTime::format_into`]'s bytes (ASCII), for the encoder.
+    pub(crate) fn format_ascii<'b>(&self, buf: &'b mut [u8; DateTime::MAX_LEN]) -> &'b [u8] {
+        /// `v`'s last `n` decimal digits at `buf[at..at + n]`; returns `at + n`.
+        fn digits(buf: &mut [u8; DateTime::MAX_LEN], at: usize, mut v: u32, n: usize) -> usize {
+            let end = at.saturating_add(n);
+            let mut i = end;
+            while i > at {
+                i = i.saturating_sub(1);
+                if let Some(slot) = buf.get_mut(i) {
+                    // v % 10 < 10: no overflow.
+                    *slot = b'0'.saturating_add((v % 10) as u8);
+                }
+                v /= 10;
+            }
+            end
+        }
+        fn put(buf: &mut [u8; DateTime::MAX_LEN], at: usize, b: u8) -> usize {
+            if let Some(slot) = buf.get_mut(at) {
+                *slot = b;
+            }
+            at.saturating_add(1)
+        }
+        let mut at = digits(buf, 0, u32::from(self.year), 4);
+        at = put(buf, at, b'-');
+        at = digits(buf, at, u32::from(self.month), 2);
+        at = put(buf, at, b'-');
+        at = digits(buf, at, u32::from(self.day), 2);
+        at = put(buf, at, b'T');
+        at = digits(buf, at, u32::from(self.hour), 2);
+        at = put(buf, at, b':');
+        at = digits(buf, at, u32::from(self.minute), 2);
+        at = put(buf, at, b':');
+        at = digits(buf, at, u32::from(self.second), 2);
         if self.nanos != 0 {
             let mut frac = self.nanos;
             let mut width = 9usize;
@@ -618,17 +653,27 @@ impl fmt::Display for DateTime {
                 frac /= 10;
                 width = width.saturating_sub(1);
             }
-            write!(f, ".{frac:0width$}")?;
+            at = put(buf, at, b'.');
+            at = digits(buf, at, frac, width);
         }
         match self.offset {
-            Offset::Utc => f.write_str("Z"),
-            Offset::Unspecified => Ok(()),
+            Offset::Utc => at = put(buf, at, b'Z'),
+            Offset::Unspecified => {}
             Offset::Minutes(m) => {
-                let sign = if m < 0 { '-' } else { '+' };
-                let a = m.unsigned_abs();
-                write!(f, "{sign}{:02}:{:02}", a / 60, a % 60)
+                at = put(buf, at, if m < 0 { b'-' } else { b'+' });
+                let a = u32::from(m.unsigned_abs());
+                at = digits(buf, at, a / 60, 2);
+                at = put(buf, at, b':');
+                at = digits(buf, at, a % 60, 2);
             }
         }
+        buf.get(..at).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.format_into(&mut [0; DateTime::MAX_LEN]))
     }
 }
 
@@ -956,6 +1001,32 @@ mod tests {
     }
 
     proptest! {
+        /// The hand-written digits agree with `core::fmt`'s padding, field by field.
+        #[test]
+        fn format_into_is_the_fmt_form(t in arb_datetime()) {
+            let mut want = std::format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                t.year, t.month, t.day, t.hour, t.minute, t.second
+            );
+            if t.nanos != 0 {
+                let digits = std::format!("{:09}", t.nanos);
+                want.push('.');
+                want.push_str(digits.trim_end_matches('0'));
+            }
+            match t.offset {
+                Offset::Utc => want.push('Z'),
+                Offset::Unspecified => {}
+                Offset::Minutes(m) => want.push_str(&std::format!(
+                    "{}{:02}:{:02}",
+                    if m < 0 { '-' } else { '+' },
+                    m.unsigned_abs() / 60,
+                    m.unsigned_abs() % 60
+                )),
+            }
+            let mut buf = [0; DateTime::MAX_LEN];
+            prop_assert_eq!(t.format_into(&mut buf), want.as_str());
+        }
+
         #[test]
         fn display_parse_round_trip(t in arb_datetime()) {
             let s = t.to_string();

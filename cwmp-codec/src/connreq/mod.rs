@@ -65,7 +65,7 @@ pub(crate) fn hex_upper(bytes: &[u8], out: &mut [u8]) -> usize {
 /// Writes `n` in decimal.
 pub(crate) fn write_decimal<W: embedded_io::Write>(w: &mut W, n: u64) -> Result<(), W::Error> {
     let mut buf = [0u8; 20];
-    w.write_all(crate::xml::writer::fmt_u64(n, &mut buf).as_bytes())
+    w.write_all(crate::xml::writer::fmt_u64(n, &mut buf))
 }
 
 #[cfg(test)]

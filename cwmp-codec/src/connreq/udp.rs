@@ -597,8 +597,8 @@ impl UdpCrMessage<'_> {
         let mut ts = [0u8; 20];
         let mut id = [0u8; 20];
         signature(
-            crate::xml::writer::fmt_u64(self.ts, &mut ts).as_bytes(),
-            crate::xml::writer::fmt_u64(self.id, &mut id).as_bytes(),
+            crate::xml::writer::fmt_u64(self.ts, &mut ts),
+            crate::xml::writer::fmt_u64(self.id, &mut id),
             self.username.as_bytes(),
             self.cnonce.as_bytes(),
             password,

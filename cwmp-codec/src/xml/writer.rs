@@ -339,8 +339,7 @@ impl<'w, W: Write> XmlWriter<'w, W> {
 
     pub(crate) fn u64(&mut self, v: u64) -> WResult<W> {
         let mut buf = [0u8; 20];
-        let s = fmt_u64(v, &mut buf);
-        self.raw(s)
+        self.raw_bytes(fmt_u64(v, &mut buf))
     }
 
     pub(crate) fn i64(&mut self, v: i64) -> WResult<W> {
@@ -348,11 +347,6 @@ impl<'w, W: Write> XmlWriter<'w, W> {
             self.raw("-")?;
         }
         self.u64(v.unsigned_abs())
-    }
-
-    /// Anything `Display`, escaped as it is formatted (no buffer).
-    pub(crate) fn display<T: core::fmt::Display + ?Sized>(&mut self, v: &T) -> WResult<W> {
-        self.display_through(v, Self::text)
     }
 
     /// Formats `v` straight into `write`, keeping the writer's error.
@@ -437,8 +431,8 @@ fn first_to_escape(s: &[u8]) -> Option<usize> {
         .map(|i| base.saturating_add(i))
 }
 
-/// Formats `v` in decimal into `buf`.
-pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
+/// Formats `v` in decimal into `buf`; returns the digits (ASCII).
+pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i = i.saturating_sub(1);
@@ -451,7 +445,7 @@ pub(crate) fn fmt_u64(mut v: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    core::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default()
+    buf.get(i..).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 #                            GenieACS build (cached), its database, logs, the CPE's files
 #        GENIEACS_KIT        the peer kit (default ../shared/peers/genieacs beside the repo)
 #        GENIEACS_CWMP_PORT GENIEACS_NBI_PORT GENIEACS_FS_PORT GENIEACS_PEER_MONGO_PORT
-#        GENIEACS_PEER_BRISK_PORT CPE_CR_PORT   ports (17547 17557 17567 17017 17018 17548)
+#        GENIEACS_PEER_BRISK_PORT CPE_CR_PORT CPE_UDP_PORT
+#                            ports (17547 17557 17567 17017 17018 17548 17549)
 #        GENIEACS_TEST_WAIT  seconds each wait may take at most (60)
 #        CPE_BIN             a cpe binary to test instead of building this tree's example
 set -euo pipefail
@@ -33,6 +34,7 @@ export GENIEACS_FS_PORT=${GENIEACS_FS_PORT:-17567}
 export GENIEACS_PEER_MONGO_PORT=${GENIEACS_PEER_MONGO_PORT:-17017}
 export GENIEACS_PEER_BRISK_PORT=${GENIEACS_PEER_BRISK_PORT:-17018}
 CR_PORT=${CPE_CR_PORT:-17548}
+UDP_PORT=${CPE_UDP_PORT:-17549}
 WAIT=${GENIEACS_TEST_WAIT:-60}
 NBI=http://127.0.0.1:$GENIEACS_NBI_PORT
 CWMP_LOG=$GENIEACS_PEER_DIR/logs/genieacs-cwmp.log
@@ -188,7 +190,8 @@ rm -f "$STATE" "$W/cpe-record.bin" "$AGENT_RECORD" "$CPE_LOG"
 # Digest to it fails at this commit (its bug, see ../shared/peers/genieacs/README.md). The CPE
 # offers CWMP 1.0-1.4 in the cwmp-1-2 namespace, which GenieACS accepts (it refuses cwmp-1-4).
 "$CPE" --acs "http://127.0.0.1:$GENIEACS_CWMP_PORT/" --oui "$OUI" --product-class "$PRODUCT_CLASS" \
-  --serial "$SERIAL" --cr-listen "127.0.0.1:$CR_PORT" --cr-rate-limit 60/60:10 \
+  --serial "$SERIAL" --cr-listen "127.0.0.1:$CR_PORT" --udp-cr "127.0.0.1:$UDP_PORT" \
+  --cr-rate-limit 60/60:10 \
   --state "$STATE" --record "$W/cpe-record.bin" >"$CPE_LOG" 2>&1 &
 CPE_PID=$!
 say "cpe started (pid $CPE_PID), device id $ID"
@@ -235,6 +238,19 @@ task '{"name":"deleteObject","objectName":"Device.NAT.PortMapping.1"}'
 ! dev_has Device.NAT.PortMapping.1 || fail "PortMapping.1 still in /devices"
 wait_for "the CPE to drop PortMapping.1" bash -c "! grep -qF Device.NAT.PortMapping.1. '$STATE'"
 ok "deleteObject Device.NAT.PortMapping.1: gone from /devices and from the CPE"
+
+# --- UDP connection requests (Annex G): GenieACS sends one, besides the HTTP one, once its
+# /devices has UDPConnectionRequestAddress (the refreshObject above read it) and STUNEnable true.
+[ "$(dev_get Device.ManagementServer.UDPConnectionRequestAddress)" = "127.0.0.1:$UDP_PORT" ] ||
+  fail "UDPConnectionRequestAddress in /devices is not the CPE's UDP port"
+task '{"name":"setParameterValues","parameterValues":[["Device.ManagementServer.STUNEnable",true,"xsd:boolean"]]}'
+udps=$(cpe_log_count "udp connection request from")
+task '{"name":"getParameterValues","parameterNames":["Device.ManagementServer.NATDetected"]}'
+cpe_log_has_more "udp connection request from" "$udps" ||
+  fail "GenieACS's UDP connection request did not reach the CPE"
+! grep -q "udp connection request from .* ignored" "$CPE_LOG" ||
+  fail "the CPE ignored a UDP connection request: $(grep "udp connection request from .* ignored" "$CPE_LOG" | tail -n 1)"
+ok "UDP connection request: GenieACS's signed datagram (G.2.2) accepted on 127.0.0.1:$UDP_PORT"
 
 # --- download: a firmware image PUT to GenieACS's file server, TransferComplete after the reboot ----
 IMAGE=$W/cwmp-rs-fw-2.0.0.bin

@@ -218,7 +218,9 @@ impl EncodeElement for Value<'_> {
             Value::Long(v) => w.i64(*v)?,
             Value::UnsignedLong(v) => w.u64(*v)?,
             Value::Boolean(b) => w.raw(if *b { "1" } else { "0" })?,
-            Value::DateTime(d) => w.raw_bytes(d.format_ascii(&mut [0; crate::DateTime::MAX_LEN]))?,
+            Value::DateTime(d) => {
+                w.raw_bytes(d.format_ascii(&mut [0; crate::DateTime::MAX_LEN]))?
+            }
         }
         w.close(name)
     }
@@ -291,7 +293,9 @@ impl EncodeElement for DateTimeValue<'_> {
     ) -> WResult<W> {
         w.open(name)?;
         match self {
-            DateTimeValue::Valid(d) => w.raw_bytes(d.format_ascii(&mut [0; crate::DateTime::MAX_LEN]))?,
+            DateTimeValue::Valid(d) => {
+                w.raw_bytes(d.format_ascii(&mut [0; crate::DateTime::MAX_LEN]))?
+            }
             DateTimeValue::Invalid(s) => w.xml_str(s)?,
         }
         w.close(name)

@@ -534,7 +534,9 @@ mod tests {
     fn first_to_escape_agrees_with_a_plain_scan() {
         // Every byte value, at every position of a step and in the tail, among fillers that
         // are the flagged bytes' neighbours (and tab/LF, flagged but not escaped).
-        for filler in [b'a', b'=', b'?', b'\'', b'#', b'%', b'~', b' ', b'\t', b'\n'] {
+        for filler in [
+            b'a', b'=', b'?', b'\'', b'#', b'%', b'~', b' ', b'\t', b'\n',
+        ] {
             for special in 0..=255u8 {
                 for len in 0..19usize {
                     for at in 0..=len {

@@ -584,6 +584,30 @@ fn hostile_structure_is_bounded() {
         decode(x.as_bytes()).unwrap_err().kind,
         K::DuplicateAttribute
     );
+    // The first eight names are kept for the check, later ones scanned: a duplicate of any
+    // earlier attribute is found at its own offset on either side of that line, and twelve
+    // distinct names are not one.
+    for (n, dup_of) in [(2, 0), (5, 0), (8, 3), (9, 0), (9, 8), (12, 10)] {
+        let mut attrs: Vec<String> = (0..n).map(|i| format!(" a{i}=\"{i}\"")).collect();
+        attrs.push(format!(" a{dup_of}=\"again\""));
+        let body = format!("<cwmp:GetRPCMethods{}/>", attrs.concat());
+        let x = env("s", "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"", "", &body);
+        let e = decode(x.as_bytes()).unwrap_err();
+        let at = x.find(&format!(" a{dup_of}=\"again\"")).unwrap() + 1;
+        assert_eq!(
+            (e.kind, e.offset),
+            (K::DuplicateAttribute, at),
+            "{n} then a{dup_of}"
+        );
+    }
+    let attrs: String = (0..12).map(|i| format!(" a{i}=\"{i}\"")).collect();
+    let x = env(
+        "s",
+        "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\"",
+        "",
+        &format!("<cwmp:GetRPCMethods{attrs}/>"),
+    );
+    assert!(decode(x.as_bytes()).is_ok());
     let x = env("s", "", "", "<q:GetRPCMethods/>");
     let e = decode(x.as_bytes()).unwrap_err();
     assert_eq!(

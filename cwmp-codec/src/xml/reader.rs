@@ -783,11 +783,15 @@ impl<'a> Reader<'a> {
             }
             if c == b':' {
                 colons = (colons.0.saturating_add(1), end);
-            } else if colons.0 > 0 && colons.1.saturating_add(1) == end && !is_name_start(c) {
                 // Namespaces in XML 1.0 §3: a local part is an NCName, which starts with a
                 // NameStartChar (`xmlns:-x` and `a:1b` are Names, not QNames; found by
-                // envelope_xml_differential).
-                return Err(DecodeError::new(K::InvalidName, end));
+                // envelope_xml_differential). Checked once, at the byte after the colon.
+                let next = end.saturating_add(1);
+                if b.get(next)
+                    .is_some_and(|&n| is_name_byte(n) && !is_name_start(n))
+                {
+                    return Err(DecodeError::new(K::InvalidName, next));
+                }
             }
             end = end.saturating_add(1);
         }
@@ -796,6 +800,8 @@ impl<'a> Reader<'a> {
     }
 
     fn start_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
+        /// Attribute names kept for the duplicate check (an envelope's start tag has 4–6).
+        const SEEN_ATTRIBUTES: usize = 8;
         if self.open.len() >= MAX_DEPTH {
             return Err(DecodeError::new(K::TooDeep, lt));
         }
@@ -806,6 +812,9 @@ impl<'a> Reader<'a> {
         let attrs_offset = self.pos;
         // Attributes: validate each, declare the namespaces they bind.
         let mut count = 0usize;
+        // The first attributes' names (offset, length), for the duplicate check without
+        // splitting the attributes before each one again; past them, the scan.
+        let mut names = [(0u32, 0u32); SEEN_ATTRIBUTES];
         let mut type_attrs = 0u8;
         let mut type_attr = TypeAttr::default();
         let empty;
@@ -864,9 +873,29 @@ impl<'a> Reader<'a> {
             } else {
                 let has_ref = check_chars(value, vstart)?;
                 // Duplicate attribute names (by spelling; enough for well-formedness here).
-                let before = self.src.get(attrs_offset..an_s).unwrap_or_default();
-                if count > 1 && Attrs::names_in(before).any(|n| n == aname) {
+                let src = self.src;
+                let name_of = |&(off, len): &(u32, u32)| {
+                    let off = usize::try_from(off).ok()?;
+                    src.get(off..off.saturating_add(usize::try_from(len).ok()?))
+                };
+                let duplicate = if count <= SEEN_ATTRIBUTES {
+                    names
+                        .get(..count.saturating_sub(1))
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|n| name_of(n) == Some(aname))
+                } else {
+                    let before = self.src.get(attrs_offset..an_s).unwrap_or_default();
+                    Attrs::names_in(before).any(|n| n == aname)
+                };
+                if duplicate {
                     return Err(DecodeError::new(K::DuplicateAttribute, an_s));
+                }
+                if let Some(slot) = names.get_mut(count.saturating_sub(1)) {
+                    *slot = (
+                        u32::try_from(an_s).unwrap_or(u32::MAX),
+                        u32::try_from(aname.len()).unwrap_or(u32::MAX),
+                    );
                 }
                 has_ref
             };

@@ -28,7 +28,8 @@ MEASURE_ELF="target/$TARGET/release/stack_depth"
 # verbatim (content_markup_len) and the Cpe's strings have u8/u16 lengths; .bss 41,804 B.
 # 2026-12-04 later: 194.9 KiB (199,536 B, +100 B) and .bss 42,068 B (+264 B): the STUN client
 # signs with MESSAGE-INTEGRITY after a 401 and keeps its STUNPassword; then 195.0 KiB
-# (199,632 B) with the encoder's hand-written dateTime and write stage.
+# (199,696 B) with the encoder's hand-written dateTime and write stage and the reader's kept
+# attribute names.
 FLASH_BUDGET=$((200 * 1024))
 RAM_BUDGET=$((64 * 1024))    # .data + .bss + stack high-water (memory.x RAM)
 

@@ -8,7 +8,7 @@
 //! The schema walker in [`crate::decode`] drives it with three calls on the current element:
 //! `Reader::next_child`, `Reader::text` and `Reader::skip`.
 
-use memchr::{memchr, memchr2, memmem};
+use memchr::{memchr, memchr2};
 
 use super::ns::{split_qname, Ns, NsStack};
 use super::text::XmlStr;
@@ -267,6 +267,27 @@ fn is_forbidden_at(s: &[u8], i: usize) -> bool {
 /// CDATA section or a processing instruction, where `&` is an ordinary character (XML 1.0
 /// §2.5–§2.7: no reference is recognised there).
 pub(crate) fn check_no_forbidden(s: &[u8], base: usize) -> Result<(), DecodeError> {
+    // Fast path, eight bytes at a time (as `check_chars`): no byte below 0x20 and no 0xEF
+    // (the lead byte of U+FFFE/U+FFFF) means nothing forbidden.
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = s.chunks_exact(8);
+    let mut clean = true;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w);
+        let below_space = x.wrapping_sub(LO.wrapping_mul(0x20)) & !x;
+        let ef = x ^ LO.wrapping_mul(0xEF);
+        let is_ef = ef.wrapping_sub(LO) & !ef;
+        if (below_space | is_ef) & HI != 0 {
+            clean = false;
+            break;
+        }
+    }
+    if clean && chunks.remainder().iter().all(|&b| b >= 0x20 && b != 0xEF) {
+        return Ok(());
+    }
     match (0..s.len()).find(|&i| is_forbidden_at(s, i)) {
         Some(i) => Err(DecodeError::new(
             K::InvalidCharacter,
@@ -282,6 +303,22 @@ fn bom_len(src: &str) -> usize {
         3
     } else {
         0
+    }
+}
+
+/// The offset of `pat` (2 or 3 bytes: `?>`, `-->`, `]]>`) in `hay`: `memchr` for its last
+/// byte, then the bytes before it. Cheaper than building a `memmem` searcher for every
+/// comment, PI and XML declaration, which are short.
+fn find_close(hay: &[u8], pat: &[u8]) -> Option<usize> {
+    let (&last, head) = pat.split_last()?;
+    let mut from = head.len();
+    loop {
+        let i = from.checked_add(memchr(last, hay.get(from..)?)?)?;
+        let start = i.checked_sub(head.len())?;
+        if hay.get(start..i) == Some(head) {
+            return Some(start);
+        }
+        from = i.checked_add(1)?;
     }
 }
 
@@ -326,7 +363,7 @@ pub(crate) fn misc_markup(
         return Err(DecodeError::new(K::InvalidSyntax, base));
     }
     let body_and_rest = s.get(open.len()..).unwrap_or_default();
-    let body_len = memmem::find(body_and_rest, close).ok_or_else(eof)?;
+    let body_len = find_close(body_and_rest, close).ok_or_else(eof)?;
     let body = body_and_rest.get(..body_len).unwrap_or_default();
     let body_at = base.saturating_add(open.len());
     check_no_forbidden(body, body_at)?;
@@ -687,7 +724,7 @@ impl<'a> Reader<'a> {
     /// Finds `pat` at or after `from`; returns its absolute offset.
     fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
         let hay = self.src.as_bytes().get(from..)?;
-        memmem::find(hay, pat).and_then(|i| from.checked_add(i))
+        find_close(hay, pat).and_then(|i| from.checked_add(i))
     }
 
     fn close(&mut self, offset: usize) -> Raw<'a> {
@@ -1078,6 +1115,64 @@ impl<'a> Iterator for Attrs<'a, '_> {
                 value: XmlStr::from_validated(raw, memchr(b'&', raw.as_bytes()).is_some()),
                 value_offset: self.base.saturating_add(vs),
             });
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+
+    /// `find_close` finds the first occurrence, as a naive search does, over every string of
+    /// up to seven bytes from an alphabet with the patterns' bytes in it.
+    #[test]
+    fn find_close_is_the_first_occurrence() {
+        let alphabet = [b'-', b'>', b']', b'?', b'a'];
+        for pat in [&b"?>"[..], b"-->", b"]]>"] {
+            for len in 0..=7u32 {
+                for mut n in 0..5usize.pow(len) {
+                    let mut hay = Vec::new();
+                    for _ in 0..len {
+                        hay.push(alphabet[n % 5]);
+                        n /= 5;
+                    }
+                    let naive = hay.windows(pat.len()).position(|w| w == pat);
+                    assert_eq!(find_close(&hay, pat), naive, "{hay:?} {pat:?}");
+                }
+            }
+        }
+    }
+
+    /// The fast path of `check_no_forbidden` agrees with the byte-by-byte rule, for every
+    /// byte value at every position of a step and in the tail.
+    #[test]
+    fn check_no_forbidden_fast_path_agrees() {
+        for b in 0..=255u8 {
+            for len in 1..19usize {
+                for at in 0..len {
+                    let mut s = std::vec![b'x'; len];
+                    s[at] = b;
+                    let want = (0..s.len()).find(|&i| is_forbidden_at(&s, i));
+                    let got = check_no_forbidden(&s, 100).err().map(|e| e.offset - 100);
+                    assert_eq!(got, want, "{b:#x} at {at} of {len}");
+                }
+            }
+        }
+        // U+FFFE/U+FFFF straddling a step, and U+FEFF (allowed) there.
+        for at in 0..10 {
+            let mut s = std::vec![b'y'; 16];
+            s[at..at + 3].copy_from_slice(&[0xEF, 0xBF, 0xBE]);
+            assert_eq!(check_no_forbidden(&s, 0).unwrap_err().offset, at);
+            s[at..at + 3].copy_from_slice(&[0xEF, 0xBB, 0xBF]);
+            assert!(check_no_forbidden(&s, 0).is_ok());
         }
     }
 }

@@ -456,6 +456,20 @@ fn h5_prologue_bom_and_trailing_whitespace() {
     ] {
         ok(&x);
     }
+    // XML 1.0 §2.5: no `--` inside a comment, and no `-` before its `-->` (finding 10 of
+    // fuzz/README.md); `<!---->` is an empty comment.
+    ok(&format!("<!---->{body}<!-- a - b -->"));
+    for (comment, dashes) in [("<!-- a -- b -->", 7), ("<!-- a --->", 7), ("<!------>", 4)] {
+        let x = format!("{comment}{body}");
+        assert_eq!(
+            decode(x.as_bytes()).unwrap_err(),
+            cwmp_codec::DecodeError {
+                kind: K::InvalidSyntax,
+                offset: dashes
+            },
+            "{comment}"
+        );
+    }
     // The declaration may only open the document.
     let late = format!("  <?xml version=\"1.0\"?>{body}");
     assert_eq!(

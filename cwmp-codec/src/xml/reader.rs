@@ -342,8 +342,8 @@ pub(crate) enum Markup {
 /// # Errors
 /// `UnexpectedEof` at `eof` when unterminated, `InvalidCharacter` for a character XML
 /// forbids, `InvalidSyntax` at `base` for a PI target that is `xml` in any case (reserved;
-/// the declaration is the reader's to take, at the document's start only), `InvalidName` for
-/// another target that is not a Name.
+/// the declaration is the reader's to take, at the document's start only) and at a comment's
+/// `--` or final `-`, `InvalidName` for another target that is not a Name.
 pub(crate) fn misc_markup(
     s: &[u8],
     base: usize,
@@ -369,6 +369,20 @@ pub(crate) fn misc_markup(
     check_no_forbidden(body, body_at)?;
     if kind == Markup::Pi {
         check_pi_target(body, body_at)?;
+    }
+    // XML 1.0 §2.5: a comment holds no `--` and does not end in `-` (`<!-- a -- b -->`,
+    // `<!-- a --->`; finding 10 of fuzz/README.md).
+    if kind == Markup::Comment {
+        let dashes = body
+            .windows(2)
+            .position(|w| w == b"--")
+            .or_else(|| body.ends_with(b"-").then(|| body.len().saturating_sub(1)));
+        if let Some(i) = dashes {
+            return Err(DecodeError::new(
+                K::InvalidSyntax,
+                body_at.saturating_add(i),
+            ));
+        }
     }
     let len = open
         .len()

@@ -598,6 +598,37 @@ fn hostile_structure_is_bounded() {
         decode(x.as_bytes()).unwrap_err().kind,
         K::DuplicateAttribute
     );
+    // Namespaces in XML 1.0 §6.3: two attributes with the same expanded name (finding 11 of
+    // fuzz/README.md), whether their prefixes are bound on the tag itself or above it (`p`, on
+    // the Envelope, to urn:x), and whatever the spelling of the namespace name; distinct
+    // namespaces, or the same local part unprefixed, are fine.
+    let decls = "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\" xmlns:p=\"urn:x\"";
+    for (attrs, duplicate) in [
+        (
+            "xmlns:a=\"urn:x\" xmlns:b=\"urn:x\" a:k=\"1\" b:k=\"2\"",
+            true,
+        ),
+        (
+            "xmlns:a=\"urn:x\" xmlns:b=\"urn:&#x78;\" a:k=\"1\" b:k=\"2\"",
+            true,
+        ),
+        ("xmlns:b=\"urn:x\" p:k=\"1\" b:k=\"2\"", true),
+        (
+            "xmlns:a=\"urn:x\" xmlns:b=\"urn:y\" a:k=\"1\" b:k=\"2\"",
+            false,
+        ),
+        ("xmlns:b=\"urn:x\" k=\"1\" b:k=\"2\"", false),
+    ] {
+        let x = env("s", decls, "", &format!("<cwmp:GetRPCMethods {attrs}/>"));
+        let r = decode(x.as_bytes());
+        if duplicate {
+            let e = r.unwrap_err();
+            let at = x.find("b:k").unwrap();
+            assert_eq!((e.kind, e.offset), (K::DuplicateAttribute, at), "{attrs}");
+        } else {
+            assert!(r.is_ok(), "{attrs}: {r:?}");
+        }
+    }
     // The first eight names are kept for the check, later ones scanned: a duplicate of any
     // earlier attribute is found at its own offset on either side of that line, and twelve
     // distinct names are not one.

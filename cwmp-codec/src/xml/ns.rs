@@ -189,6 +189,40 @@ impl NsStack {
         }
     }
 
+    /// The namespace name `prefix` is bound to in scope, read back from its declaration in
+    /// `src` (`xmlns:prefix="…"`); `None` when unbound. For the rare comparison of two bindings
+    /// (Namespaces in XML 1.0 §6.3: attributes' expanded names), so nothing more is stored.
+    pub(crate) fn uri<'s>(&self, src: &'s str, prefix: &str) -> Option<crate::XmlStr<'s>> {
+        let want = prefix.as_bytes();
+        let bytes = src.as_bytes();
+        let b = self.bindings.iter().rev().find(|b| {
+            let start = b.off as usize;
+            usize::from(b.len) == want.len()
+                && bytes.get(start..start.saturating_add(want.len())) == Some(want)
+        })?;
+        // After the prefix (or `xmlns`): white space, `=`, white space, the quoted value.
+        let mut i = (b.off as usize).saturating_add(usize::from(b.len));
+        let skip_ws = |i: &mut usize| {
+            while bytes
+                .get(*i)
+                .is_some_and(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                *i = i.saturating_add(1);
+            }
+        };
+        skip_ws(&mut i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = i.saturating_add(1);
+        skip_ws(&mut i);
+        let quote = *bytes.get(i)?;
+        let start = i.saturating_add(1);
+        let len = bytes.get(start..)?.iter().position(|&c| c == quote)?;
+        let raw = src.get(start..start.saturating_add(len))?;
+        Some(crate::XmlStr::from_validated(raw, raw.contains('&')))
+    }
+
     /// Resolves the prefix of an attribute name or of a QName inside an attribute value.
     /// Unprefixed attributes are in no namespace. An undeclared prefix falls back to its
     /// conventional meaning (`xsi`, `xsd`, `xs`) or [`Ns::Other`] (INTEROP N4).

@@ -850,6 +850,53 @@ impl<'a> Reader<'a> {
         Ok((start, end, colons))
     }
 
+    /// Namespaces in XML 1.0 §6.3: no two attributes of a start tag have the same expanded
+    /// name (`a:k` and `b:k` with `a` and `b` bound to the same namespace name). Checked after
+    /// the tag's own declarations are in scope; only prefixed attributes (not `xmlns:`) that
+    /// share a local part need their bindings compared, which is rare. Unbound prefixes are
+    /// left to INTEROP N4's tolerance.
+    fn check_expanded_names(&self, attrs: &'a str, base: usize) -> Result<(), DecodeError> {
+        // (name, its offset in `attrs`) of each attribute in turn.
+        let each = || {
+            let mut pos = 0usize;
+            core::iter::from_fn(move || {
+                let b = attrs.as_bytes();
+                let mut start = pos;
+                while b.get(start).is_some_and(|&c| is_ws(c)) {
+                    start = start.saturating_add(1);
+                }
+                let (name, _, _, next) = Attrs::split(attrs, pos)?;
+                pos = next;
+                Some((name, start))
+            })
+        };
+        let prefixed = |name: &'a str| {
+            let (prefix, local) = split_qname(name);
+            (!prefix.is_empty() && prefix != "xmlns").then_some((prefix, local))
+        };
+        for (j, (name, at)) in each().enumerate() {
+            let Some((prefix, local)) = prefixed(name) else {
+                continue;
+            };
+            for (other, _) in each().take(j) {
+                let Some((other_prefix, other_local)) = prefixed(other) else {
+                    continue;
+                };
+                if other_local != local || other_prefix == prefix {
+                    continue;
+                }
+                let uri = self.ns.uri(self.src, prefix);
+                if uri.is_some() && uri == self.ns.uri(self.src, other_prefix) {
+                    return Err(DecodeError::new(
+                        K::DuplicateAttribute,
+                        base.saturating_add(at),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn start_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
         /// Attribute names kept for the duplicate check (an envelope's start tag has 4–6).
         const SEEN_ATTRIBUTES: usize = 8;
@@ -867,6 +914,8 @@ impl<'a> Reader<'a> {
         // splitting the attributes before each one again; past them, the scan.
         let mut names = [(0u32, 0u32); SEEN_ATTRIBUTES];
         let mut type_attrs = 0u8;
+        // Prefixed attributes other than declarations: two or more need §6.3's check.
+        let mut qualified_attrs = 0usize;
         let mut type_attr = TypeAttr::default();
         let empty;
         loop {
@@ -975,6 +1024,9 @@ impl<'a> Reader<'a> {
                 self.ns.push(poff, prefix.len(), value, depth)?;
             } else {
                 let (prefix, local) = split_qname(aname);
+                if !prefix.is_empty() {
+                    qualified_attrs = qualified_attrs.saturating_add(1);
+                }
                 if local == "type" {
                     type_attrs = type_attrs.saturating_add(1);
                     if type_attrs == 1 {
@@ -991,6 +1043,9 @@ impl<'a> Reader<'a> {
             self.pos = vstart.saturating_add(vlen).saturating_add(1);
         }
         let attrs = self.src.get(attrs_offset..self.pos).unwrap_or_default();
+        if !self.trusted && qualified_attrs > 1 {
+            self.check_expanded_names(attrs, attrs_offset)?;
+        }
         self.pos = self.pos.saturating_add(if empty { 2 } else { 1 });
         let (prefix, local) = match colons {
             0 => ("", qname),

@@ -470,6 +470,26 @@ fn h5_prologue_bom_and_trailing_whitespace() {
             "{comment}"
         );
     }
+    // XML 1.0 §2.4: character data holds no `]]>` (finding 12 of fuzz/README.md); `]]&gt;`,
+    // and a `>` right after a CDATA section's own `]]>`, are fine.
+    let with_id = |id: &str| {
+        env(
+            "s",
+            "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\"",
+            &format!("<cwmp:ID s:mustUnderstand=\"1\">{id}</cwmp:ID>"),
+            &inform_body("cwmp:"),
+        )
+    };
+    let x = with_id("a]]>b");
+    assert_eq!(
+        decode(x.as_bytes()).unwrap_err(),
+        cwmp_codec::DecodeError {
+            kind: K::InvalidSyntax,
+            offset: x.find("]]>").unwrap()
+        }
+    );
+    ok(&with_id("a]]&gt;b"));
+    ok(&with_id("a<![CDATA[b]]>>c"));
     // The declaration may only open the document.
     let late = format!("  <?xml version=\"1.0\"?>{body}");
     assert_eq!(

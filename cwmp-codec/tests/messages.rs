@@ -191,6 +191,8 @@ fn text_enumeration_markup_round_trips() {
         "X 2<![CDATA[a&b<c]]>",
         "3 Vendor <?pi a & b?>Configuration File",
         "X &lt;4&#233;<!---->",
+        "X 5<![CDATA[a]]>>b",
+        "X 6]]&gt;",
     ] {
         let xml = format!(
             "<?xml version=\"1.0\"?><!-- Q&A --><?note a & b?><soap-env:Envelope \
@@ -226,5 +228,15 @@ fn text_enumeration_markup_round_trips() {
     env.encode(&mut w).unwrap();
     let text = String::from_utf8(w.clone()).unwrap();
     assert!(text.contains("X &lt;?xml x?>"), "{text}");
+    assert!(decode(&w).is_ok(), "{text}");
+    // And a `]]>` in character data, which the reader refuses (XML 1.0 §2.4).
+    let Body::Download(d) = &mut env.body else {
+        panic!("{xml}")
+    };
+    d.file_type = cwmp_codec::DownloadFileType::parse("X a]]>b");
+    let mut w = Vec::new();
+    env.encode(&mut w).unwrap();
+    let text = String::from_utf8(w.clone()).unwrap();
+    assert!(text.contains("X a]]&gt;b"), "{text}");
     assert!(decode(&w).is_ok(), "{text}");
 }

@@ -408,12 +408,16 @@ pub(crate) fn content_markup_len(s: &[u8]) -> Option<usize> {
 }
 
 /// Checks the references in `s` (which starts at `base` in the input) and that it holds no
-/// forbidden characters (C0 controls but tab/LF/CR, U+FFFE, U+FFFF). Returns whether it holds
-/// any `&`.
-pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
+/// forbidden characters (C0 controls but tab/LF/CR, U+FFFE, U+FFFF); with `CHAR_DATA`
+/// (element content, not an attribute value) also that it holds no `]]>` (XML 1.0 §2.4,
+/// finding 12 of fuzz/README.md). Returns whether it holds any `&`.
+pub(crate) fn check_chars<const CHAR_DATA: bool>(
+    s: &[u8],
+    base: usize,
+) -> Result<bool, DecodeError> {
     // Fast path: most text has neither references nor forbidden characters. Eight bytes at a
-    // time (SWAR): a byte below 0x20, an `&`, or an 0xEF (the lead byte of U+FFFE/U+FFFF) sets
-    // its high bit; a false alarm only takes the slow path.
+    // time (SWAR): a byte below 0x20, an `&`, an 0xEF (the lead byte of U+FFFE/U+FFFF) or, in
+    // character data, a `>` sets its high bit; a false alarm only takes the slow path.
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let mut chunks = s.chunks_exact(8);
@@ -427,7 +431,13 @@ pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
         let is_amp = amp.wrapping_sub(LO) & !amp;
         let ef = x ^ LO.wrapping_mul(0xEF);
         let is_ef = ef.wrapping_sub(LO) & !ef;
-        if (below_space | is_amp | is_ef) & HI != 0 {
+        let is_gt = if CHAR_DATA {
+            let gt = x ^ LO.wrapping_mul(u64::from(b'>'));
+            gt.wrapping_sub(LO) & !gt
+        } else {
+            0
+        };
+        if (below_space | is_amp | is_ef | is_gt) & HI != 0 {
             plain = false;
             break;
         }
@@ -436,7 +446,7 @@ pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
         && chunks
             .remainder()
             .iter()
-            .all(|&b| b >= 0x20 && b != b'&' && b != 0xEF)
+            .all(|&b| b >= 0x20 && b != b'&' && b != 0xEF && !(CHAR_DATA && b == b'>'))
     {
         return Ok(false);
     }
@@ -446,6 +456,9 @@ pub(crate) fn check_chars(s: &[u8], base: usize) -> Result<bool, DecodeError> {
         let at = base.saturating_add(i);
         if is_forbidden_at(s, i) {
             return Err(DecodeError::new(K::InvalidCharacter, at));
+        }
+        if CHAR_DATA && b == b'>' && i >= 2 && s.get(i.saturating_sub(2)..i) == Some(b"]]") {
+            return Err(DecodeError::new(K::InvalidSyntax, at.saturating_sub(2)));
         }
         if b == b'&' {
             has_ref = true;
@@ -764,7 +777,7 @@ impl<'a> Reader<'a> {
             let markup = if self.trusted {
                 memchr(b'&', text).is_some()
             } else {
-                check_chars(text, start)?
+                check_chars::<true>(text, start)?
             };
             self.pos = end;
             return Ok(Raw::Text { start, end, markup });
@@ -971,7 +984,7 @@ impl<'a> Reader<'a> {
             let has_ref = if self.trusted {
                 memchr(b'&', value).is_some()
             } else {
-                let has_ref = check_chars(value, vstart)?;
+                let has_ref = check_chars::<false>(value, vstart)?;
                 // Duplicate attribute names (by spelling; enough for well-formedness here).
                 let src = self.src;
                 let name_of = |&(off, len): &(u32, u32)| {
@@ -1217,6 +1230,21 @@ mod tests {
                     assert_eq!(find_close(&hay, pat), naive, "{hay:?} {pat:?}");
                 }
             }
+        }
+    }
+
+    /// `]]>` is refused in character data wherever it falls against the eight-byte steps, and
+    /// is fine in an attribute value and as `]]` or `]>` alone.
+    #[test]
+    fn cdata_end_in_character_data_at_every_position() {
+        for at in 0..20usize {
+            let mut s = std::vec![b'z'; 24];
+            s[at..at + 3].copy_from_slice(b"]]>");
+            let e = check_chars::<true>(&s, 1000).unwrap_err();
+            assert_eq!((e.kind, e.offset), (K::InvalidSyntax, 1000 + at), "at {at}");
+            assert_eq!(check_chars::<false>(&s, 0), Ok(false));
+            s[at + 1] = b'z';
+            assert_eq!(check_chars::<true>(&s, 0), Ok(false), "]z> at {at}");
         }
     }
 

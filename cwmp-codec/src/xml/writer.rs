@@ -338,11 +338,16 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         let b = s.as_bytes();
         let mut run = 0usize;
         let mut i = 0usize;
+        // Where the character data after the last kept reference or markup starts: a `]]>`
+        // inside it is written `]]&gt;` (XML 1.0 §2.4), but the `]]>` that closes a kept CDATA
+        // section is its own.
+        let mut data_from = 0usize;
         while let Some(&c) = b.get(i) {
             let replacement = match c {
                 b'&' => match super::reader::parse_reference(b.get(i..).unwrap_or_default()) {
                     Some((_, len)) => {
                         i = i.saturating_add(len);
+                        data_from = i;
                         continue;
                     }
                     None => "&amp;",
@@ -350,10 +355,16 @@ impl<'w, W: Write> XmlWriter<'w, W> {
                 b'<' => match super::reader::content_markup_len(b.get(i..).unwrap_or_default()) {
                     Some(len) => {
                         i = i.saturating_add(len);
+                        data_from = i;
                         continue;
                     }
                     None => "&lt;",
                 },
+                b'>' if i >= data_from.saturating_add(2)
+                    && b.get(i.saturating_sub(2)..i) == Some(b"]]") =>
+                {
+                    "&gt;"
+                }
                 b'\t' | b'\n' | b'\r' => {
                     i = i.saturating_add(1);
                     continue;

@@ -649,6 +649,33 @@ fn hostile_structure_is_bounded() {
             assert!(r.is_ok(), "{attrs}: {r:?}");
         }
     }
+    // XML 1.0 §2.3 beyond ASCII (finding 13 of fuzz/README.md): `é`, `名` start a name, `·`
+    // (U+B7) and U+0301 continue one but start none, `×` (U+D7) is in no name; a local part
+    // starts like a name.
+    let decls = "xmlns:cwmp=\"urn:dslforum-org:cwmp-1-2\" xmlns:p=\"urn:x\"";
+    for (attr, bad) in [
+        ("é=\"1\"", None),
+        ("名前=\"1\"", None),
+        ("a·b=\"1\"", None),
+        ("e\u{301}=\"1\"", None),
+        ("p:é=\"1\"", None),
+        ("a×=\"1\"", Some("×")),
+        ("·a=\"1\"", Some("·")),
+        ("\u{301}a=\"1\"", Some("\u{301}")),
+        ("p:·a=\"1\"", Some("·")),
+    ] {
+        let x = env("s", decls, "", &format!("<cwmp:GetRPCMethods {attr}/>"));
+        match bad {
+            None => assert!(decode(x.as_bytes()).is_ok(), "{attr}"),
+            Some(c) => {
+                let e = decode(x.as_bytes()).unwrap_err();
+                let at = x.find(&format!("<cwmp:GetRPCMethods {attr}")).unwrap()
+                    + "<cwmp:GetRPCMethods ".len()
+                    + attr.find(c).unwrap();
+                assert_eq!((e.kind, e.offset), (K::InvalidName, at), "{attr}");
+            }
+        }
+    }
     // The first eight names are kept for the check, later ones scanned: a duplicate of any
     // earlier attribute is found at its own offset on either side of that line, and twelve
     // distinct names are not one.

@@ -349,7 +349,9 @@ impl CpeDriver {
             StunOutcome::Challenged => {
                 self.log("stun: 401, sending the request again with MESSAGE-INTEGRITY")
             }
-            StunOutcome::Unauthorized => self.log("stun: 401 to the signed request"),
+            StunOutcome::Unauthorized => self.log(
+                "stun: 401, and no STUNUsername/STUNPassword to sign with or the signed request refused",
+            ),
             StunOutcome::Error(code) => self.log(&format!("stun: error response {code}")),
             _ => {}
         }

@@ -230,7 +230,8 @@ pub fn round_trip_all(data: &[u8]) {
 /// not check the values inside the XML declaration (`version="1z0"`), nor that a character
 /// reference names an XML Char (`&#x110000;`), nor that a PI target ends in white space or `?>`
 /// (`<?x<a:b?>`), nor that a name has a non-empty prefix (`<:a/>`), nor that a PI target is
-/// not `xml` in another case (`<?Xml …?>`); an error of ours there is not a disagreement. An
+/// not `xml` in another case (`<?Xml …?>`), nor that there is one byte order mark only (it
+/// strips a second); an error of ours there is not a disagreement. An
 /// attribute whose prefix no declaration binds is accepted on purpose (INTEROP N4: `xsi:type`
 /// with `xsi` undeclared), so roxmltree's `UnknownNamespace` is not one either.
 pub fn envelope_xml_differential(data: &[u8]) {
@@ -294,8 +295,13 @@ pub fn envelope_xml_differential(data: &[u8]) {
                                 .get(3)
                                 .is_none_or(|&c| c.is_ascii_whitespace() || c == b'?')
                     });
+            // Nor that a document has one byte order mark only: it strips a second one too
+            // (we stripped the first for it), where ours is character data before the root
+            // (finding 14).
+            let second_bom = at == 0 && text.starts_with('\u{feff}');
             assert!(
                 !not_well_formed
+                    || second_bom
                     || in_declaration
                     || char_reference
                     || pi_target

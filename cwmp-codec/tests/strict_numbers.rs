@@ -141,7 +141,13 @@ fn every_numeric_field_is_strict_or_an_explicit_invalid_marker() {
                         // Written back as it came: not 0, not another number.
                         let mut again = Vec::new();
                         env.encode(&mut again).unwrap();
-                        let again = String::from_utf8(again).unwrap();
+                        // White space at the ends of a value is written as references
+                        // (so the decoder's trimming cannot change it): resolve them.
+                        let again = String::from_utf8(again)
+                            .unwrap()
+                            .replace("&#32;", " ")
+                            .replace("&#9;", "\t")
+                            .replace("&#10;", "\n");
                         let kept = if bad.is_empty() {
                             again.contains(&format!("<{name}/>"))
                                 || again.contains(&format!("<{name}></{name}>"))

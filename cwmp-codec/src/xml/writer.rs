@@ -277,8 +277,50 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         self.raw(name.open_without_gt())
     }
 
-    /// Escaped text (element content or attribute value).
+    /// Escaped text (element content or attribute value). White space at either end is
+    /// written as character references: the decoder trims typed and structural fields
+    /// (INTEROP V4) of their raw white space only, so a value whose content starts or ends with
+    /// white space (it came from a reference, or from after a comment or PI) encodes to text
+    /// that decodes to the same value (found by `envelope_decode`, finding 15).
     pub(crate) fn text(&mut self, s: &str) -> WResult<W> {
+        let b = s.as_bytes();
+        if !b.first().is_some_and(is_xml_ws) && !b.last().is_some_and(is_xml_ws) {
+            return self.text_inner(s);
+        }
+        let lead = b.iter().take_while(|c| is_xml_ws(c)).count();
+        let trail = b.iter().rev().take_while(|c| is_xml_ws(c)).count();
+        self.text_piece(s, 0, lead, b.len().saturating_sub(trail))
+    }
+
+    /// `piece`, which starts at byte `pos` of a value's text: its bytes before `lead` (the
+    /// value's leading white space) and from `trail` on (its trailing white space) as
+    /// references, the rest through [`XmlWriter::text_inner`]. White space is ASCII, so the
+    /// splits fall on character boundaries.
+    #[cold]
+    #[inline(never)]
+    fn text_piece(&mut self, piece: &str, pos: usize, lead: usize, trail: usize) -> WResult<W> {
+        let reference = |c: u8| match c {
+            b'\t' => "&#9;",
+            b'\n' => "&#10;",
+            b'\r' => "&#13;",
+            _ => "&#32;",
+        };
+        let b = piece.as_bytes();
+        let end = pos.saturating_add(b.len());
+        // The piece's own offsets of the middle part.
+        let from = lead.clamp(pos, end).saturating_sub(pos);
+        let to = trail.clamp(pos, end).saturating_sub(pos).max(from);
+        for &c in b.get(..from).unwrap_or_default() {
+            self.raw(reference(c))?;
+        }
+        self.text_inner(piece.get(from..to).unwrap_or_default())?;
+        for &c in b.get(to..).unwrap_or_default() {
+            self.raw(reference(c))?;
+        }
+        Ok(())
+    }
+
+    fn text_inner(&mut self, s: &str) -> WResult<W> {
         let b = s.as_bytes();
         let mut run = 0usize;
         loop {
@@ -396,14 +438,42 @@ impl<'w, W: Write> XmlWriter<'w, W> {
         if let Some(t) = s.as_str() {
             return self.text(t);
         }
+        // The value's leading and trailing white space, across its pieces (a first pass).
+        let (mut len, mut lead, mut run, mut in_lead) = (0usize, 0usize, 0usize, true);
         for c in s.chunks() {
-            match c {
-                Chunk::Str(t) => self.text(t)?,
-                Chunk::Char(ch) => {
-                    let mut tmp = [0u8; 4];
-                    self.text(ch.encode_utf8(&mut tmp))?;
+            let mut tmp = [0u8; 4];
+            let t = match c {
+                Chunk::Str(t) => t,
+                Chunk::Char(ch) => ch.encode_utf8(&mut tmp),
+            };
+            for b in t.bytes() {
+                if is_xml_ws(&b) {
+                    run = run.saturating_add(1);
+                    if in_lead {
+                        lead = lead.saturating_add(1);
+                    }
+                } else {
+                    run = 0;
+                    in_lead = false;
                 }
             }
+            len = len.saturating_add(t.len());
+        }
+        let trail = len.saturating_sub(run);
+        let mut pos = 0usize;
+        for c in s.chunks() {
+            let mut tmp = [0u8; 4];
+            let t = match c {
+                Chunk::Str(t) => t,
+                Chunk::Char(ch) => ch.encode_utf8(&mut tmp),
+            };
+            let end = pos.saturating_add(t.len());
+            if pos >= lead && end <= trail {
+                self.text_inner(t)?;
+            } else {
+                self.text_piece(t, pos, lead, trail)?;
+            }
+            pos = end;
         }
         Ok(())
     }
@@ -449,6 +519,11 @@ impl<'w, W: Write> XmlWriter<'w, W> {
             Err(_) => Err(a.err.unwrap_or(EncodeError::InvalidValue)),
         }
     }
+}
+
+/// XML white space (space, tab, LF, CR).
+fn is_xml_ws(c: &u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// Bytes [`XmlWriter::text`] does not write as themselves: `&`, `<`, `>`, `"`, and everything

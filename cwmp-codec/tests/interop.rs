@@ -676,6 +676,11 @@ fn hostile_structure_is_bounded() {
             }
         }
     }
+    // And in a PI target, which is a name too: `é` may start one, `·` may not.
+    let rpc = env("s", decls, "", "<cwmp:GetRPCMethods/>");
+    assert!(decode(format!("<?é x?>{rpc}").as_bytes()).is_ok());
+    let e = decode(format!("<?·x?>{rpc}").as_bytes()).unwrap_err();
+    assert_eq!((e.kind, e.offset), (K::InvalidName, 2));
     // The first eight names are kept for the check, later ones scanned: a duplicate of any
     // earlier attribute is found at its own offset on either side of that line, and twelve
     // distinct names are not one.

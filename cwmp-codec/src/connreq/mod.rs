@@ -24,7 +24,19 @@ pub mod stun;
 pub mod udp;
 pub mod xmpp;
 
+use hmac::{Hmac, KeyInit};
+use sha1::Sha1;
 use subtle::ConstantTimeEq;
+
+/// HMAC-SHA1 keyed by `key`, for the signatures of Annex G (UDP Connection Requests, STUN's
+/// MESSAGE-INTEGRITY).
+pub(crate) fn new_mac(key: &[u8]) -> Hmac<Sha1> {
+    // HMAC takes keys of any length; the error branch cannot happen.
+    match <Hmac<Sha1> as KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => <Hmac<Sha1> as KeyInit>::new(&Default::default()),
+    }
+}
 
 /// Constant-time equality of two byte strings (lengths are not secret).
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {

@@ -49,10 +49,9 @@
 
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
+use hmac::Mac;
 
-use super::ct_eq;
+use super::{ct_eq, new_mac};
 
 /// STUN header length.
 pub const HEADER_LEN: usize = 20;
@@ -483,11 +482,7 @@ impl<'a> StunMessage<'a> {
 /// MESSAGE-INTEGRITY), with the header's length set to end with that attribute; `pad`: zero
 /// padding to a multiple of 64 bytes (RFC 3489 §11.2.8), else none (RFC 5389 §15.4).
 fn message_integrity(key: &[u8], text: &[u8], pad: bool) -> [u8; MESSAGE_INTEGRITY_LEN] {
-    // HMAC takes keys of any length; the error branch cannot happen.
-    let mut mac = match <Hmac<Sha1> as KeyInit>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => <Hmac<Sha1> as KeyInit>::new(&Default::default()),
-    };
+    let mut mac = new_mac(key);
     let body_len = text
         .len()
         .saturating_sub(HEADER_LEN)
@@ -641,6 +636,8 @@ impl Cursor<'_> {
 )]
 mod tests {
     use super::*;
+    use hmac::{Hmac, KeyInit};
+    use sha1::Sha1;
 
     #[test]
     fn request_round_trip() {

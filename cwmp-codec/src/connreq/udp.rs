@@ -47,10 +47,10 @@
 use core::fmt;
 
 use embedded_io::Write;
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::{ct_eq, decode_hex, hex_upper};
+use super::{ct_eq, decode_hex, hex_upper, new_mac};
 use crate::http::auth::Credentials;
 use crate::http::request::RequestHead;
 use crate::http::url::{HostHeader, Scheme, Url};
@@ -405,14 +405,6 @@ impl<'a> UdpConnectionRequest<'a> {
     /// Checks the signature, in constant time.
     pub fn signature_valid(&self, password: &[u8]) -> bool {
         ct_eq(&self.expected_signature(password), &self.signature)
-    }
-}
-
-fn new_mac(key: &[u8]) -> Hmac<Sha1> {
-    // HMAC takes keys of any length; the error branch cannot happen.
-    match <Hmac<Sha1> as KeyInit>::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => <Hmac<Sha1> as KeyInit>::new(&Default::default()),
     }
 }
 

@@ -137,8 +137,8 @@ pub struct Reader<'a> {
 /// §2.6); `body` starts after `<?`, `at` is its offset.
 fn check_pi_target(body: &[u8], at: usize) -> Result<(), DecodeError> {
     match body.first() {
-        Some(&c) if c != b':' && (is_name_start(c) || (c >= 0x80 && starts_name_char(body, 0))) => {
-        }
+        Some(&c) if c < 0x80 && c != b':' && is_name_start(c) => {}
+        Some(&c) if c >= 0x80 && starts_name_char(body, 0) => {}
         _ => return Err(DecodeError::new(K::InvalidName, at)),
     }
     let mut end = 0usize;
@@ -345,25 +345,7 @@ fn is_forbidden_at(s: &[u8], i: usize) -> bool {
 /// CDATA section or a processing instruction, where `&` is an ordinary character (XML 1.0
 /// §2.5–§2.7: no reference is recognised there).
 pub(crate) fn check_no_forbidden(s: &[u8], base: usize) -> Result<(), DecodeError> {
-    // Fast path, eight bytes at a time (as `check_chars`): no byte below 0x20 and no 0xEF
-    // (the lead byte of U+FFFE/U+FFFF) means nothing forbidden.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = s.chunks_exact(8);
-    let mut clean = true;
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w);
-        let below_space = x.wrapping_sub(LO.wrapping_mul(0x20)) & !x;
-        let ef = x ^ LO.wrapping_mul(0xEF);
-        let is_ef = ef.wrapping_sub(LO) & !ef;
-        if (below_space | is_ef) & HI != 0 {
-            clean = false;
-            break;
-        }
-    }
-    if clean && chunks.remainder().iter().all(|&b| b >= 0x20 && b != 0xEF) {
+    if is_plain::<false, false>(s) {
         return Ok(());
     }
     match (0..s.len()).find(|&i| is_forbidden_at(s, i)) {
@@ -373,6 +355,35 @@ pub(crate) fn check_no_forbidden(s: &[u8], base: usize) -> Result<(), DecodeErro
         )),
         None => Ok(()),
     }
+}
+
+/// The fast path of the character checks: `s` holds no byte below 0x20, no 0xEF (the lead
+/// byte of U+FFFE/U+FFFF) and, with `AMP`, no `&` and, with `GT`, no `>`. Eight bytes at a time
+/// (SWAR: each such byte sets its high bit); a false alarm only sends the caller to its exact
+/// byte-by-byte check.
+fn is_plain<const AMP: bool, const GT: bool>(s: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let is = |x: u64, b: u8| {
+        let y = x ^ LO.wrapping_mul(u64::from(b));
+        y.wrapping_sub(LO) & !y
+    };
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w);
+        let below_space = x.wrapping_sub(LO.wrapping_mul(0x20)) & !x;
+        let amp = if AMP { is(x, b'&') } else { 0 };
+        let gt = if GT { is(x, b'>') } else { 0 };
+        if (below_space | is(x, 0xEF) | amp | gt) & HI != 0 {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&b| b >= 0x20 && b != 0xEF && !(AMP && b == b'&') && !(GT && b == b'>'))
 }
 
 /// The length of a UTF-8 byte order mark at the start of `src` (3 or 0).
@@ -493,39 +504,8 @@ pub(crate) fn check_chars<const CHAR_DATA: bool>(
     s: &[u8],
     base: usize,
 ) -> Result<bool, DecodeError> {
-    // Fast path: most text has neither references nor forbidden characters. Eight bytes at a
-    // time (SWAR): a byte below 0x20, an `&`, an 0xEF (the lead byte of U+FFFE/U+FFFF) or, in
-    // character data, a `>` sets its high bit; a false alarm only takes the slow path.
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = s.chunks_exact(8);
-    let mut plain = true;
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w);
-        let below_space = x.wrapping_sub(LO.wrapping_mul(0x20)) & !x;
-        let amp = x ^ LO.wrapping_mul(u64::from(b'&'));
-        let is_amp = amp.wrapping_sub(LO) & !amp;
-        let ef = x ^ LO.wrapping_mul(0xEF);
-        let is_ef = ef.wrapping_sub(LO) & !ef;
-        let is_gt = if CHAR_DATA {
-            let gt = x ^ LO.wrapping_mul(u64::from(b'>'));
-            gt.wrapping_sub(LO) & !gt
-        } else {
-            0
-        };
-        if (below_space | is_amp | is_ef | is_gt) & HI != 0 {
-            plain = false;
-            break;
-        }
-    }
-    if plain
-        && chunks
-            .remainder()
-            .iter()
-            .all(|&b| b >= 0x20 && b != b'&' && b != 0xEF && !(CHAR_DATA && b == b'>'))
-    {
+    // Fast path: most text has neither references nor forbidden characters.
+    if is_plain::<true, CHAR_DATA>(s) {
         return Ok(false);
     }
     let mut has_ref = false;
@@ -599,7 +579,7 @@ impl<'a> Reader<'a> {
         }
         let src = core::str::from_utf8(input)
             .map_err(|e| DecodeError::new(K::InvalidUtf8, e.valid_up_to()))?;
-        let pos = if src.starts_with('\u{FEFF}') { 3 } else { 0 };
+        let pos = bom_len(src);
         let mut r = Reader {
             src,
             pos,

@@ -50,6 +50,7 @@ impl<'a> Header<'a> {
     /// Header element names are matched without regard to case (INTEROP N7). Unknown header
     /// elements are ignored; one with `mustUnderstand` `1`/`true` is recorded as the
     /// envelope's schema deviation (DIGEST §17.20).
+    #[inline(never)]
     fn decode(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let mut h = Header::default();
         while let Some(child) = r.next_child()? {
@@ -201,6 +202,21 @@ pub enum MessageKind {
     Empty,
 }
 
+/// One arm of `Body::decode_method`: decodes a `T` and wraps it in its variant. Kept out of
+/// line, so that `decode_method`'s frame is not the sum of every message decoder's locals
+/// (inlined, each arm's field slots got their own stack slots): the deepest decode is then
+/// one message's decoder, not all of them (issue 12, stack).
+#[inline(never)]
+fn decode_arm<'a, T: DecodeElement<'a>>(
+    r: &mut Reader<'a>,
+    tag: &Tag<'a>,
+    out: &mut Body<'a>,
+    wrap: impl FnOnce(T) -> Body<'a>,
+) -> Result<(), DecodeError> {
+    *out = wrap(T::decode_element(r, tag)?);
+    Ok(())
+}
+
 macro_rules! methods {
     ($( $variant:ident $(<$lt:lifetime>)? [decode: $dec:meta, encode: $enc:meta] ),* $(,)?) => {
         /// The one element of the SOAP Body: every method of Annex A, request or response,
@@ -233,17 +249,24 @@ macro_rules! methods {
                 }
             }
 
-            fn decode_method(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Body<'a>, DecodeError> {
-                Ok(match tag.local {
+            /// Decodes the method element `tag` into `out` (written in place: a `Body` is
+            /// the largest value decoding makes, and each move of it costs its size in stack).
+            fn decode_method(
+                r: &mut Reader<'a>,
+                tag: &Tag<'a>,
+                out: &mut Body<'a>,
+            ) -> Result<(), DecodeError> {
+                match tag.local {
                     $(
                         #[cfg($dec)]
-                        stringify!($variant) => Body::$variant(<$variant $(<$lt>)?>::decode_element(r, tag)?),
+                        stringify!($variant) => decode_arm(r, tag, out, Body::$variant),
                     )*
                     name => {
                         r.skip()?;
-                        Body::Unknown(UnknownMethod { name })
+                        *out = Body::Unknown(UnknownMethod { name });
+                        Ok(())
                     }
-                })
+                }
             }
 
             // With both roles every arm is present and the last one is unreachable.
@@ -426,78 +449,106 @@ pub struct Envelope<'a> {
 /// # Errors
 /// A [`DecodeError`] with the kind and byte offset of the first problem. Never panics.
 pub fn decode(input: &[u8]) -> Result<Envelope<'_>, DecodeError> {
-    let (header, (body, cwmp_ns), deviations) = read_envelope(input, decode_body)?;
-    Ok(Envelope {
-        cwmp_ns,
-        header,
-        body,
-        schema_deviation: deviations.first,
-        schema_deviation_count: deviations.count,
-        last_schema_deviation: deviations.last,
-    })
+    // Built in place: the header, the body and the namespace are written into `env` as they
+    // are read, rather than returned up through the readers (each move of a `Body` cost its
+    // size in `decode`'s frame).
+    let mut env = Envelope::new(CwmpNamespace::V1_2, Body::Empty);
+    let deviations = read_envelope(input, &mut env.header, |r, tag| {
+        decode_body(r, tag, &mut env.body, &mut env.cwmp_ns)
+    })?;
+    env.schema_deviation = deviations.first;
+    env.schema_deviation_count = deviations.count;
+    env.last_schema_deviation = deviations.last;
+    Ok(env)
 }
 
 /// The SOAP envelope's structure (§3.5): the root `Envelope`, an optional `Header` before the
-/// `Body`, further elements after it (SOAP 1.1 §4.3), nothing but misc after the root. `body`
-/// reads the `Body` element: [`decode`] decodes its method, [`decode_header`](super::decode_header)
-/// only looks at the method element's name. One walk for both, so they agree on what an
-/// envelope is.
-pub(super) fn read_envelope<'a, B>(
+/// `Body`, further elements after it (SOAP 1.1 §4.3), nothing but misc after the root. The
+/// header elements are written into `header`; `body` reads the `Body` element: [`decode`]
+/// decodes its method, [`decode_header`](super::decode_header) only looks at the method
+/// element's name. One walk for both, so they agree on what an envelope is. Returns the
+/// schema departures tolerated.
+pub(super) fn read_envelope<'a>(
     input: &'a [u8],
-    mut body: impl FnMut(&mut Reader<'a>, &Tag<'a>) -> Result<B, DecodeError>,
-) -> Result<(Header<'a>, B, Deviations), DecodeError> {
-    let (mut r, root) = Reader::start(input)?;
+    header: &mut Header<'a>,
+    mut body: impl FnMut(&mut Reader<'a>, &Tag<'a>) -> Result<(), DecodeError>,
+) -> Result<Deviations, DecodeError> {
+    let mut r = Reader::new(Reader::check_input(input)?);
+    let root = r.root()?;
     if root.ns != Ns::SoapEnv || root.local != "Envelope" {
         return Err(DecodeError::new(K::NotAnEnvelope, root.offset));
     }
-    let mut header = None;
-    let mut read = None;
+    let mut header_read = false;
+    let mut body_read = false;
     while let Some(child) = r.next_child()? {
         match (child.ns, child.local) {
-            (Ns::SoapEnv, "Header") if header.is_none() && read.is_none() => {
-                header = Some(Header::decode(&mut r)?)
+            (Ns::SoapEnv, "Header") if !header_read && !body_read => {
+                *header = Header::decode(&mut r)?;
+                header_read = true;
             }
-            (Ns::SoapEnv, "Body") if read.is_none() => read = Some(body(&mut r, &child)?),
+            (Ns::SoapEnv, "Body") if !body_read => {
+                body(&mut r, &child)?;
+                body_read = true;
+            }
             (Ns::SoapEnv, _) => return Err(DecodeError::new(K::InvalidEnvelope, child.offset)),
             // SOAP 1.1 §4.3 allows further elements after the Body.
             _ => r.skip()?,
         }
     }
-    let read = read.ok_or(DecodeError::new(K::InvalidEnvelope, root.offset))?;
+    if !body_read {
+        return Err(DecodeError::new(K::InvalidEnvelope, root.offset));
+    }
     let deviations = r.deviations();
     r.finish()?;
-    Ok((header.unwrap_or_default(), read, deviations))
+    Ok(deviations)
 }
 
+/// Decodes the SOAP Fault `tag` into `body`; returns the CWMP namespace of its detail. Out of
+/// line, like [`decode_arm`].
+#[inline(never)]
+fn decode_fault<'a>(
+    r: &mut Reader<'a>,
+    tag: &Tag<'a>,
+    body: &mut Body<'a>,
+) -> Result<CwmpNamespace, DecodeError> {
+    let (f, ns) = SoapFault::decode(r, tag)?;
+    *body = Body::Fault(f);
+    Ok(ns)
+}
+
+/// Reads the `Body` element `tag` into `body`, and the CWMP namespace of its method into `ns`.
 fn decode_body<'a>(
     r: &mut Reader<'a>,
     tag: &Tag<'a>,
-) -> Result<(Body<'a>, CwmpNamespace), DecodeError> {
+    body: &mut Body<'a>,
+    ns: &mut CwmpNamespace,
+) -> Result<(), DecodeError> {
     let in_scope = r.cwmp_in_scope();
     let Some(method) = r.next_child()? else {
         r.tolerate(K::EmptyBody, tag.offset);
-        let ns = in_scope.ok_or(DecodeError::new(K::EmptyBody, tag.offset))?;
-        return Ok((Body::Empty, ns));
+        *ns = in_scope.ok_or(DecodeError::new(K::EmptyBody, tag.offset))?;
+        *body = Body::Empty;
+        return Ok(());
     };
-    let decoded = match method.ns {
-        Ns::Cwmp(ns) => (Body::decode_method(r, &method)?, ns),
-        Ns::SoapEnv if method.local == "Fault" => {
-            let (f, ns) = SoapFault::decode(r, &method)?;
-            (Body::Fault(f), ns)
+    match method.ns {
+        Ns::Cwmp(method_ns) => {
+            *ns = method_ns;
+            Body::decode_method(r, &method, body)?;
         }
+        Ns::SoapEnv if method.local == "Fault" => *ns = decode_fault(r, &method, body)?,
         // A method element in no namespace (`<Reboot/>` with only `xmlns:cwmp` declared):
         // read in the CWMP namespace declared in scope, and recorded.
         Ns::None => {
-            let ns = in_scope.ok_or(DecodeError::new(K::NotCwmp, method.offset))?;
+            *ns = in_scope.ok_or(DecodeError::new(K::NotCwmp, method.offset))?;
             r.tolerate(K::NotCwmp, method.offset);
-            (Body::decode_method(r, &method)?, ns)
+            Body::decode_method(r, &method, body)?;
         }
         _ => return Err(DecodeError::new(K::NotCwmp, method.offset)),
-    };
+    }
     if let Some(extra) = r.next_child()? {
         return Err(DecodeError::new(K::InvalidEnvelope, extra.offset));
     }
-    Ok(decoded)
+    Ok(())
 }
 
 impl<'a> Envelope<'a> {

@@ -76,6 +76,7 @@ impl<'a> SoapFault<'a> {
 
     /// Decodes the SOAP `Fault` element (the reader's current element). Returns the fault and
     /// the CWMP namespace of its `detail/Fault`.
+    #[inline(never)]
     pub(crate) fn decode(
         r: &mut Reader<'a>,
         tag: &Tag<'a>,

@@ -42,7 +42,12 @@ pub struct MethodElement<'a> {
 /// # Errors
 /// As [`decode`](super::decode) for anything outside the method's content. Never panics.
 pub fn decode_header(input: &[u8]) -> Result<EnvelopeHead<'_>, DecodeError> {
-    let (header, method, _) = read_envelope(input, method_element)?;
+    let mut header = Header::default();
+    let mut method = None;
+    read_envelope(input, &mut header, |r, tag| {
+        method = method_element(r, tag)?;
+        Ok(())
+    })?;
     Ok(EnvelopeHead { header, method })
 }
 

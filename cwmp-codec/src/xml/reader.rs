@@ -571,29 +571,45 @@ impl<'a> Reader<'a> {
     /// Checks the encoding, skips the prolog (BOM, XML declaration, comments, processing
     /// instructions; a DOCTYPE is an error) and reads the root start tag.
     pub(crate) fn start(input: &'a [u8]) -> Result<(Reader<'a>, Tag<'a>), DecodeError> {
+        let mut r = Reader::new(Reader::check_input(input)?);
+        let root = r.root()?;
+        Ok((r, root))
+    }
+
+    /// The input as text: within [`MAX_INPUT_LEN`], UTF-8 (not UTF-16: XML 1.0 §4.3.3).
+    pub(crate) fn check_input(input: &'a [u8]) -> Result<&'a str, DecodeError> {
         if input.len() > MAX_INPUT_LEN {
             return Err(DecodeError::new(K::InputTooLarge, MAX_INPUT_LEN));
         }
         if input.starts_with(&[0xFE, 0xFF]) || input.starts_with(&[0xFF, 0xFE]) {
             return Err(DecodeError::new(K::UnsupportedEncoding, 0));
         }
-        let src = core::str::from_utf8(input)
-            .map_err(|e| DecodeError::new(K::InvalidUtf8, e.valid_up_to()))?;
-        let pos = bom_len(src);
-        let mut r = Reader {
+        core::str::from_utf8(input).map_err(|e| DecodeError::new(K::InvalidUtf8, e.valid_up_to()))
+    }
+
+    /// A reader at the start of `src` (after a BOM). Infallible and returned by value, so the
+    /// caller's reader is built in place: [`Reader::start`] returning it inside a `Result`
+    /// kept a second copy in `decode`'s frame (issue 12, stack).
+    pub(crate) fn new(src: &'a str) -> Reader<'a> {
+        Reader {
             src,
-            pos,
+            pos: bom_len(src),
             open: heapless::Vec::new(),
             ns: NsStack::new(),
             pending_empty: false,
             deviations: Deviations::NONE,
             trusted: false,
-        };
+        }
+    }
+
+    /// Skips the prolog and reads the root start tag (the first call on a [`Reader::new`]).
+    #[inline(never)]
+    pub(crate) fn root(&mut self) -> Result<Tag<'a>, DecodeError> {
         loop {
-            r.skip_ws();
-            match r.next_raw()? {
+            self.skip_ws();
+            match self.next_raw()? {
                 Raw::Misc => continue,
-                Raw::Start(tag) => return Ok((r, tag)),
+                Raw::Start(tag) => return Ok(tag),
                 Raw::Text { start, .. } | Raw::CData { start, .. } => {
                     return Err(DecodeError::new(K::InvalidSyntax, start))
                 }
@@ -719,7 +735,9 @@ impl<'a> Reader<'a> {
 
     /// After the root element closed: only whitespace, comments and processing instructions
     /// may follow (INTEROP H5).
-    pub(crate) fn finish(mut self) -> Result<(), DecodeError> {
+    // By reference: taking the reader by value copied all of it (432 bytes on a 32-bit
+    // target) into a second stack slot of `decode`'s frame.
+    pub(crate) fn finish(&mut self) -> Result<(), DecodeError> {
         loop {
             self.skip_ws();
             if self.pos >= self.src.len() {

@@ -73,10 +73,9 @@ pub struct Attr<'a> {
     pub value_offset: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Open {
-    name_off: u32,
-    name_len: u16,
+/// Does `c` end the name of a validated start tag (`<a:b x="…">`, `<a/>`, `<a>`)?
+fn ends_start_name(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')
 }
 
 enum Raw<'a> {
@@ -122,7 +121,13 @@ impl Deviations {
 pub struct Reader<'a> {
     src: &'a str,
     pos: usize,
-    open: heapless::Vec<Open, MAX_DEPTH>,
+    /// The open elements: the offset of each one's name in its start tag.
+    open: heapless::Vec<u32, MAX_DEPTH>,
+    /// Their names' lengths, by depth; 0 for a name longer than 255 bytes, whose end is found
+    /// again in its start tag ([`ends_start_name`]). Kept apart from `open` so that an entry
+    /// is 5 bytes, not 8 (a `u32` beside a `u16` is padded): the reader is copied into every
+    /// lazy array iterator.
+    open_len: [u8; MAX_DEPTH],
     ns: NsStack,
     /// The last start tag was `<x/>`: its end is reported by the next call.
     pending_empty: bool,
@@ -595,6 +600,7 @@ impl<'a> Reader<'a> {
             src,
             pos: bom_len(src),
             open: heapless::Vec::new(),
+            open_len: [0; MAX_DEPTH],
             ns: NsStack::new(),
             pending_empty: false,
             deviations: Deviations::NONE,
@@ -626,6 +632,7 @@ impl<'a> Reader<'a> {
             src,
             pos,
             open: heapless::Vec::new(),
+            open_len: [0; MAX_DEPTH],
             ns,
             pending_empty: false,
             deviations: Deviations::NONE,
@@ -828,6 +835,23 @@ impl<'a> Reader<'a> {
     fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
         let hay = self.src.as_bytes().get(from..)?;
         find_close(hay, pat).and_then(|i| from.checked_add(i))
+    }
+
+    /// The innermost open element's name.
+    fn open_name(&self) -> Option<&'a [u8]> {
+        let i = self.open.len().checked_sub(1)?;
+        let start = *self.open.get(i)? as usize;
+        let b = self.src.as_bytes();
+        let len = match self.open_len.get(i) {
+            Some(&l) if l != 0 => usize::from(l),
+            _ => {
+                let rest = b.get(start..)?;
+                rest.iter()
+                    .position(|&c| ends_start_name(c))
+                    .unwrap_or(rest.len())
+            }
+        };
+        b.get(start..start.saturating_add(len))
     }
 
     fn close(&mut self, offset: usize) -> Raw<'a> {
@@ -1165,13 +1189,12 @@ impl<'a> Reader<'a> {
             .ns
             .resolve(self.src, prefix)
             .ok_or(DecodeError::new(K::UnboundPrefix, ns_))?;
-        let open = Open {
-            name_off: u32::try_from(ns_).map_err(|_| DecodeError::new(K::InputTooLarge, ns_))?,
-            name_len: u16::try_from(qname.len())
-                .map_err(|_| DecodeError::new(K::InvalidName, ns_))?,
-        };
+        let name_off = u32::try_from(ns_).map_err(|_| DecodeError::new(K::InputTooLarge, ns_))?;
+        if let Some(l) = self.open_len.get_mut(self.open.len()) {
+            *l = u8::try_from(qname.len()).unwrap_or(0);
+        }
         self.open
-            .push(open)
+            .push(name_off)
             .map_err(|_| DecodeError::new(K::TooDeep, lt))?;
         self.pending_empty = empty;
         Ok(Raw::Start(Tag {
@@ -1188,14 +1211,13 @@ impl<'a> Reader<'a> {
     fn end_tag(&mut self, lt: usize) -> Result<Raw<'a>, DecodeError> {
         let name_at = lt.saturating_add(2);
         // Fast path: the open element's name, then `>`.
-        if let Some(o) = self.open.last() {
-            let start = o.name_off as usize;
-            let len = usize::from(o.name_len);
+        let open_name = self.open_name();
+        if let Some(open_name) = open_name {
+            let len = open_name.len();
             let b = self.src.as_bytes();
-            let open_name = b.get(start..start.saturating_add(len));
             let here = b.get(name_at..name_at.saturating_add(len));
             let after = name_at.saturating_add(len);
-            if open_name.is_some() && open_name == here && b.get(after) == Some(&b'>') {
+            if here == Some(open_name) && b.get(after) == Some(&b'>') {
                 self.pos = after.saturating_add(1);
                 return Ok(self.close(lt));
             }
@@ -1214,13 +1236,8 @@ impl<'a> Reader<'a> {
         self.pos = self.pos.saturating_add(1);
         // With no open element this is a resumed reader meeting the end tag of its (already
         // validated) parent.
-        if let Some(o) = self.open.last() {
-            let start = o.name_off as usize;
-            let open_name = self
-                .src
-                .as_bytes()
-                .get(start..start.saturating_add(usize::from(o.name_len)));
-            if open_name != Some(name) {
+        if let Some(open_name) = open_name {
+            if open_name != name {
                 return Err(DecodeError::new(K::MismatchedEndTag, lt));
             }
         }
@@ -1322,6 +1339,57 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An end tag matches its start tag's whole name, which the open-element stack no longer
+    /// stores the length of: a prefix or an extension of the name is a mismatch, on the fast
+    /// path (`>` right after the name) and the slow one (white space before `>`), whatever
+    /// ends the start tag's name (white space, `/`-less `>`, attributes).
+    #[test]
+    fn end_tags_match_the_whole_start_name() {
+        let parse = |doc: &str| -> Result<(), DecodeError> {
+            let mut r = Reader::new(doc);
+            r.root()?;
+            while r.next_child()?.is_some() {
+                r.skip()?;
+            }
+            r.finish()
+        };
+        for start in ["<ab>", "<ab >", "<ab\n x='1'>", "<ab\t>"] {
+            for (end, ok) in [
+                ("</ab>", true),
+                ("</ab >", true),
+                ("</ab\r\n>", true),
+                ("</a>", false),
+                ("</a >", false),
+                ("</abc>", false),
+                ("</abc >", false),
+                ("</b>", false),
+                ("</>", false),
+            ] {
+                let doc = std::format!("{start}<c/>{end}");
+                let got = parse(&doc);
+                assert_eq!(got.is_ok(), ok, "{doc:?}: {got:?}");
+                if !ok && end != "</>" {
+                    let e = got.unwrap_err();
+                    assert_eq!((e.kind, e.offset), (K::MismatchedEndTag, doc.find("</").unwrap()));
+                }
+            }
+        }
+        // A name longer than the stored lengths (255 bytes): its end is found in its tag.
+        let long = "n".repeat(300);
+        for (end, ok) in [
+            (std::format!("</{long}>"), true),
+            (std::format!("</{long} >"), true),
+            (std::format!("</{}>", &long[..299]), false),
+            (std::format!("</{long}n>"), false),
+        ] {
+            let doc = std::format!("<{long} a='1'><c/>{end}");
+            assert_eq!(parse(&doc).is_ok(), ok, "{end:?}");
+        }
+        // Nested names that share a prefix close in order.
+        assert!(parse("<a:x xmlns:a='u'><a:xy><a:x/></a:xy></a:x>").is_ok());
+        assert!(parse("<a:x xmlns:a='u'><a:xy></a:x></a:xy>").is_err());
     }
 
     /// `]]>` is refused in character data wherever it falls against the eight-byte steps, and

@@ -14,6 +14,7 @@
 
 use super::management::{Id, Management};
 use super::notify::{Attribute, Attributes, Pending};
+use super::model::MAX_NAME_LEN;
 use super::walk::Name;
 use crate::crc32::crc32;
 use crate::persist::BufferTooSmall;
@@ -184,6 +185,13 @@ struct In<'b> {
 
 type R<T> = Result<T, AgentRestoreError>;
 
+/// Copies `v` into `field` in place. `v` was read with the field's capacity as its bound, so
+/// it fits.
+fn set_str<const N: usize>(field: &mut heapless::String<N>, v: &str) {
+    field.clear();
+    let _ = field.push_str(v);
+}
+
 impl<'b> In<'b> {
     fn take(&mut self, n: usize) -> R<&'b [u8]> {
         let end = self
@@ -225,11 +233,14 @@ impl<'b> In<'b> {
         a.copy_from_slice(self.take(8)?);
         Ok(u64::from_le_bytes(a))
     }
-    fn str<const N: usize>(&mut self) -> R<heapless::String<N>> {
+    /// A string of at most `N` bytes, as a slice of the record (copied by [`set_str`]).
+    fn str_ref<const N: usize>(&mut self) -> R<&'b str> {
         let at = self.pos;
         let n = usize::from(self.u16()?);
-        let s = core::str::from_utf8(self.take(n)?).map_err(|_| AgentRestoreError::Invalid(at))?;
-        crate::limits::bounded(s).ok_or(AgentRestoreError::Invalid(at))
+        if n > N {
+            return Err(AgentRestoreError::Invalid(at));
+        }
+        core::str::from_utf8(self.take(n)?).map_err(|_| AgentRestoreError::Invalid(at))
     }
     fn time(&mut self) -> R<PeriodicInformTime> {
         let at = self.pos;
@@ -278,39 +289,63 @@ pub(crate) fn restore<const A: usize, const P: usize>(
     if set & !known != 0 {
         return Err(AgentRestoreError::Invalid(at));
     }
-    let mut m = ms.clone();
-    m.acs_set |= set;
+    // Two passes (see `Agent::restore`): the first (`apply` false) checks every byte and
+    // writes nothing, the second writes each value straight into place. Since the first
+    // passed, the second cannot fail half-way. (It was one pass into a clone of
+    // `Management` and new tables, committed at the end: 4.4 KiB of stack, issue 12.)
+    if apply {
+        ms.acs_set |= set;
+    }
+    // A value read, then written into its field on the applying pass.
+    macro_rules! put {
+        ($field:expr, $read:expr) => {{
+            let v = $read;
+            if apply {
+                $field = v;
+            }
+        }};
+    }
+    // A string read as a slice of the record, then copied into its field in place.
+    macro_rules! put_str {
+        ($field:expr) => {{
+            let v = r.str_ref::<256>()?;
+            if apply {
+                set_str(&mut $field, v);
+            }
+        }};
+    }
     for id in FIELDS {
         if set & Management::bit(id) == 0 {
             continue;
         }
         match id {
-            Id::Url => m.url = r.str::<256>()?,
-            Id::Username => m.username = r.str::<256>()?,
-            Id::Password => m.password = r.str::<256>()?,
-            Id::PeriodicInformEnable => m.periodic.enable = r.bool()?,
-            Id::PeriodicInformInterval => m.periodic.interval = r.u32()?,
-            Id::PeriodicInformTime => m.periodic.time = r.time()?,
-            Id::ConnectionRequestUsername => m.cr_username = r.str::<256>()?,
-            Id::ConnectionRequestPassword => m.cr_password = r.str::<256>()?,
-            Id::UpgradesManaged => m.upgrades_managed = r.bool()?,
-            Id::RetryMinimumWaitInterval => m.retry.minimum_wait_interval = r.u32()?,
-            Id::RetryIntervalMultiplier => m.retry.interval_multiplier = r.u32()?,
-            Id::HeartbeatEnable => m.heartbeat.enable = r.bool()?,
-            Id::HeartbeatReportingInterval => m.heartbeat.reporting_interval = r.u32()?,
-            Id::HeartbeatInitiationTime => m.heartbeat.initiation_time = r.time()?,
-            Id::DefaultActiveNotificationThrottle => m.notification_throttle = r.u32()?,
-            Id::StunEnable => m.stun_enable = r.bool()?,
-            Id::StunServerAddress => m.stun_server_address = r.str::<256>()?,
-            Id::StunServerPort => m.stun_server_port = r.u32()?,
-            Id::StunUsername => m.stun_username = r.str::<256>()?,
-            Id::StunPassword => m.stun_password = r.str::<256>()?,
-            Id::StunMaximumKeepAlivePeriod => {
-                m.stun_maximum_keepalive = i32::from_le_bytes(r.u32()?.to_le_bytes())
-            }
-            Id::StunMinimumKeepAlivePeriod => m.stun_minimum_keepalive = r.u32()?,
+            Id::Url => put_str!(ms.url),
+            Id::Username => put_str!(ms.username),
+            Id::Password => put_str!(ms.password),
+            Id::PeriodicInformEnable => put!(ms.periodic.enable, r.bool()?),
+            Id::PeriodicInformInterval => put!(ms.periodic.interval, r.u32()?),
+            Id::PeriodicInformTime => put!(ms.periodic.time, r.time()?),
+            Id::ConnectionRequestUsername => put_str!(ms.cr_username),
+            Id::ConnectionRequestPassword => put_str!(ms.cr_password),
+            Id::UpgradesManaged => put!(ms.upgrades_managed, r.bool()?),
+            Id::RetryMinimumWaitInterval => put!(ms.retry.minimum_wait_interval, r.u32()?),
+            Id::RetryIntervalMultiplier => put!(ms.retry.interval_multiplier, r.u32()?),
+            Id::HeartbeatEnable => put!(ms.heartbeat.enable, r.bool()?),
+            Id::HeartbeatReportingInterval => put!(ms.heartbeat.reporting_interval, r.u32()?),
+            Id::HeartbeatInitiationTime => put!(ms.heartbeat.initiation_time, r.time()?),
+            Id::DefaultActiveNotificationThrottle => put!(ms.notification_throttle, r.u32()?),
+            Id::StunEnable => put!(ms.stun_enable, r.bool()?),
+            Id::StunServerAddress => put_str!(ms.stun_server_address),
+            Id::StunServerPort => put!(ms.stun_server_port, r.u32()?),
+            Id::StunUsername => put_str!(ms.stun_username),
+            Id::StunPassword => put_str!(ms.stun_password),
+            Id::StunMaximumKeepAlivePeriod => put!(
+                ms.stun_maximum_keepalive,
+                i32::from_le_bytes(r.u32()?.to_le_bytes())
+            ),
+            Id::StunMinimumKeepAlivePeriod => put!(ms.stun_minimum_keepalive, r.u32()?),
             Id::UdpConnectionRequestAddressNotificationLimit => {
-                m.udp_cr_notification_limit = r.u32()?
+                put!(ms.udp_cr_notification_limit, r.u32()?)
             }
             _ => {}
         }
@@ -319,10 +354,12 @@ pub(crate) fn restore<const A: usize, const P: usize>(
     if n > A {
         return Err(AgentRestoreError::Capacity);
     }
-    let mut new_attrs = Attributes::<A>::new();
+    if apply {
+        attrs.list.clear();
+    }
     for _ in 0..n {
         let at = r.pos;
-        let name: Name = r.str()?;
+        let name = r.str_ref::<MAX_NAME_LEN>()?;
         let notification = r.u8()?;
         if notification > 2 {
             return Err(AgentRestoreError::Invalid(at));
@@ -331,32 +368,102 @@ pub(crate) fn restore<const A: usize, const P: usize>(
         let has = r.bool()?;
         let fp = r.u32()?;
         if apply {
-            let _ = new_attrs.list.push(Attribute {
-                name,
+            let mut attr = Attribute {
+                name: Name::new(),
                 notification,
                 subscriber,
                 fingerprint: has.then_some(fp),
-            });
+            };
+            set_str(&mut attr.name, name);
+            let _ = attrs.list.push(attr);
         }
     }
     let n = usize::from(r.u16()?);
     if n > P {
         return Err(AgentRestoreError::Capacity);
     }
-    let mut new_pending = Pending::<P>::new();
+    if apply {
+        pending.names.clear();
+        pending.overflowed = false;
+    }
     for _ in 0..n {
-        let name: Name = r.str()?;
+        let name = r.str_ref::<MAX_NAME_LEN>()?;
         if apply {
-            new_pending.add(&name);
+            pending.add(name);
         }
     }
     if r.pos != body.len() {
         return Err(AgentRestoreError::Invalid(r.pos));
     }
-    if apply {
-        *ms = m;
-        *attrs = new_attrs;
-        *pending = new_pending;
-    }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+mod tests {
+    use super::*;
+    use crate::cpe::Config;
+
+    type State = (Management, Attributes<4>, Pending<4>);
+
+    fn state(url: &str, interval: u32, attr: &str, pending: &str) -> State {
+        let mut ms = Management::new(&Config::new(url, "Acme", "00D09E", "X", "SN1"));
+        set_str(&mut ms.url, url);
+        set_str(&mut ms.stun_password, "stun-secret");
+        ms.periodic.interval = interval;
+        ms.acs_set |= Management::bit(Id::Url)
+            | Management::bit(Id::PeriodicInformInterval)
+            | Management::bit(Id::StunPassword);
+        let mut attrs = Attributes::<4>::new();
+        let mut name = Name::new();
+        set_str(&mut name, attr);
+        attrs
+            .list
+            .push(Attribute {
+                name,
+                notification: 2,
+                subscriber: true,
+                fingerprint: Some(7),
+            })
+            .unwrap();
+        let mut p = Pending::<4>::new();
+        p.add(pending);
+        (ms, attrs, p)
+    }
+
+    fn export_of(s: &State) -> std::vec::Vec<u8> {
+        let mut buf = [0u8; 4096];
+        let n = export(&s.0, &s.1, &s.2, &mut buf).unwrap();
+        buf[..n].to_vec()
+    }
+
+    fn restore_into(s: &mut State, bytes: &[u8], apply: bool) -> R<()> {
+        restore(bytes, &mut s.0, &mut s.1, &mut s.2, apply)
+    }
+
+    extern crate std;
+
+    /// The checking pass writes nothing, for a good record and for every record that fails
+    /// part-way (each prefix of a good record's body, given a valid checksum); the applying
+    /// pass after a good check leaves exactly the record's state. `restore` writes in place
+    /// on its second pass, so nothing else guards the state during the first.
+    #[test]
+    fn the_checking_pass_writes_nothing_and_the_applying_pass_all() {
+        let saved = export_of(&state("http://acs.example/a", 300, "Device.A.", "Device.P."));
+        let mut s = state("http://other.example/b", 60, "Device.B.", "Device.Q.");
+        let before = export_of(&s);
+        assert_ne!(before, saved);
+        restore_into(&mut s, &saved, false).unwrap();
+        assert_eq!(export_of(&s), before, "the check of a good record wrote");
+        let body = &saved[..saved.len() - 4];
+        for cut in 9..body.len() {
+            let mut bad = body[..cut].to_vec();
+            bad.extend_from_slice(&crc32(&bad).to_le_bytes());
+            assert!(restore_into(&mut s, &bad, false).is_err(), "cut at {cut}");
+            assert_eq!(export_of(&s), before, "a failed check at {cut} wrote");
+        }
+        restore_into(&mut s, &saved, true).unwrap();
+        assert_eq!(export_of(&s), saved);
+        assert_eq!(s.2.iter().collect::<std::vec::Vec<_>>(), ["Device.P."]);
+    }
 }

@@ -74,13 +74,15 @@
 //! assert!(!resp.connection_close());
 //!
 //! // 3. Re-send the Inform with credentials and the cookie. The cnonce comes from the caller's RNG.
+//! //    `prepare` computes and checks the value, and the head writes it without building the
+//! //    text (`authorization` gives it as a string, for `PostHead::authorization`).
 //! let authorization = auth
-//!     .authorization(&creds, "POST", acs.request_target(), &[7u8; 16])
+//!     .prepare(&creds, "POST", acs.request_target(), &[7u8; 16])
 //!     .unwrap()
 //!     .unwrap();
 //! let head = PostHead {
 //!     cookie: jar.header_value(),
-//!     authorization: Some(authorization.as_str()),
+//!     prepared_authorization: Some(&authorization),
 //!     ..PostHead::new(acs.host_header(), acs.request_target(), PostKind::SoapRequest, body.len() as u64)
 //! };
 //! let mut out: &mut [u8] = &mut tx;

@@ -11,6 +11,7 @@ use embedded_io::Write;
 use super::body::Framing;
 use super::fields;
 use super::url::HostHeader;
+use super::auth::Authorization;
 use super::write::{header, header_decimal, Counter};
 use super::{HeadError, HeadErrorKind, Header, Status, WriteError};
 
@@ -49,6 +50,11 @@ pub struct PostHead<'a> {
     pub cookie: Option<&'a str>,
     /// `Authorization` value (from [`ClientAuth::authorization`](super::auth::ClientAuth::authorization)).
     pub authorization: Option<&'a str>,
+    /// `Authorization` value written straight from [`ClientAuth::prepare`](super::auth::ClientAuth::prepare)
+    /// instead of from text: the same bytes as `authorization` with its
+    /// [`to_value`](super::auth::Authorization::to_value), without the 1,280-byte string.
+    /// Setting both is [`WriteError::InvalidField`].
+    pub prepared_authorization: Option<&'a Authorization<'a>>,
     /// `Content-Encoding` of the body (§3.4.7), e.g. `"gzip"`.
     pub content_encoding: Option<&'a str>,
     /// `User-Agent`, if any.
@@ -70,6 +76,7 @@ impl<'a> PostHead<'a> {
             content_length,
             cookie: None,
             authorization: None,
+            prepared_authorization: None,
             content_encoding: None,
             user_agent: None,
         }
@@ -132,8 +139,16 @@ impl<'a> PostHead<'a> {
                 header(w, "Cookie", c.as_bytes())?;
             }
         }
-        if let Some(a) = self.authorization {
-            header(w, "Authorization", a.as_bytes())?;
+        match (self.authorization, self.prepared_authorization) {
+            (Some(_), Some(_)) => return Err(WriteError::InvalidField),
+            (Some(a), None) => header(w, "Authorization", a.as_bytes())?,
+            (None, Some(a)) => {
+                // Checked when prepared: no control bytes, quoted parts escaped.
+                w.write_all(b"Authorization: ")?;
+                a.write(w)?;
+                w.write_all(b"\r\n")?;
+            }
+            (None, None) => {}
         }
         w.write_all(b"\r\n")?;
         Ok(())

@@ -76,14 +76,16 @@ pub(crate) fn write_post<W: Write, R: Rng>(
     };
     let mut cnonce = [0u8; 16];
     cx.rng.fill_bytes(&mut cnonce);
+    // Prepared, not built: the value is written straight into the head (no 1,280-byte
+    // string on the stack). A value that cannot be made is left out, as before.
     let authorization = cx
         .auth
-        .authorization(&cx.credentials, "POST", url.request_target(), &cnonce)
+        .prepare(&cx.credentials, "POST", url.request_target(), &cnonce)
         .ok()
         .flatten();
     let head = PostHead {
         cookie: cx.jar.header_value(),
-        authorization: authorization.as_deref(),
+        prepared_authorization: authorization.as_ref(),
         ..PostHead::new(
             url.host_header(),
             url.request_target(),

@@ -6,12 +6,14 @@ use base64::Engine;
 use subtle::ConstantTimeEq;
 
 use super::challenge::{AuthScheme, Challenges};
-use super::{AuthError, AuthorizationValue, Credentials};
+use super::{AuthError, Credentials, Sink};
+#[cfg(test)]
+use super::AuthorizationValue;
 
 /// Appends `Basic base64(user:password)` to `out`.
 pub(crate) fn write_authorization(
     creds: &Credentials<'_>,
-    out: &mut AuthorizationValue,
+    out: &mut dyn Sink,
 ) -> Result<(), AuthError> {
     // RFC 7617 §2: the user-id cannot contain a colon.
     if creds.username.contains(':')
@@ -23,7 +25,7 @@ pub(crate) fn write_authorization(
     {
         return Err(AuthError::InvalidCredentials);
     }
-    out.push_str("Basic ").map_err(|_| AuthError::TooLong)?;
+    out.push("Basic ")?;
     // Encode user ":" password in pieces of 3 bytes' multiples through a small buffer, so no
     // joined copy is needed: base64 works on 3-byte groups, keep carries between pieces.
     let mut group = [0u8; 3];
@@ -50,11 +52,7 @@ pub(crate) fn write_authorization(
     Ok(())
 }
 
-fn push_b64(
-    input: &[u8],
-    enc: &mut [u8; 4],
-    out: &mut AuthorizationValue,
-) -> Result<(), AuthError> {
+fn push_b64(input: &[u8], enc: &mut [u8; 4], out: &mut dyn Sink) -> Result<(), AuthError> {
     let n = STANDARD
         .encode_slice(input, enc)
         .map_err(|_| AuthError::TooLong)?;
@@ -62,7 +60,7 @@ fn push_b64(
         .get(..n)
         .and_then(|e| core::str::from_utf8(e).ok())
         .unwrap_or("");
-    out.push_str(s).map_err(|_| AuthError::TooLong)
+    out.push(s)
 }
 
 /// Basic credentials received by a server, decoded into a caller buffer.

@@ -17,7 +17,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::challenge::{AuthScheme, Challenge, Challenges, ParamValue};
-use super::{Algorithm, AuthError, AuthorizationValue, Credentials, DigestState};
+use super::{Algorithm, AuthError, Credentials, DigestState, Sink};
 use crate::http::limits::SERVER_NONCE_LEN;
 use crate::http::write::{hex_lower, Counter};
 use crate::http::WriteError;
@@ -28,8 +28,8 @@ enum Hasher {
 }
 
 /// A lowercase hex digest (32 or 64 digits).
-#[derive(Clone, Copy)]
-struct Hex {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hex {
     buf: [u8; 64],
     len: usize,
 }
@@ -253,18 +253,18 @@ impl<const N: usize> Extend for heapless::Vec<u8, N> {
     }
 }
 
-fn push(out: &mut AuthorizationValue, s: &str) -> Result<(), AuthError> {
-    out.push_str(s).map_err(|_| AuthError::TooLong)
+fn push(out: &mut dyn Sink, s: &str) -> Result<(), AuthError> {
+    out.push(s)
 }
 
 /// Pushes `"value"` with `"` and `\` escaped (RFC 9110 §5.6.4).
-fn push_quoted(out: &mut AuthorizationValue, v: &[u8]) -> Result<(), AuthError> {
+fn push_quoted(out: &mut dyn Sink, v: &[u8]) -> Result<(), AuthError> {
     push_quoted_prefixed(out, "", v)
 }
 
 /// Pushes `"prefix value"`, the value escaped; `prefix` is written as is.
 fn push_quoted_prefixed(
-    out: &mut AuthorizationValue,
+    out: &mut dyn Sink,
     prefix: &str,
     v: &[u8],
 ) -> Result<(), AuthError> {
@@ -287,33 +287,43 @@ fn push_quoted_prefixed(
     push(out, "\"")
 }
 
-/// Builds `Digest username=..., realm=..., nonce=..., uri=..., [algorithm=...,] response=...,
-/// [opaque=...,] [qop=auth, nc=..., cnonce=...]`.
-pub(crate) fn write_authorization(
+/// The `response` of an `Authorization: Digest` value (RFC 7616 §3.4.1) for request `nc`
+/// (as 8 hex digits) with `cnonce` (32 hex digits).
+pub(crate) fn response(
     d: &DigestState,
     creds: &Credentials<'_>,
     method: &str,
     uri: &str,
-    nc: u32,
+    nc_hex: &[u8; 8],
     cnonce: &[u8; 32],
-    out: &mut AuthorizationValue,
-) -> Result<(), AuthError> {
-    let mut nc_hex = [0u8; 8];
-    hex_lower(&nc.to_be_bytes(), &mut nc_hex);
-    let with_cnonce = d.qop_auth || d.algorithm.is_sess();
-    let response = compute(&Inputs {
+) -> Hex {
+    compute(&Inputs {
         algorithm: d.algorithm,
         username: ParamValue::plain(creds.username.as_bytes()),
         realm: ParamValue::plain(&d.realm),
         password: creds.password.as_bytes(),
         nonce: ParamValue::plain(&d.nonce),
         cnonce: ParamValue::plain(cnonce),
-        nc: &nc_hex,
+        nc: nc_hex,
         qop: d.qop_auth.then_some(b"auth"),
         method: method.as_bytes(),
         uri_prefix: if uri.starts_with('?') { b"/" } else { b"" },
         uri: ParamValue::plain(uri.as_bytes()),
-    });
+    })
+}
+
+/// Writes `Digest username=..., realm=..., nonce=..., uri=..., [algorithm=...,] response=...,
+/// [opaque=...,] [qop=auth, nc=..., cnonce=...]` into `out`, piece by piece.
+pub(crate) fn write_authorization(
+    d: &DigestState,
+    creds: &Credentials<'_>,
+    uri: &str,
+    response: &Hex,
+    nc_hex: &[u8; 8],
+    cnonce: &[u8; 32],
+    out: &mut dyn Sink,
+) -> Result<(), AuthError> {
+    let with_cnonce = d.qop_auth || d.algorithm.is_sess();
     push(out, "Digest username=")?;
     push_quoted(out, creds.username.as_bytes())?;
     push(out, ", realm=")?;
@@ -340,7 +350,7 @@ pub(crate) fn write_authorization(
     }
     if d.qop_auth {
         push(out, ", qop=auth, nc=")?;
-        push(out, core::str::from_utf8(&nc_hex).unwrap_or(""))?;
+        push(out, core::str::from_utf8(nc_hex).unwrap_or(""))?;
     }
     if with_cnonce {
         push(out, ", cnonce=\"")?;

@@ -37,6 +37,134 @@ use super::response::ResponseHead;
 /// An `Authorization` header value built by [`ClientAuth::authorization`].
 pub type AuthorizationValue = String<MAX_AUTHORIZATION_LEN>;
 
+/// Where the pieces of an `Authorization` value go: a string, a length count, or a writer.
+pub(crate) trait Sink {
+    fn push(&mut self, s: &str) -> Result<(), AuthError>;
+}
+
+impl<const N: usize> Sink for String<N> {
+    fn push(&mut self, s: &str) -> Result<(), AuthError> {
+        self.push_str(s).map_err(|_| AuthError::TooLong)
+    }
+}
+
+/// Counts a value's length, refusing more than [`MAX_AUTHORIZATION_LEN`] (the limit an
+/// [`AuthorizationValue`] has, so that both ways of sending a value accept the same ones).
+struct Count(usize);
+
+impl Sink for Count {
+    fn push(&mut self, s: &str) -> Result<(), AuthError> {
+        self.0 = self.0.saturating_add(s.len());
+        if self.0 > MAX_AUTHORIZATION_LEN {
+            return Err(AuthError::TooLong);
+        }
+        Ok(())
+    }
+}
+
+/// Writes a value's pieces to `w`, keeping the writer's error (the value itself was checked
+/// by [`ClientAuth::prepare`], so a failure here is the writer's).
+struct ToWriter<'w, W: embedded_io::Write> {
+    w: &'w mut W,
+    error: Option<W::Error>,
+}
+
+impl<W: embedded_io::Write> Sink for ToWriter<'_, W> {
+    fn push(&mut self, s: &str) -> Result<(), AuthError> {
+        self.w.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            AuthError::TooLong
+        })
+    }
+}
+
+/// An `Authorization` value ready to be written (from [`ClientAuth::prepare`]): the Digest
+/// `response` is computed and the value checked, but the text is not assembled. It is written
+/// straight into the request head ([`PostHead::prepared_authorization`]), so no
+/// [`AuthorizationValue`] (1,280 bytes) is built on the stack; [`to_value`](Self::to_value)
+/// gives the text when one is wanted.
+///
+/// [`PostHead::prepared_authorization`]: super::request::PostHead::prepared_authorization
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Authorization<'s> {
+    kind: Prepared<'s>,
+    len: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prepared<'s> {
+    Basic(Credentials<'s>),
+    Digest {
+        state: &'s DigestState,
+        creds: Credentials<'s>,
+        uri: &'s str,
+        response: digest::Hex,
+        nc: [u8; 8],
+        cnonce: [u8; 32],
+    },
+}
+
+impl fmt::Debug for Authorization<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The value carries credentials (Basic) or a response derived from them.
+        f.debug_struct("Authorization").field("len", &self.len).finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Authorization<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Authorization {{ len: {} }}", self.len)
+    }
+}
+
+impl Authorization<'_> {
+    fn render(&self, out: &mut dyn Sink) -> Result<(), AuthError> {
+        match &self.kind {
+            Prepared::Basic(creds) => basic::write_authorization(creds, out),
+            Prepared::Digest {
+                state,
+                creds,
+                uri,
+                response,
+                nc,
+                cnonce,
+            } => digest::write_authorization(state, creds, uri, response, nc, cnonce, out),
+        }
+    }
+
+    /// The value's length in bytes (at most [`MAX_AUTHORIZATION_LEN`]).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always `false`: a value names its scheme.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Writes the value (without the field name or CRLF) to `w`.
+    ///
+    /// # Errors
+    /// The writer's. Never panics.
+    pub fn write<W: embedded_io::Write>(&self, w: &mut W) -> Result<(), W::Error> {
+        let mut sink = ToWriter { w, error: None };
+        match (self.render(&mut sink), sink.error) {
+            (_, Some(e)) => Err(e),
+            // Checked when prepared: rendering again cannot fail.
+            (_, None) => Ok(()),
+        }
+    }
+
+    /// The value as text.
+    pub fn to_value(&self) -> AuthorizationValue {
+        let mut v = AuthorizationValue::new();
+        // Checked when prepared to fit an `AuthorizationValue`.
+        let _ = self.render(&mut v);
+        v
+    }
+}
+
 /// Username and password (the §3.4.4 username, see [`crate::http::username`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Credentials<'a> {
@@ -367,6 +495,9 @@ impl ClientAuth {
     /// request-target, e.g. `/cwmp?x=1`). `cnonce_random` comes from the caller's RNG and
     /// becomes a 32-digit hex cnonce; each call counts one request (`nc` + 1).
     ///
+    /// The text of [`prepare`](Self::prepare)'s value; a request head can take that one as it
+    /// is, without this 1,280-byte string.
+    ///
     /// # Errors
     /// [`AuthError::InvalidCredentials`], [`AuthError::TooLong`],
     /// [`AuthError::NonceCountExhausted`]. Never panics.
@@ -377,20 +508,63 @@ impl ClientAuth {
         uri: &str,
         cnonce_random: &[u8; 16],
     ) -> Result<Option<AuthorizationValue>, AuthError> {
-        let mut out = AuthorizationValue::new();
-        match &mut self.state {
+        Ok(self
+            .prepare(creds, method, uri, cnonce_random)?
+            .map(|a| a.to_value()))
+    }
+
+    /// The `Authorization` value for the next request, as [`authorization`](Self::authorization)
+    /// gives it, checked and ready to be written ([`Authorization::write`], or
+    /// [`PostHead::prepared_authorization`](super::request::PostHead::prepared_authorization)).
+    /// Counts the request (`nc` + 1) only when the value is good.
+    ///
+    /// # Errors
+    /// [`AuthError::InvalidCredentials`], [`AuthError::TooLong`] (more than
+    /// [`MAX_AUTHORIZATION_LEN`] bytes), [`AuthError::NonceCountExhausted`]; the state is
+    /// unchanged. Never panics.
+    pub fn prepare<'s>(
+        &'s mut self,
+        creds: &Credentials<'s>,
+        method: &str,
+        uri: &'s str,
+        cnonce_random: &[u8; 16],
+    ) -> Result<Option<Authorization<'s>>, AuthError> {
+        let kind = match &mut self.state {
             State::None => return Ok(None),
-            State::Basic => basic::write_authorization(creds, &mut out)?,
+            State::Basic => Prepared::Basic(*creds),
             State::Digest(d) => {
                 let nc = d.nc.checked_add(1).ok_or(AuthError::NonceCountExhausted)?;
+                let mut nc_hex = [0u8; 8];
+                super::write::hex_lower(&nc.to_be_bytes(), &mut nc_hex);
                 let mut cnonce = [0u8; 32];
                 super::write::hex_lower(cnonce_random, &mut cnonce);
-                digest::write_authorization(d, creds, method, uri, nc, &cnonce, &mut out)?;
+                let response = digest::response(d, creds, method, uri, &nc_hex, &cnonce);
+                let mut count = Count(0);
+                digest::write_authorization(d, creds, uri, &response, &nc_hex, &cnonce, &mut count)?;
                 d.nc = nc;
+                self.sent = true;
+                let State::Digest(state) = &self.state else {
+                    return Ok(None);
+                };
+                return Ok(Some(Authorization {
+                    kind: Prepared::Digest {
+                        state,
+                        creds: *creds,
+                        uri,
+                        response,
+                        nc: nc_hex,
+                        cnonce,
+                    },
+                    len: count.0,
+                }));
             }
-        }
+        };
+        let mut a = Authorization { kind, len: 0 };
+        let mut count = Count(0);
+        a.render(&mut count)?;
+        a.len = count.0;
         self.sent = true;
-        Ok(Some(out))
+        Ok(Some(a))
     }
 }
 
@@ -536,5 +710,83 @@ mod tests {
             a.handle_challenges([malformed].into_iter()),
             Err(AuthError::Parse(_))
         ));
+    }
+
+    /// A prepared value written into a request head gives the bytes of its text through
+    /// `authorization` (Basic, Digest MD5 with qop, SHA-256-sess, the RFC 2069 form, quoted
+    /// parts with `"` and `\`), the head's `encoded_len` counts it, and both at once are
+    /// refused. A value that cannot be made changes nothing: `nc` stays.
+    #[test]
+    fn prepared_values_write_the_text_values_bytes() {
+        use crate::http::request::{PostHead, PostKind};
+        use crate::http::WriteError;
+        use crate::http::url::Url;
+        let url = Url::parse("http://acs.example:7547/cwmp?x=1").unwrap();
+        let head = |a: Option<&str>, p: Option<&Authorization<'_>>| {
+            let h = PostHead {
+                authorization: a,
+                prepared_authorization: p,
+                ..PostHead::new(url.host_header(), url.request_target(), PostKind::SoapRequest, 9)
+            };
+            let mut buf = [0u8; 2048];
+            let mut w: &mut [u8] = &mut buf;
+            let r = h.write(&mut w);
+            let n = 2048 - w.len();
+            r.map(|()| (buf[..n].to_vec(), h.encoded_len()))
+        };
+        let quoted = Credentials {
+            username: "a\"b\\c",
+            password: "pw",
+        };
+        let challenges: [&[u8]; 4] = [
+            b"Basic realm=\"r\"",
+            b"Digest realm=\"r\\\"x\", nonce=\"n1\", qop=\"auth\", opaque=\"o\"",
+            b"Digest realm=\"r\", nonce=\"n2\", algorithm=SHA-256-sess, qop=auth",
+            b"Digest realm=\"r\", nonce=\"n3\"",
+        ];
+        for ch in challenges {
+            for c in [creds(), quoted] {
+                let mut text = ClientAuth::new();
+                text.handle_challenges([ch].into_iter()).unwrap();
+                let mut prepared = text.clone();
+                let value = text
+                    .authorization(&c, "POST", url.request_target(), &[7; 16])
+                    .unwrap()
+                    .unwrap();
+                let p = prepared
+                    .prepare(&c, "POST", url.request_target(), &[7; 16])
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(p.len(), value.len());
+                assert_eq!(p.to_value(), value);
+                let want = head(Some(value.as_str()), None).unwrap();
+                let got = head(None, Some(&p)).unwrap();
+                assert_eq!(got, want, "{}", std::str::from_utf8(&want.0).unwrap());
+                assert_eq!(got.1, got.0.len());
+                assert_eq!(
+                    head(Some(value.as_str()), Some(&p)),
+                    Err(WriteError::InvalidField)
+                );
+            }
+        }
+        // Too long: refused, and the request is not counted.
+        let mut a = ClientAuth::new();
+        let ch: &[u8] = b"Digest realm=r, nonce=n, qop=auth";
+        a.handle_challenges([ch].into_iter()).unwrap();
+        let long = "u".repeat(MAX_AUTHORIZATION_LEN);
+        let c = Credentials {
+            username: &long,
+            password: "pw",
+        };
+        assert_eq!(
+            a.prepare(&c, "POST", "/", &[0; 16]).map(|p| p.map(|p| p.len())),
+            Err(AuthError::TooLong)
+        );
+        assert_eq!(a.nonce_count(), Some(0));
+        let mut b = ClientAuth::preemptive_basic();
+        assert_eq!(
+            b.prepare(&c, "POST", "/", &[0; 16]).map(|p| p.map(|p| p.len())),
+            Err(AuthError::TooLong)
+        );
     }
 }

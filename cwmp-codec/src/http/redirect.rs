@@ -101,14 +101,20 @@ impl Redirects {
         let resolved = current
             .resolve(location, &mut buf)
             .map_err(RedirectError::Location)?;
-        let mut target = String::new();
-        target.push_str(resolved.as_str()).map_err(|_| {
-            RedirectError::Location(UrlError {
+        self.set_target(resolved.as_str())
+    }
+
+    /// Keeps `resolved` as the target (copied in place: no second 1 KiB string on the stack)
+    /// and counts the redirect. The state is unchanged when it does not fit.
+    fn set_target(&mut self, resolved: &str) -> Result<Url<'_>, RedirectError> {
+        if resolved.len() > MAX_URL_LEN {
+            return Err(RedirectError::Location(UrlError {
                 kind: super::url::UrlErrorKind::TooLong,
                 offset: MAX_URL_LEN,
-            })
-        })?;
-        self.target = target;
+            }));
+        }
+        self.target.clear();
+        let _ = self.target.push_str(resolved);
         self.consecutive = self.consecutive.saturating_add(1);
         Url::parse(self.target.as_str()).map_err(RedirectError::Location)
     }
@@ -124,21 +130,22 @@ impl Redirects {
         acs_url: &str,
         location: &str,
     ) -> Result<Url<'_>, RedirectError> {
-        let mut base = [0u8; MAX_URL_LEN];
+        if self.consecutive >= MAX_REDIRECTS {
+            return Err(RedirectError::TooMany);
+        }
+        // One buffer: the location is resolved against the current URL (borrowed from the
+        // target itself) into it, then copied over the target.
+        let mut buf = [0u8; MAX_URL_LEN];
         let src = if self.target.is_empty() {
             acs_url
         } else {
             self.target.as_str()
         };
-        let n = src.len();
-        let dst = base.get_mut(..n).ok_or(RedirectError::Location(UrlError {
-            kind: super::url::UrlErrorKind::TooLong,
-            offset: MAX_URL_LEN,
-        }))?;
-        dst.copy_from_slice(src.as_bytes());
-        let base = core::str::from_utf8(base.get(..n).unwrap_or(&[])).unwrap_or("");
-        let current = Url::parse(base).map_err(RedirectError::Location)?;
-        self.follow(&current, location)
+        let current = Url::parse(src).map_err(RedirectError::Location)?;
+        let resolved = current
+            .resolve(location, &mut buf)
+            .map_err(RedirectError::Location)?;
+        self.set_target(resolved.as_str())
     }
 
     /// A response other than a redirect arrived: the next redirect counts from one again.

@@ -251,6 +251,59 @@ pub const APP_REQUEST_LEN: usize = 4;
 /// Most HTTP response header fields read.
 const MAX_HEADERS: usize = 32;
 
+/// Pass 1 of `read_response`: where the final head (after any 1xx) is.
+enum FinalHead {
+    /// Not all of it received.
+    Partial,
+    /// Not HTTP.
+    Malformed,
+    /// At `start`, `head_len` long, its body framed by `framing`.
+    Complete {
+        start: usize,
+        head_len: usize,
+        framing: Framing,
+    },
+}
+
+/// Finds the final head in `data`, changing nothing. Out of line with its own header array
+/// (see `Cpe::take_head`).
+#[inline(never)]
+fn final_head(data: &[u8]) -> FinalHead {
+    let mut start = 0usize;
+    loop {
+        let rest = data.get(start..).unwrap_or(&[]);
+        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+        match ResponseHead::parse(rest, &mut headers) {
+            Ok(Status::Partial) => return FinalHead::Partial,
+            Err(_) => return FinalHead::Malformed,
+            // RFC 9110 §15.2: any number of interim responses, each a head alone. 101
+            // answers an Upgrade this CPE never sends: it is final (and not handled).
+            Ok(Status::Complete(h)) if (100..200).contains(&h.status) && h.status != 101 => {
+                start = start.saturating_add(h.head_len);
+            }
+            Ok(Status::Complete(h)) => {
+                return FinalHead::Complete {
+                    start,
+                    head_len: h.head_len,
+                    framing: h.framing(),
+                }
+            }
+        }
+    }
+}
+
+/// What pass 2 of `read_response` learnt from the final head.
+struct HeadFacts {
+    class: ResponseClass,
+    close: bool,
+    /// For a 401: whether a usable challenge came.
+    auth: Option<bool>,
+    status: u16,
+    retry_after: Option<u64>,
+    /// For a redirect with a Location: whether it could be followed.
+    redirect: Option<bool>,
+}
+
 /// One HTTP request written by [`Cpe::poll_transmit`], [`Cpe::respond`] or
 /// [`Cpe::send_request`]: send the first `len` bytes of the buffer on the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1107,28 +1160,19 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let data = rx.get(..len).ok_or(ApiMisuse::LengthOutOfRange)?;
 
         // Pass 1: the final head's Copy facts after any 1xx, nothing changed yet.
-        let mut start = 0usize;
-        let parsed = loop {
-            let rest = data.get(start..).unwrap_or(&[]);
-            let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-            match ResponseHead::parse(rest, &mut headers) {
-                Ok(Status::Partial) if closed => {
-                    return Ok(self.truncated(now));
-                }
-                Ok(Status::Partial) => return Err(ApiMisuse::IncompleteResponse),
-                Err(_) => break None,
-                // RFC 9110 §15.2: any number of interim responses, each a head alone. 101
-                // answers an Upgrade this CPE never sends: it is final (and not handled).
-                Ok(Status::Complete(h)) if (100..200).contains(&h.status) && h.status != 101 => {
-                    start = start.saturating_add(h.head_len);
-                }
-                Ok(Status::Complete(h)) => break Some((h.head_len, h.framing())),
+        let (start, head_len, framing) = match final_head(data) {
+            FinalHead::Partial if closed => return Ok(self.truncated(now)),
+            FinalHead::Partial => return Err(ApiMisuse::IncompleteResponse),
+            FinalHead::Malformed => {
+                self.fail(now, SessionError::MalformedHttp);
+                self.after_input(now);
+                return Ok(Incoming::Nothing);
             }
-        };
-        let Some((head_len, framing)) = parsed else {
-            self.fail(now, SessionError::MalformedHttp);
-            self.after_input(now);
-            return Ok(Incoming::Nothing);
+            FinalHead::Complete {
+                start,
+                head_len,
+                framing,
+            } => (start, head_len, framing),
         };
 
         // The body, de-chunked in place; the rest of `rx` is room for it.
@@ -1173,39 +1217,18 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         let body: &'r [u8] = tail.get(..body_len).unwrap_or(&[]);
 
         // Pass 2: cookies, credentials, redirects.
-        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        let Ok(Status::Complete(h)) = ResponseHead::parse(head_bytes, &mut headers) else {
+        let Some(HeadFacts {
+            class,
+            close,
+            auth,
+            status,
+            retry_after,
+            redirect,
+        }) = self.take_head(now, head_bytes, body, closed)
+        else {
             self.fail(now, SessionError::MalformedHttp);
             self.after_input(now);
             return Ok(Incoming::Nothing);
-        };
-        let class = h.classify(body);
-        let close = closed || h.connection_close();
-        for c in h.set_cookies() {
-            // A full jar keeps the cookies it has (≥ 512 bytes, §3.4.2), and counts the rest.
-            if self.jar.store_set_cookie(c).is_err() {
-                self.cookies_dropped = self.cookies_dropped.saturating_add(1);
-            }
-        }
-        let auth = if h.status == 401 {
-            Some(self.auth.handle_challenges(h.www_authenticate()).is_ok())
-        } else {
-            let _ = self.auth.on_response(&h);
-            None
-        };
-        let status = h.status;
-        let retry_after = match class {
-            ResponseClass::ServiceUnavailable => retry_after_secs(&h, self.unix_now(now)),
-            _ => None,
-        };
-        let redirect = match (class, h.location()) {
-            (ResponseClass::Redirect, Some(loc)) => {
-                Some(self.redirects.follow_location(&self.acs_url, loc).is_ok())
-            }
-            _ => {
-                self.redirects.reset_consecutive();
-                None
-            }
         };
 
         if !matches!(class, ResponseClass::Unauthorized | ResponseClass::Redirect) {
@@ -1265,6 +1288,60 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
         };
         self.after_input(now);
         Ok(incoming)
+    }
+
+    /// Pass 2 of [`read_response`](Self::read_response) over the final head: stores its
+    /// cookies, takes its challenges, follows its redirect, and returns what the rest needs.
+    /// `None` when it does not parse. Out of line, with its own header array: inlined, the
+    /// array and the redirect's URL stayed in `read_response`'s frame below the envelope's
+    /// decode (issue 12, stack).
+    #[inline(never)]
+    fn take_head(
+        &mut self,
+        now: Instant,
+        head_bytes: &[u8],
+        body: &[u8],
+        closed: bool,
+    ) -> Option<HeadFacts> {
+        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
+        let Ok(Status::Complete(h)) = ResponseHead::parse(head_bytes, &mut headers) else {
+            return None;
+        };
+        let class = h.classify(body);
+        let close = closed || h.connection_close();
+        for c in h.set_cookies() {
+            // A full jar keeps the cookies it has (≥ 512 bytes, §3.4.2), and counts the rest.
+            if self.jar.store_set_cookie(c).is_err() {
+                self.cookies_dropped = self.cookies_dropped.saturating_add(1);
+            }
+        }
+        let auth = if h.status == 401 {
+            Some(self.auth.handle_challenges(h.www_authenticate()).is_ok())
+        } else {
+            let _ = self.auth.on_response(&h);
+            None
+        };
+        let retry_after = match class {
+            ResponseClass::ServiceUnavailable => retry_after_secs(&h, self.unix_now(now)),
+            _ => None,
+        };
+        let redirect = match (class, h.location()) {
+            (ResponseClass::Redirect, Some(loc)) => {
+                Some(self.redirects.follow_location(&self.acs_url, loc).is_ok())
+            }
+            _ => {
+                self.redirects.reset_consecutive();
+                None
+            }
+        };
+        Some(HeadFacts {
+            class,
+            close,
+            auth,
+            status: h.status,
+            retry_after,
+            redirect,
+        })
     }
 
     /// The peer closed in the middle of the response: the Session fails as a transport error.

@@ -499,9 +499,7 @@ fn power_up<'a>(
     factory.username = "00D09E-FW-DEMO-SN0001";
     factory.password = "secret";
     // The agent first: its record holds what the ACS set in ManagementServer.
-    *agent_slot = None;
-    *agent_slot = Some(Agent::new(&factory));
-    let agent = agent_slot.as_mut().ok_or(Failure("no agent"))?;
+    let agent = new_agent(agent_slot, &factory);
     if let Some(n) = drv.agent_flash_len {
         agent
             .restore(buf.agent_flash.get(..n).unwrap_or(&[]))
@@ -509,12 +507,7 @@ fn power_up<'a>(
     }
     let mut config = factory;
     agent.configure(&mut config);
-    *slot = None; // drop the old machine first: only one is ever in RAM
-    *slot = Some(
-        Cpe::new(&config, drv.now, 0x5eed ^ drv.now.as_millis())
-            .map_err(|_| Failure("Cpe::new: configuration does not fit"))?,
-    );
-    let cpe = slot.as_mut().ok_or(Failure("no Cpe"))?;
+    let cpe = new_cpe(slot, &config, drv.now)?;
     drv.model.boot_time = drv.now;
     drv.connected = false;
     drv.staged = None;
@@ -549,6 +542,28 @@ fn power_up<'a>(
     // The ParameterKey comes back from the machine's record.
     agent.boot(drv.now, cpe, &drv.model);
     Ok((cpe, agent))
+}
+
+/// `Agent::new` into its static. Out of line, like [`new_cpe`]: each constructor's value
+/// passes through the stack on its way into the static, and in one frame the two (4.5 and
+/// 6 KiB) were both reserved at once.
+#[inline(never)]
+fn new_agent<'a>(slot: &'a mut Option<DeviceAgent>, factory: &Config<'_>) -> &'a mut DeviceAgent {
+    *slot = None;
+    slot.insert(Agent::new(factory))
+}
+
+/// `Cpe::new` into its static, the old machine dropped first (only one is ever in RAM).
+#[inline(never)]
+fn new_cpe<'a>(
+    slot: &'a mut Option<DeviceCpe>,
+    config: &Config<'_>,
+    now: Instant,
+) -> Result<&'a mut DeviceCpe, Failure> {
+    *slot = None;
+    let cpe = Cpe::new(config, now, 0x5eed ^ now.as_millis())
+        .map_err(|_| Failure("Cpe::new: configuration does not fit"))?;
+    Ok(slot.insert(cpe))
 }
 
 /// Runs the scenario; returns the stack high-water marks of its phases.

@@ -20,7 +20,7 @@ use embedded_io::Write;
 use crate::error::{DecodeError, DecodeErrorKind as K, EncodeError};
 use crate::field::{member_ns, DecodeElement, EncodeElement, Field};
 use crate::visit::Visitor;
-use crate::xml::ns::NsStack;
+use crate::xml::reader::NsContext;
 use crate::xml::reader::{Reader, Tag};
 use crate::xml::writer::{ElementName, WResult, XmlWriter};
 
@@ -162,12 +162,12 @@ pub trait ArrayItem<'a>: DecodeElement<'a> + EncodeElement + Clone + Lend {
 }
 
 /// Where a decoded array's members are, and the namespace context they are read in.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct Lazy<'a> {
     src: &'a str,
     pos: u32,
     count: u32,
-    ns: NsStack,
+    ns: NsContext,
     /// For [`Repeated`]: the element name the members have among their siblings.
     name: &'a str,
 }
@@ -388,15 +388,20 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
                 index: 0,
                 len: 0,
             },
-            Inner::Decoded(l) => Iter {
-                in_container: false,
-                slice: None,
-                items: None,
-                reader: (l.count > 0)
-                    .then(|| (Reader::resume(l.src, l.pos as usize, l.ns.clone()), l.name)),
-                index: 0,
-                len: l.count as usize,
-            },
+            Inner::Decoded(l) => {
+                let mut it = Iter {
+                    in_container: false,
+                    slice: None,
+                    items: None,
+                    reader: (l.count > 0).then(|| (Reader::new(l.src), l.name)),
+                    index: 0,
+                    len: l.count as usize,
+                };
+                if let Some((r, _)) = it.reader.as_mut() {
+                    r.resume_at(l.pos as usize, l.ns);
+                }
+                it
+            }
         }
     }
 }
@@ -569,17 +574,6 @@ pub struct RepeatedSlot<'a> {
     first: Option<Lazy<'a>>,
 }
 
-impl Default for Lazy<'_> {
-    fn default() -> Self {
-        Lazy {
-            src: "",
-            pos: 0,
-            count: 0,
-            ns: NsStack::new(),
-            name: "",
-        }
-    }
-}
 
 impl<'a, T> Field<'a> for Repeated<'a, T>
 where

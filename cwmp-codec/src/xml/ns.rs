@@ -143,11 +143,14 @@ impl NsStack {
         }
     }
 
-    /// [`NsStack::snapshot`] without the bindings declared at `depth` or deeper.
-    pub(crate) fn snapshot_below(&self, depth: usize) -> NsStack {
-        let mut s = self.clone();
-        s.pop_deeper_than(depth.saturating_sub(1));
-        s.snapshot()
+    /// The depths of the elements that declared the bindings, each once, outermost first
+    /// (bindings are pushed in document order, so their depths never decrease).
+    pub(crate) fn declaring_depths(&self) -> impl Iterator<Item = usize> + '_ {
+        let mut last = None;
+        self.bindings.iter().filter_map(move |b| {
+            let d = usize::from(b.depth);
+            (last.replace(d) != Some(d)).then_some(d)
+        })
     }
 
     /// The innermost binding to a CWMP namespace, whatever its prefix.
@@ -236,14 +239,12 @@ impl NsStack {
         }
     }
 
-    /// A copy of the bindings in scope, re-based so that they are never popped: the context a
-    /// lazy array iterator starts from.
-    pub(crate) fn snapshot(&self) -> NsStack {
-        let mut s = self.clone();
-        for b in s.bindings.iter_mut() {
+    /// Re-bases the bindings in scope so that they are never popped: the context a lazy
+    /// array iterator starts from.
+    pub(crate) fn rebase(&mut self) {
+        for b in self.bindings.iter_mut() {
             b.depth = 0;
         }
-        s
     }
 }
 

@@ -136,6 +136,42 @@ pub struct Reader<'a> {
     /// Re-reading input `decode` already validated (the lazy array iterators): character
     /// and duplicate-attribute checks are skipped, structure is still followed.
     trusted: bool,
+    /// For a resumed reader: where the bindings it started with were declared (see
+    /// [`NsContext`]), so that the arrays it decodes can name them too.
+    base: NsContext,
+}
+
+/// How many declaring start tags an [`NsContext`] keeps; more (one binding on each of five
+/// nested elements) and the context is found again by reading from the start.
+const CONTEXT_TAGS: usize = 4;
+
+/// The namespace context of a lazy array, kept small: the offsets of the start tags that
+/// declared the bindings in scope, outermost first (20 bytes, where a copy of the bindings,
+/// an [`NsStack`], is 136). [`NsContext::rebuild`] reads those tags again for the bindings.
+/// Real envelopes declare everything on the `Envelope`, a few on the method element too
+/// (INTEROP N3): one or two tags. With more than [`CONTEXT_TAGS`] the context is marked
+/// `overflowed` and rebuilt by reading the input from its start to the array.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NsContext {
+    tags: [u32; CONTEXT_TAGS],
+    len: u8,
+    overflowed: bool,
+}
+
+impl NsContext {
+    fn push(&mut self, tag: usize) {
+        match (
+            self.tags.get_mut(usize::from(self.len)),
+            u32::try_from(tag),
+        ) {
+            (Some(slot), Ok(t)) if !self.overflowed => {
+                *slot = t;
+                self.len = self.len.saturating_add(1);
+            }
+            _ => self.overflowed = true,
+        }
+    }
+
 }
 
 /// A processing instruction's target is a Name followed by whitespace or the end (XML 1.0
@@ -605,6 +641,11 @@ impl<'a> Reader<'a> {
             pending_empty: false,
             deviations: Deviations::NONE,
             trusted: false,
+            base: NsContext {
+                tags: [0; CONTEXT_TAGS],
+                len: 0,
+                overflowed: false,
+            },
         }
     }
 
@@ -627,17 +668,47 @@ impl<'a> Reader<'a> {
     /// A reader positioned inside an element whose content was already validated, with the
     /// namespace context captured by [`Reader::context`]: the lazy array iterators' way back
     /// into the input. It ends (`next_child` gives `None`) at that element's end tag.
-    pub(crate) fn resume(src: &'a str, pos: usize, ns: NsStack) -> Reader<'a> {
-        Reader {
-            src,
-            pos,
-            open: heapless::Vec::new(),
-            open_len: [0; MAX_DEPTH],
-            ns,
-            pending_empty: false,
-            deviations: Deviations::NONE,
-            trusted: true,
+    ///
+    /// Called on a [`Reader::new`] of the same input, in place: the lazy array iterator
+    /// builds its reader where it keeps it (one fewer reader-sized copy on the stack).
+    pub(crate) fn resume_at(&mut self, pos: usize, ctx: NsContext) {
+        self.trusted = true;
+        self.base = ctx;
+        self.rebuild_context(&ctx, pos);
+        self.open.clear();
+        self.pending_empty = false;
+        self.pos = pos;
+    }
+
+    /// Pushes the bindings in scope at `pos` of the validated input, as `ctx` names them,
+    /// re-based so they are never popped (the context a resumed reader starts from). Done on
+    /// the resumed reader itself, so no second reader is on the stack.
+    fn rebuild_context(&mut self, ctx: &NsContext, pos: usize) {
+        if !ctx.overflowed {
+            let tags = ctx.tags.get(..usize::from(ctx.len)).unwrap_or_default();
+            let mut ok = true;
+            for &t in tags {
+                self.pos = t as usize;
+                ok &= matches!(self.next_raw(), Ok(Raw::Start(_)));
+                self.pending_empty = false;
+            }
+            if ok {
+                self.ns.rebase();
+                return;
+            }
+            // Not start tags: cannot happen for a context taken from validated input; read
+            // from the start instead, which is right whatever the tags were.
+            self.ns = NsStack::new();
+            self.open.clear();
         }
+        // From the start to the array: every binding pushed and popped as the first pass did.
+        self.pos = bom_len(self.src);
+        while self.pos < pos {
+            if self.next_raw().is_err() {
+                break;
+            }
+        }
+        self.ns.rebase();
     }
 
     /// Records a schema departure that decoding tolerates: the first and the last are kept,
@@ -663,15 +734,36 @@ impl<'a> Reader<'a> {
     }
 
     /// The input, the position and the namespace context of the current element's content,
-    /// for [`Reader::resume`].
-    pub(crate) fn context(&self) -> (&'a str, usize, NsStack) {
-        (self.src, self.pos, self.ns.snapshot())
+    /// for [`Reader::resume_at`].
+    pub(crate) fn context(&self) -> (&'a str, usize, NsContext) {
+        (self.src, self.pos, self.ns_context(self.open.len()))
     }
 
     /// Like [`Reader::context`], but without the bindings the current element declares: the
     /// context its siblings are read in.
-    pub(crate) fn context_of_parent(&self) -> (&'a str, usize, NsStack) {
-        (self.src, self.pos, self.ns.snapshot_below(self.open.len()))
+    pub(crate) fn context_of_parent(&self) -> (&'a str, usize, NsContext) {
+        (
+            self.src,
+            self.pos,
+            self.ns_context(self.open.len().saturating_sub(1)),
+        )
+    }
+
+    /// The start tags that declared the bindings in scope of the elements up to `depth`: the
+    /// resumed reader's own base, then each open element's that declared any.
+    fn ns_context(&self, depth: usize) -> NsContext {
+        let mut c = self.base;
+        for d in self.ns.declaring_depths() {
+            if d == 0 || d > depth {
+                continue;
+            }
+            match self.open.get(d.saturating_sub(1)) {
+                // The name follows the `<` of its start tag.
+                Some(&name_off) => c.push((name_off as usize).saturating_sub(1)),
+                None => c.overflowed = true,
+            }
+        }
+        c
     }
 
     /// Current byte offset.

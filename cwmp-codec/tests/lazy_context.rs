@@ -136,3 +136,27 @@ fn bindings_of_closed_elements_stay_out_of_an_arrays_context() {
         assert_eq!(walk(&text).len(), 5, "fill {fill}");
     }
 }
+
+/// Declarations written with single quotes, white space around `=` and line breaks between
+/// attributes are read back the same (the rebuild splits the validated tags itself).
+#[test]
+fn declarations_in_any_attribute_syntax_are_read_back() {
+    let want = walk(&envelope(&Layout {
+        p: 0,
+        q: 0,
+        default: 0,
+        fill: false,
+    }));
+    for (p, q, default) in [(4, 5, 4), (2, 3, 1), (3, 5, 2)] {
+        let text = envelope(&Layout {
+            p,
+            q,
+            default,
+            fill: false,
+        })
+        .replace(&format!(r#" xmlns:p="{CWMP}""#), &format!("\n\txmlns:p = '{CWMP}'"))
+        .replace(&format!(r#" xmlns:q="{CWMP}""#), &format!("\r\n xmlns:q\n=\"{CWMP}\" "))
+        .replace(&format!(r#" xmlns="{CWMP}""#), &format!(" xmlns\t='{CWMP}'"));
+        assert_eq!(walk(&text), want, "{text}");
+    }
+}

@@ -680,6 +680,59 @@ impl<'a> Reader<'a> {
         self.pos = pos;
     }
 
+    /// Pushes the namespace declarations of the validated start tag at `lt` (already checked
+    /// by the first pass, so only split: name, then `name="value"` pairs up to `>` or `/>`).
+    /// `false` if `lt` is not a start tag. Lighter than reading the tag again with
+    /// [`Reader::next_raw`], which resolves and classifies every attribute.
+    fn declare_from_tag(&mut self, lt: usize) -> bool {
+        let b = self.src.as_bytes();
+        if b.get(lt) != Some(&b'<') {
+            return false;
+        }
+        let mut i = lt.saturating_add(1);
+        while b.get(i).is_some_and(|&c| !ends_start_name(c)) {
+            i = i.saturating_add(1);
+        }
+        loop {
+            while b.get(i).is_some_and(|&c| is_ws(c)) {
+                i = i.saturating_add(1);
+            }
+            match b.get(i) {
+                None => return false,
+                Some(b'>' | b'/') => return true,
+                Some(_) => {}
+            }
+            let name_start = i;
+            while b.get(i).is_some_and(|&c| c != b'=' && !is_ws(c)) {
+                i = i.saturating_add(1);
+            }
+            let name_end = i;
+            while b.get(i).is_some_and(|&c| c == b'=' || is_ws(c)) {
+                i = i.saturating_add(1);
+            }
+            let Some(&quote) = b.get(i) else {
+                return false;
+            };
+            let vstart = i.saturating_add(1);
+            let Some(vlen) = b.get(vstart..).and_then(|v| memchr(quote, v)) else {
+                return false;
+            };
+            i = vstart.saturating_add(vlen).saturating_add(1);
+            let name = b.get(name_start..name_end).unwrap_or_default();
+            let value = b.get(vstart..vstart.saturating_add(vlen)).unwrap_or_default();
+            let pushed = if name == b"xmlns" {
+                self.ns.push(name_end, 0, value, 0)
+            } else if let Some(prefix) = name.strip_prefix(b"xmlns:") {
+                self.ns.push(name_start.saturating_add(6), prefix.len(), value, 0)
+            } else {
+                Ok(())
+            };
+            if pushed.is_err() {
+                return false;
+            }
+        }
+    }
+
     /// Pushes the bindings in scope at `pos` of the validated input, as `ctx` names them,
     /// re-based so they are never popped (the context a resumed reader starts from). Done on
     /// the resumed reader itself, so no second reader is on the stack.
@@ -688,9 +741,7 @@ impl<'a> Reader<'a> {
             let tags = ctx.tags.get(..usize::from(ctx.len)).unwrap_or_default();
             let mut ok = true;
             for &t in tags {
-                self.pos = t as usize;
-                ok &= matches!(self.next_raw(), Ok(Raw::Start(_)));
-                self.pending_empty = false;
+                ok &= self.declare_from_tag(t as usize);
             }
             if ok {
                 self.ns.rebase();

@@ -19,7 +19,8 @@ use cortex_m_semihosting::hprintln;
 use cwmp_core::codec::datetime::{DateTime, Offset};
 use cwmp_core::codec::message::{
     CwmpFault, DeviceIdStruct, EventStruct, GetParameterNamesResponse, GetParameterValuesResponse,
-    Inform, ParameterInfoStruct, ParameterValueStruct, SetParameterValues, SetParameterValuesFault,
+    Inform, ParameterInfoStruct, ParameterValueStruct, SetParameterAttributes, SetParameterValues,
+    SetParameterValuesFault,
     SoapFault,
 };
 use cwmp_core::codec::{
@@ -223,59 +224,75 @@ impl Walk {
         if let Some(id) = &env.header.id {
             w.leaf(id);
         }
+        // One function per message, as a receiver has one handler per message: in one
+        // function, every message's array iterators (a reader each, 392 bytes) were reserved
+        // in its frame at once.
         match &env.body {
-            Body::Inform(m) => {
-                let d = &m.device_id;
-                for s in [&d.manufacturer, &d.oui, &d.product_class, &d.serial_number] {
-                    w.leaf(s);
-                }
-                for e in m.event.iter() {
-                    w.leaf(&e.event_code);
-                    w.leaf(&e.command_key);
-                }
-                w.leaf(&m.max_envelopes);
-                w.leaf(&m.current_time);
-                w.leaf(&m.retry_count);
-                w.values(&m.parameter_list);
-            }
+            Body::Inform(m) => w.inform(m),
             Body::GetParameterValuesResponse(m) => w.values(&m.parameter_list),
             Body::SetParameterValues(m) => {
                 w.values(&m.parameter_list);
                 w.leaf(&m.parameter_key);
             }
-            Body::GetParameterNamesResponse(m) => {
-                for p in m.parameter_list.iter() {
-                    w.leaf(&p.name);
-                    w.leaf(&p.writable);
-                }
-            }
-            Body::Fault(f) => {
-                w.leaf(&f.faultcode);
-                w.leaf(&f.faultstring);
-                w.leaf(&f.detail.fault_code);
-                w.opt(&f.detail.fault_string);
-                for p in f.detail.set_parameter_values_fault.iter() {
-                    w.leaf(&p.parameter_name);
-                    w.leaf(&p.fault_code);
-                    w.opt(&p.fault_string);
-                }
-            }
-            Body::SetParameterAttributes(m) => {
-                for p in m.parameter_list.iter() {
-                    w.leaf(&p.name);
-                    w.leaf(&p.notification_change);
-                    w.leaf(&p.notification);
-                    w.leaf(&p.access_list_change);
-                    for s in p.access_list.iter() {
-                        w.leaf(&s);
-                    }
-                }
-            }
+            Body::GetParameterNamesResponse(m) => w.names(m),
+            Body::Fault(f) => w.fault(f),
+            Body::SetParameterAttributes(m) => w.attributes(m),
             _ => return None,
         }
         Some(w)
     }
 
+    #[inline(never)]
+    fn inform(&mut self, m: &Inform<'_>) {
+        let d = &m.device_id;
+        for s in [&d.manufacturer, &d.oui, &d.product_class, &d.serial_number] {
+            self.leaf(s);
+        }
+        for e in m.event.iter() {
+            self.leaf(&e.event_code);
+            self.leaf(&e.command_key);
+        }
+        self.leaf(&m.max_envelopes);
+        self.leaf(&m.current_time);
+        self.leaf(&m.retry_count);
+        self.values(&m.parameter_list);
+    }
+
+    #[inline(never)]
+    fn names(&mut self, m: &GetParameterNamesResponse<'_>) {
+        for p in m.parameter_list.iter() {
+            self.leaf(&p.name);
+            self.leaf(&p.writable);
+        }
+    }
+
+    #[inline(never)]
+    fn fault(&mut self, f: &SoapFault<'_>) {
+        self.leaf(&f.faultcode);
+        self.leaf(&f.faultstring);
+        self.leaf(&f.detail.fault_code);
+        self.opt(&f.detail.fault_string);
+        for p in f.detail.set_parameter_values_fault.iter() {
+            self.leaf(&p.parameter_name);
+            self.leaf(&p.fault_code);
+            self.opt(&p.fault_string);
+        }
+    }
+
+    #[inline(never)]
+    fn attributes(&mut self, m: &SetParameterAttributes<'_>) {
+        for p in m.parameter_list.iter() {
+            self.leaf(&p.name);
+            self.leaf(&p.notification_change);
+            self.leaf(&p.notification);
+            self.leaf(&p.access_list_change);
+            for s in p.access_list.iter() {
+                self.leaf(&s);
+            }
+        }
+    }
+
+    #[inline(never)]
     fn values<'a>(&mut self, list: &Array<'a, ParameterValueStruct<'a>>) {
         for p in list.iter() {
             self.leaf(&p.name);

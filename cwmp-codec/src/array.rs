@@ -574,7 +574,6 @@ pub struct RepeatedSlot<'a> {
     first: Option<Lazy<'a>>,
 }
 
-
 impl<'a, T> Field<'a> for Repeated<'a, T>
 where
     T: DecodeElement<'a> + EncodeElement + Clone + 'a,

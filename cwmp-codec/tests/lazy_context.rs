@@ -49,7 +49,10 @@ fn decls(l: &Layout, level: usize) -> String {
 
 fn envelope(l: &Layout) -> String {
     let item = |name: &str, n: u8, list: &[&str]| {
-        let strings: String = list.iter().map(|s| format!("<q:string>{s}</q:string>")).collect();
+        let strings: String = list
+            .iter()
+            .map(|s| format!("<q:string>{s}</q:string>"))
+            .collect();
         format!(
             r#"<p:SetParameterAttributesStruct{d4}><p:Name>{name}</p:Name><p:NotificationChange>1</p:NotificationChange><Notification>{n}</Notification><p:AccessListChange>1</p:AccessListChange><p:AccessList soap-enc:arrayType="xsd:string[{len}]"{d5}>{strings}</p:AccessList></p:SetParameterAttributesStruct>"#,
             d4 = decls(l, 4),
@@ -109,7 +112,11 @@ fn arrays_read_their_items_in_the_namespace_context_they_were_decoded_in() {
                         fill,
                     };
                     let text = envelope(&l);
-                    assert_eq!(walk(&text), want, "p {p} q {q} default {default} fill {fill}");
+                    assert_eq!(
+                        walk(&text),
+                        want,
+                        "p {p} q {q} default {default} fill {fill}"
+                    );
                     checked += 1;
                 }
             }
@@ -154,9 +161,18 @@ fn declarations_in_any_attribute_syntax_are_read_back() {
             default,
             fill: false,
         })
-        .replace(&format!(r#" xmlns:p="{CWMP}""#), &format!("\n\txmlns:p = '{CWMP}'"))
-        .replace(&format!(r#" xmlns:q="{CWMP}""#), &format!("\r\n xmlns:q\n=\"{CWMP}\" "))
-        .replace(&format!(r#" xmlns="{CWMP}""#), &format!(" xmlns\t='{CWMP}'"));
+        .replace(
+            &format!(r#" xmlns:p="{CWMP}""#),
+            &format!("\n\txmlns:p = '{CWMP}'"),
+        )
+        .replace(
+            &format!(r#" xmlns:q="{CWMP}""#),
+            &format!("\r\n xmlns:q\n=\"{CWMP}\" "),
+        )
+        .replace(
+            &format!(r#" xmlns="{CWMP}""#),
+            &format!(" xmlns\t='{CWMP}'"),
+        );
         assert_eq!(walk(&text), want, "{text}");
     }
 }

@@ -8,10 +8,10 @@
 
 use embedded_io::Write;
 
+use super::auth::Authorization;
 use super::body::Framing;
 use super::fields;
 use super::url::HostHeader;
-use super::auth::Authorization;
 use super::write::{header, header_decimal, Counter};
 use super::{HeadError, HeadErrorKind, Header, Status, WriteError};
 

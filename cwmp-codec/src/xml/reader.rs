@@ -160,10 +160,7 @@ pub(crate) struct NsContext {
 
 impl NsContext {
     fn push(&mut self, tag: usize) {
-        match (
-            self.tags.get_mut(usize::from(self.len)),
-            u32::try_from(tag),
-        ) {
+        match (self.tags.get_mut(usize::from(self.len)), u32::try_from(tag)) {
             (Some(slot), Ok(t)) if !self.overflowed => {
                 *slot = t;
                 self.len = self.len.saturating_add(1);
@@ -171,7 +168,6 @@ impl NsContext {
             _ => self.overflowed = true,
         }
     }
-
 }
 
 /// A processing instruction's target is a Name followed by whitespace or the end (XML 1.0
@@ -719,11 +715,14 @@ impl<'a> Reader<'a> {
             };
             i = vstart.saturating_add(vlen).saturating_add(1);
             let name = b.get(name_start..name_end).unwrap_or_default();
-            let value = b.get(vstart..vstart.saturating_add(vlen)).unwrap_or_default();
+            let value = b
+                .get(vstart..vstart.saturating_add(vlen))
+                .unwrap_or_default();
             let pushed = if name == b"xmlns" {
                 self.ns.push(name_end, 0, value, 0)
             } else if let Some(prefix) = name.strip_prefix(b"xmlns:") {
-                self.ns.push(name_start.saturating_add(6), prefix.len(), value, 0)
+                self.ns
+                    .push(name_start.saturating_add(6), prefix.len(), value, 0)
             } else {
                 Ok(())
             };
@@ -1515,7 +1514,10 @@ mod tests {
                 assert_eq!(got.is_ok(), ok, "{doc:?}: {got:?}");
                 if !ok && end != "</>" {
                     let e = got.unwrap_err();
-                    assert_eq!((e.kind, e.offset), (K::MismatchedEndTag, doc.find("</").unwrap()));
+                    assert_eq!(
+                        (e.kind, e.offset),
+                        (K::MismatchedEndTag, doc.find("</").unwrap())
+                    );
                 }
             }
         }

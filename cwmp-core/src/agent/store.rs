@@ -13,8 +13,8 @@
 //! ```
 
 use super::management::{Id, Management};
-use super::notify::{Attribute, Attributes, Pending};
 use super::model::MAX_NAME_LEN;
+use super::notify::{Attribute, Attributes, Pending};
 use super::walk::Name;
 use crate::crc32::crc32;
 use crate::persist::BufferTooSmall;
@@ -399,7 +399,11 @@ pub(crate) fn restore<const A: usize, const P: usize>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 mod tests {
     use super::*;
     use crate::cpe::Config;
@@ -449,7 +453,12 @@ mod tests {
     /// on its second pass, so nothing else guards the state during the first.
     #[test]
     fn the_checking_pass_writes_nothing_and_the_applying_pass_all() {
-        let saved = export_of(&state("http://acs.example/a", 300, "Device.A.", "Device.P."));
+        let saved = export_of(&state(
+            "http://acs.example/a",
+            300,
+            "Device.A.",
+            "Device.P.",
+        ));
         let mut s = state("http://other.example/b", 60, "Device.B.", "Device.Q.");
         let before = export_of(&s);
         assert_ne!(before, saved);

@@ -6,9 +6,9 @@ use base64::Engine;
 use subtle::ConstantTimeEq;
 
 use super::challenge::{AuthScheme, Challenges};
-use super::{AuthError, Credentials, Sink};
 #[cfg(test)]
 use super::AuthorizationValue;
+use super::{AuthError, Credentials, Sink};
 
 /// Appends `Basic base64(user:password)` to `out`.
 pub(crate) fn write_authorization(

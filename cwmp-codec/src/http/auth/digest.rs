@@ -263,11 +263,7 @@ fn push_quoted(out: &mut dyn Sink, v: &[u8]) -> Result<(), AuthError> {
 }
 
 /// Pushes `"prefix value"`, the value escaped; `prefix` is written as is.
-fn push_quoted_prefixed(
-    out: &mut dyn Sink,
-    prefix: &str,
-    v: &[u8],
-) -> Result<(), AuthError> {
+fn push_quoted_prefixed(out: &mut dyn Sink, prefix: &str, v: &[u8]) -> Result<(), AuthError> {
     let s = core::str::from_utf8(v).map_err(|_| AuthError::InvalidCredentials)?;
     if s.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f) {
         return Err(AuthError::InvalidCredentials);

@@ -107,7 +107,9 @@ enum Prepared<'s> {
 impl fmt::Debug for Authorization<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The value carries credentials (Basic) or a response derived from them.
-        f.debug_struct("Authorization").field("len", &self.len).finish_non_exhaustive()
+        f.debug_struct("Authorization")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
     }
 }
 
@@ -540,7 +542,9 @@ impl ClientAuth {
                 super::write::hex_lower(cnonce_random, &mut cnonce);
                 let response = digest::response(d, creds, method, uri, &nc_hex, &cnonce);
                 let mut count = Count(0);
-                digest::write_authorization(d, creds, uri, &response, &nc_hex, &cnonce, &mut count)?;
+                digest::write_authorization(
+                    d, creds, uri, &response, &nc_hex, &cnonce, &mut count,
+                )?;
                 d.nc = nc;
                 self.sent = true;
                 let State::Digest(state) = &self.state else {
@@ -719,14 +723,19 @@ mod tests {
     #[test]
     fn prepared_values_write_the_text_values_bytes() {
         use crate::http::request::{PostHead, PostKind};
-        use crate::http::WriteError;
         use crate::http::url::Url;
+        use crate::http::WriteError;
         let url = Url::parse("http://acs.example:7547/cwmp?x=1").unwrap();
         let head = |a: Option<&str>, p: Option<&Authorization<'_>>| {
             let h = PostHead {
                 authorization: a,
                 prepared_authorization: p,
-                ..PostHead::new(url.host_header(), url.request_target(), PostKind::SoapRequest, 9)
+                ..PostHead::new(
+                    url.host_header(),
+                    url.request_target(),
+                    PostKind::SoapRequest,
+                    9,
+                )
             };
             let mut buf = [0u8; 2048];
             let mut w: &mut [u8] = &mut buf;
@@ -779,13 +788,15 @@ mod tests {
             password: "pw",
         };
         assert_eq!(
-            a.prepare(&c, "POST", "/", &[0; 16]).map(|p| p.map(|p| p.len())),
+            a.prepare(&c, "POST", "/", &[0; 16])
+                .map(|p| p.map(|p| p.len())),
             Err(AuthError::TooLong)
         );
         assert_eq!(a.nonce_count(), Some(0));
         let mut b = ClientAuth::preemptive_basic();
         assert_eq!(
-            b.prepare(&c, "POST", "/", &[0; 16]).map(|p| p.map(|p| p.len())),
+            b.prepare(&c, "POST", "/", &[0; 16])
+                .map(|p| p.map(|p| p.len())),
             Err(AuthError::TooLong)
         );
     }

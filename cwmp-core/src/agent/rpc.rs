@@ -194,6 +194,682 @@ impl<const A: usize, const P: usize> Agent<A, P> {
         }
     }
 
+    // Each answer below is its own function, out of line (issue 12, stack): in one function,
+    // the RPCs' locals (walks, queue listings, transfer requests, responses) were reserved in
+    // its frame all at once, 5 KiB; apart, the deepest answer is one RPC's.
+    /// The answer to GetRPCMethods; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_get_rpc_methods<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let list = rpc_methods(caps);
+        reply(
+            cpe,
+            now,
+            GetRPCMethodsResponse {
+                method_list: Array::new(&list),
+            }
+            .into(),
+            w,
+        )
+    }
+
+    /// The answer to GetParameterValues; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_get_parameter_values<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::GetParameterValues<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let tree = Tree {
+            model: &*model,
+            ms: &self.ms,
+        };
+        // §A.3.2.2: a name that matches nothing is 9005, not 9003.
+        for n in req.parameter_names.iter() {
+            if let Err(c) = resolve(&tree, n.as_str().unwrap_or("\u{0}")) {
+                return fault(cpe, now, c, w);
+            }
+        }
+        match Walk::new(tree, &req.parameter_names, Mode::Parameters) {
+            Ok(walk) => reply(
+                cpe,
+                now,
+                GetParameterValuesResponse {
+                    parameter_list: Array::from_lending(&walk),
+                }
+                .into(),
+                w,
+            ),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to GetParameterNames; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_get_parameter_names<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::GetParameterNames<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let tree = Tree {
+            model: &*model,
+            ms: &self.ms,
+        };
+        let path = req.parameter_path.as_str().unwrap_or("\u{0}");
+        match resolve(&tree, path) {
+            Err(c) => return fault(cpe, now, c, w),
+            // §A.3.2.3: NextLevel=true on a Parameter is 9003.
+            Ok(r) if r.target == Target::Parameter && req.next_level => {
+                return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w)
+            }
+            Ok(_) => {}
+        }
+        let one = [req.parameter_path];
+        let names: Array<'_, XmlStr<'_>> = Array::new(&one);
+        let mode = Mode::Names {
+            next_level: req.next_level,
+        };
+        match Walk::new(tree, &names, mode) {
+            Ok(walk) => reply(
+                cpe,
+                now,
+                GetParameterNamesResponse {
+                    parameter_list: Array::from_lending(&walk),
+                }
+                .into(),
+                w,
+            ),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to GetParameterAttributes; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_get_parameter_attributes<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::GetParameterAttributes<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let tree = Tree {
+            model: &*model,
+            ms: &self.ms,
+        };
+        for n in req.parameter_names.iter() {
+            if let Err(c) = resolve(&tree, n.as_str().unwrap_or("\u{0}")) {
+                return fault(cpe, now, c, w);
+            }
+        }
+        match Walk::new(tree, &req.parameter_names, Mode::Parameters) {
+            Ok(walk) => {
+                let src = AttributeWalk {
+                    walk,
+                    attrs: &self.attrs,
+                };
+                reply(
+                    cpe,
+                    now,
+                    GetParameterAttributesResponse {
+                        parameter_list: Array::from_lending(&src),
+                    }
+                    .into(),
+                    w,
+                )
+            }
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to SetParameterAttributes; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_set_parameter_attributes<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::SetParameterAttributes<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        match self.set_parameter_attributes(&*model, &req.parameter_list) {
+            Ok(()) => reply(cpe, now, SetParameterAttributesResponse {}.into(), w),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to AddObject; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_add_object<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::AddObject<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        match self.add_object(now, cpe, model, &req.object_name, &req.parameter_key) {
+            Ok(n) => reply(
+                cpe,
+                now,
+                AddObjectResponse {
+                    instance_number: n,
+                    status: 0,
+                }
+                .into(),
+                w,
+            ),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to DeleteObject; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_delete_object<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::DeleteObject<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        {
+            match self.delete_object(now, cpe, model, &req.object_name, &req.parameter_key) {
+                Ok(()) => reply(cpe, now, DeleteObjectResponse { status: 0 }.into(), w),
+                Err(c) => fault(cpe, now, c, w),
+            }
+        }
+        // §A.3.2.9: one reboot after the Session, an `M Reboot` per call.
+    }
+
+    /// The answer to Reboot; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_reboot<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::Reboot<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        match key(&req.command_key) {
+            Ok(k) => {
+                cpe.request_reboot(now, &k);
+                reply(cpe, now, RebootResponse {}.into(), w)
+            }
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to FactoryReset; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_factory_reset<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        {
+            model.factory_reset();
+            cpe.request_factory_reset(now);
+            reply(cpe, now, FactoryResetResponse {}.into(), w)
+        }
+        // §A.4.1.2: DelaySeconds > 0 (9003), the queue (9004).
+    }
+
+    /// The answer to ScheduleInform; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_schedule_inform<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::ScheduleInform<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let r = key(&req.command_key).and_then(|k| {
+            cpe.schedule_inform(now, req.delay_seconds, &k)
+                .map_err(|e| FaultCode(e.fault_code()))
+        });
+        match r {
+            Ok(()) => reply(cpe, now, ScheduleInformResponse {}.into(), w),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to Download; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_download<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::Download<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        // FileSize that is not an unsignedInt (strict numbers): 9003, never 0.
+        let Some(file_size) = req.file_size.valid() else {
+            return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w);
+        };
+        let r = TransferRequest {
+            kind: TransferKind::Download,
+            command_key: req.command_key,
+            file_type: XmlStr::new(req.file_type.as_str()),
+            url: req.url,
+            username: req.username,
+            password: req.password,
+            file_size,
+            delay_seconds: req.delay_seconds,
+        };
+        match transfer(now, cpe, model, &r) {
+            // §A.3.2.8: Status 1, times Unknown unless Status 0.
+            Ok(()) => reply(
+                cpe,
+                now,
+                DownloadResponse {
+                    status: 1,
+                    start_time: DateTimeValue::UNKNOWN,
+                    complete_time: DateTimeValue::UNKNOWN,
+                }
+                .into(),
+                w,
+            ),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to Upload; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_upload<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::Upload<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let file_type: heapless::String<64> = crate::limits::truncated(&{
+            let mut s = heapless::String::<64>::new();
+            let _ = core::fmt::write(&mut s, format_args!("{}", req.file_type));
+            s
+        });
+        let r = TransferRequest {
+            kind: TransferKind::Upload,
+            command_key: req.command_key,
+            file_type: XmlStr::new(&file_type),
+            url: req.url,
+            username: req.username,
+            password: req.password,
+            file_size: 0,
+            delay_seconds: req.delay_seconds,
+        };
+        match transfer(now, cpe, model, &r) {
+            Ok(()) => reply(
+                cpe,
+                now,
+                UploadResponse {
+                    status: 1,
+                    start_time: DateTimeValue::UNKNOWN,
+                    complete_time: DateTimeValue::UNKNOWN,
+                }
+                .into(),
+                w,
+            ),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to ScheduleDownload; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_schedule_download<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::ScheduleDownload<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        {
+            // §A.4.1.8: one or two windows, not overlapping, modes 1–3 (9003).
+            let windows: heapless::Vec<_, 3> = req.time_window_list.iter().take(3).collect();
+            let valid = matches!(windows.len(), 1 | 2)
+                && windows.iter().all(|t| {
+                    t.window_end > t.window_start
+                        && matches!(
+                            t.window_mode,
+                            WindowMode::AtAnyTime | WindowMode::Immediately | WindowMode::WhenIdle
+                        )
+                })
+                && match (windows.first(), windows.get(1)) {
+                    (Some(a), Some(b)) => b.window_start >= a.window_end,
+                    _ => true,
+                };
+            if !valid {
+                return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w);
+            }
+            let Some(file_size) = req.file_size.valid() else {
+                return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w);
+            };
+            let r = TransferRequest {
+                kind: TransferKind::ScheduleDownload,
+                command_key: req.command_key,
+                file_type: XmlStr::new(req.file_type.as_str()),
+                url: req.url,
+                username: req.username,
+                password: req.password,
+                file_size,
+                delay_seconds: windows.first().map_or(0, |t| t.window_start),
+            };
+            match transfer(now, cpe, model, &r) {
+                Ok(()) => reply(cpe, now, ScheduleDownloadResponse {}.into(), w),
+                Err(c) => fault(cpe, now, c, w),
+            }
+        }
+        // §A.4.1.9: an unknown CommandKey is not an error; 9021 if any could not go.
+    }
+
+    /// The answer to CancelTransfer; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_cancel_transfer<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        req: &cwmp_codec::message::CancelTransfer<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        match key(&req.command_key) {
+            Ok(k) => match cpe.cancel_transfer(now, &k).fault_code() {
+                Some(c) => fault(cpe, now, FaultCode(c), w),
+                None => reply(cpe, now, CancelTransferResponse {}.into(), w),
+            },
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to GetQueuedTransfers; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_get_queued_transfers<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let q = queued(cpe);
+        let list: heapless::Vec<QueuedTransferStruct<'_>, 16> = q
+            .iter()
+            .map(|t| QueuedTransferStruct {
+                command_key: XmlStr::new(&t.0),
+                state: t.2,
+            })
+            .collect();
+        reply(
+            cpe,
+            now,
+            GetQueuedTransfersResponse {
+                transfer_list: Array::new(&list),
+            }
+            .into(),
+            w,
+        )
+    }
+
+    /// The answer to GetAllQueuedTransfers; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_get_all_queued_transfers<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        let q = queued(cpe);
+        let list: heapless::Vec<AllQueuedTransferStruct<'_>, 16> = q
+            .iter()
+            .map(|t| AllQueuedTransferStruct {
+                command_key: XmlStr::new(&t.0),
+                state: t.2,
+                is_download: t.3,
+                file_type: TransferFileType::parse(&t.1),
+                file_size: 0,
+                target_file_name: XmlStr::EMPTY,
+            })
+            .collect();
+        reply(
+            cpe,
+            now,
+            GetAllQueuedTransfersResponse {
+                transfer_list: Array::new(&list),
+            }
+            .into(),
+            w,
+        )
+    }
+
+    /// The answer to ChangeDUState (and the other methods the model answers itself); see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_other<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        match model.other_rpc(body) {
+            Ok(b) => reply(cpe, now, b, w),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
+    /// The answer to Unknown; see `answer_body`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments, unused_variables)]
+    fn rpc_unknown<
+        'r,
+        M: DataModel + ?Sized,
+        W: Write,
+        const E: usize,
+        const T: usize,
+        const S: usize,
+    >(
+        &mut self,
+        now: Instant,
+        cpe: &mut Cpe<E, T, S>,
+        model: &mut M,
+        caps: &super::model::Capabilities,
+        body: &Body<'r>,
+        u: &cwmp_codec::message::UnknownMethod<'r>,
+        w: &mut W,
+    ) -> Answer<W::Error> {
+        match model.other_rpc(body) {
+            Ok(b) => reply(cpe, now, b, w),
+            Err(c) => fault(cpe, now, c, w),
+        }
+    }
+
     fn answer_body<
         'r,
         M: DataModel + ?Sized,
@@ -212,102 +888,15 @@ impl<const A: usize, const P: usize> Agent<A, P> {
         let caps = model.capabilities();
         match body {
             // §A.3.1.1: exactly the methods this CPE answers.
-            Body::GetRPCMethods(_) => {
-                let list = rpc_methods(&caps);
-                reply(
-                    cpe,
-                    now,
-                    GetRPCMethodsResponse {
-                        method_list: Array::new(&list),
-                    }
-                    .into(),
-                    w,
-                )
-            }
+            Body::GetRPCMethods(_) => self.rpc_get_rpc_methods(now, cpe, model, &caps, body, w),
             Body::GetParameterValues(req) => {
-                let tree = Tree {
-                    model: &*model,
-                    ms: &self.ms,
-                };
-                // §A.3.2.2: a name that matches nothing is 9005, not 9003.
-                for n in req.parameter_names.iter() {
-                    if let Err(c) = resolve(&tree, n.as_str().unwrap_or("\u{0}")) {
-                        return fault(cpe, now, c, w);
-                    }
-                }
-                match Walk::new(tree, &req.parameter_names, Mode::Parameters) {
-                    Ok(walk) => reply(
-                        cpe,
-                        now,
-                        GetParameterValuesResponse {
-                            parameter_list: Array::from_lending(&walk),
-                        }
-                        .into(),
-                        w,
-                    ),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_get_parameter_values(now, cpe, model, &caps, body, req, w)
             }
             Body::GetParameterNames(req) => {
-                let tree = Tree {
-                    model: &*model,
-                    ms: &self.ms,
-                };
-                let path = req.parameter_path.as_str().unwrap_or("\u{0}");
-                match resolve(&tree, path) {
-                    Err(c) => return fault(cpe, now, c, w),
-                    // §A.3.2.3: NextLevel=true on a Parameter is 9003.
-                    Ok(r) if r.target == Target::Parameter && req.next_level => {
-                        return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w)
-                    }
-                    Ok(_) => {}
-                }
-                let one = [req.parameter_path];
-                let names: Array<'_, XmlStr<'_>> = Array::new(&one);
-                let mode = Mode::Names {
-                    next_level: req.next_level,
-                };
-                match Walk::new(tree, &names, mode) {
-                    Ok(walk) => reply(
-                        cpe,
-                        now,
-                        GetParameterNamesResponse {
-                            parameter_list: Array::from_lending(&walk),
-                        }
-                        .into(),
-                        w,
-                    ),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_get_parameter_names(now, cpe, model, &caps, body, req, w)
             }
             Body::GetParameterAttributes(req) => {
-                let tree = Tree {
-                    model: &*model,
-                    ms: &self.ms,
-                };
-                for n in req.parameter_names.iter() {
-                    if let Err(c) = resolve(&tree, n.as_str().unwrap_or("\u{0}")) {
-                        return fault(cpe, now, c, w);
-                    }
-                }
-                match Walk::new(tree, &req.parameter_names, Mode::Parameters) {
-                    Ok(walk) => {
-                        let src = AttributeWalk {
-                            walk,
-                            attrs: &self.attrs,
-                        };
-                        reply(
-                            cpe,
-                            now,
-                            GetParameterAttributesResponse {
-                                parameter_list: Array::from_lending(&src),
-                            }
-                            .into(),
-                            w,
-                        )
-                    }
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_get_parameter_attributes(now, cpe, model, &caps, body, req, w)
             }
             Body::SetParameterValues(req) => self.set_parameter_values(
                 now,
@@ -318,221 +907,44 @@ impl<const A: usize, const P: usize> Agent<A, P> {
                 w,
             ),
             Body::SetParameterAttributes(req) => {
-                match self.set_parameter_attributes(&*model, &req.parameter_list) {
-                    Ok(()) => reply(cpe, now, SetParameterAttributesResponse {}.into(), w),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_set_parameter_attributes(now, cpe, model, &caps, body, req, w)
             }
-            Body::AddObject(req) => {
-                match self.add_object(now, cpe, model, &req.object_name, &req.parameter_key) {
-                    Ok(n) => reply(
-                        cpe,
-                        now,
-                        AddObjectResponse {
-                            instance_number: n,
-                            status: 0,
-                        }
-                        .into(),
-                        w,
-                    ),
-                    Err(c) => fault(cpe, now, c, w),
-                }
-            }
-            Body::DeleteObject(req) => {
-                match self.delete_object(now, cpe, model, &req.object_name, &req.parameter_key) {
-                    Ok(()) => reply(cpe, now, DeleteObjectResponse { status: 0 }.into(), w),
-                    Err(c) => fault(cpe, now, c, w),
-                }
-            }
-            // §A.3.2.9: one reboot after the Session, an `M Reboot` per call.
-            Body::Reboot(req) => match key(&req.command_key) {
-                Ok(k) => {
-                    cpe.request_reboot(now, &k);
-                    reply(cpe, now, RebootResponse {}.into(), w)
-                }
-                Err(c) => fault(cpe, now, c, w),
-            },
+            Body::AddObject(req) => self.rpc_add_object(now, cpe, model, &caps, body, req, w),
+            Body::DeleteObject(req) => self.rpc_delete_object(now, cpe, model, &caps, body, req, w),
+            Body::Reboot(req) => self.rpc_reboot(now, cpe, model, &caps, body, req, w),
             // §A.4.1.6: after the Session completes.
             Body::FactoryReset(_) if caps.factory_reset => {
-                model.factory_reset();
-                cpe.request_factory_reset(now);
-                reply(cpe, now, FactoryResetResponse {}.into(), w)
+                self.rpc_factory_reset(now, cpe, model, &caps, body, w)
             }
-            // §A.4.1.2: DelaySeconds > 0 (9003), the queue (9004).
             Body::ScheduleInform(req) => {
-                let r = key(&req.command_key).and_then(|k| {
-                    cpe.schedule_inform(now, req.delay_seconds, &k)
-                        .map_err(|e| FaultCode(e.fault_code()))
-                });
-                match r {
-                    Ok(()) => reply(cpe, now, ScheduleInformResponse {}.into(), w),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_schedule_inform(now, cpe, model, &caps, body, req, w)
             }
             Body::Download(req) if caps.download => {
-                // FileSize that is not an unsignedInt (strict numbers): 9003, never 0.
-                let Some(file_size) = req.file_size.valid() else {
-                    return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w);
-                };
-                let r = TransferRequest {
-                    kind: TransferKind::Download,
-                    command_key: req.command_key,
-                    file_type: XmlStr::new(req.file_type.as_str()),
-                    url: req.url,
-                    username: req.username,
-                    password: req.password,
-                    file_size,
-                    delay_seconds: req.delay_seconds,
-                };
-                match transfer(now, cpe, model, &r) {
-                    // §A.3.2.8: Status 1, times Unknown unless Status 0.
-                    Ok(()) => reply(
-                        cpe,
-                        now,
-                        DownloadResponse {
-                            status: 1,
-                            start_time: DateTimeValue::UNKNOWN,
-                            complete_time: DateTimeValue::UNKNOWN,
-                        }
-                        .into(),
-                        w,
-                    ),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_download(now, cpe, model, &caps, body, req, w)
             }
             Body::Upload(req) if caps.upload => {
-                let file_type: heapless::String<64> = crate::limits::truncated(&{
-                    let mut s = heapless::String::<64>::new();
-                    let _ = core::fmt::write(&mut s, format_args!("{}", req.file_type));
-                    s
-                });
-                let r = TransferRequest {
-                    kind: TransferKind::Upload,
-                    command_key: req.command_key,
-                    file_type: XmlStr::new(&file_type),
-                    url: req.url,
-                    username: req.username,
-                    password: req.password,
-                    file_size: 0,
-                    delay_seconds: req.delay_seconds,
-                };
-                match transfer(now, cpe, model, &r) {
-                    Ok(()) => reply(
-                        cpe,
-                        now,
-                        UploadResponse {
-                            status: 1,
-                            start_time: DateTimeValue::UNKNOWN,
-                            complete_time: DateTimeValue::UNKNOWN,
-                        }
-                        .into(),
-                        w,
-                    ),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_upload(now, cpe, model, &caps, body, req, w)
             }
             Body::ScheduleDownload(req) if caps.schedule_download => {
-                // §A.4.1.8: one or two windows, not overlapping, modes 1–3 (9003).
-                let windows: heapless::Vec<_, 3> = req.time_window_list.iter().take(3).collect();
-                let valid = matches!(windows.len(), 1 | 2)
-                    && windows.iter().all(|t| {
-                        t.window_end > t.window_start
-                            && matches!(
-                                t.window_mode,
-                                WindowMode::AtAnyTime
-                                    | WindowMode::Immediately
-                                    | WindowMode::WhenIdle
-                            )
-                    })
-                    && match (windows.first(), windows.get(1)) {
-                        (Some(a), Some(b)) => b.window_start >= a.window_end,
-                        _ => true,
-                    };
-                if !valid {
-                    return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w);
-                }
-                let Some(file_size) = req.file_size.valid() else {
-                    return fault(cpe, now, FaultCode::INVALID_ARGUMENTS, w);
-                };
-                let r = TransferRequest {
-                    kind: TransferKind::ScheduleDownload,
-                    command_key: req.command_key,
-                    file_type: XmlStr::new(req.file_type.as_str()),
-                    url: req.url,
-                    username: req.username,
-                    password: req.password,
-                    file_size,
-                    delay_seconds: windows.first().map_or(0, |t| t.window_start),
-                };
-                match transfer(now, cpe, model, &r) {
-                    Ok(()) => reply(cpe, now, ScheduleDownloadResponse {}.into(), w),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_schedule_download(now, cpe, model, &caps, body, req, w)
             }
-            // §A.4.1.9: an unknown CommandKey is not an error; 9021 if any could not go.
-            Body::CancelTransfer(req) if caps.transfers() => match key(&req.command_key) {
-                Ok(k) => match cpe.cancel_transfer(now, &k).fault_code() {
-                    Some(c) => fault(cpe, now, FaultCode(c), w),
-                    None => reply(cpe, now, CancelTransferResponse {}.into(), w),
-                },
-                Err(c) => fault(cpe, now, c, w),
-            },
+            Body::CancelTransfer(req) if caps.transfers() => {
+                self.rpc_cancel_transfer(now, cpe, model, &caps, body, req, w)
+            }
             Body::GetQueuedTransfers(_) if caps.transfers() => {
-                let q = queued(cpe);
-                let list: heapless::Vec<QueuedTransferStruct<'_>, 16> = q
-                    .iter()
-                    .map(|t| QueuedTransferStruct {
-                        command_key: XmlStr::new(&t.0),
-                        state: t.2,
-                    })
-                    .collect();
-                reply(
-                    cpe,
-                    now,
-                    GetQueuedTransfersResponse {
-                        transfer_list: Array::new(&list),
-                    }
-                    .into(),
-                    w,
-                )
+                self.rpc_get_queued_transfers(now, cpe, model, &caps, body, w)
             }
             Body::GetAllQueuedTransfers(_) if caps.transfers() => {
-                let q = queued(cpe);
-                let list: heapless::Vec<AllQueuedTransferStruct<'_>, 16> = q
-                    .iter()
-                    .map(|t| AllQueuedTransferStruct {
-                        command_key: XmlStr::new(&t.0),
-                        state: t.2,
-                        is_download: t.3,
-                        file_type: TransferFileType::parse(&t.1),
-                        file_size: 0,
-                        target_file_name: XmlStr::EMPTY,
-                    })
-                    .collect();
-                reply(
-                    cpe,
-                    now,
-                    GetAllQueuedTransfersResponse {
-                        transfer_list: Array::new(&list),
-                    }
-                    .into(),
-                    w,
-                )
+                self.rpc_get_all_queued_transfers(now, cpe, model, &caps, body, w)
             }
             Body::ChangeDUState(_) | Body::SetVouchers(_) | Body::GetOptions(_)
                 if matches!(body, Body::ChangeDUState(_)) && caps.change_du_state
                     || !matches!(body, Body::ChangeDUState(_)) && caps.vouchers =>
             {
-                match model.other_rpc(body) {
-                    Ok(b) => reply(cpe, now, b, w),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_other(now, cpe, model, &caps, body, w)
             }
             Body::Unknown(u) if caps.vendor_methods.contains(&u.name) => {
-                match model.other_rpc(body) {
-                    Ok(b) => reply(cpe, now, b, w),
-                    Err(c) => fault(cpe, now, c, w),
-                }
+                self.rpc_unknown(now, cpe, model, &caps, body, u, w)
             }
             // Table 5, fn6: anything else is 9000.
             _ => fault(cpe, now, FaultCode::METHOD_NOT_SUPPORTED, w),

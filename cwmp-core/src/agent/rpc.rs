@@ -759,7 +759,7 @@ impl<const A: usize, const P: usize> Agent<A, P> {
         w: &mut W,
     ) -> Answer<W::Error> {
         let q = queued(cpe);
-        let list: heapless::Vec<QueuedTransferStruct<'_>, 16> = q
+        let list: heapless::Vec<QueuedTransferStruct<'_>, T> = q
             .iter()
             .map(|t| QueuedTransferStruct {
                 command_key: XmlStr::new(&t.0),
@@ -797,7 +797,7 @@ impl<const A: usize, const P: usize> Agent<A, P> {
         w: &mut W,
     ) -> Answer<W::Error> {
         let q = queued(cpe);
-        let list: heapless::Vec<AllQueuedTransferStruct<'_>, 16> = q
+        let list: heapless::Vec<AllQueuedTransferStruct<'_>, T> = q
             .iter()
             .map(|t| AllQueuedTransferStruct {
                 command_key: XmlStr::new(&t.0),
@@ -1235,10 +1235,12 @@ type QueuedCopy = (
 );
 
 /// The queued transfers, copied out of the machine (the response borrows the copy while the
-/// machine writes it).
+/// machine writes it): at most `T`, the machine's queue, and 16, the lists' `maxOccurs`
+/// (§A.4.1.10, §A.4.1.11). Sized by `T`, not 16, so the copy costs the stack only what the
+/// queue can hold.
 fn queued<const E: usize, const T: usize, const S: usize>(
     cpe: &Cpe<E, T, S>,
-) -> heapless::Vec<QueuedCopy, 16> {
+) -> heapless::Vec<QueuedCopy, T> {
     cpe.transfers()
         .queued()
         .take(16)

@@ -147,7 +147,7 @@ const CONTEXT_TAGS: usize = 4;
 
 /// The namespace context of a lazy array, kept small: the offsets of the start tags that
 /// declared the bindings in scope, outermost first (20 bytes, where a copy of the bindings,
-/// an [`NsStack`], is 136). [`NsContext::rebuild`] reads those tags again for the bindings.
+/// an [`NsStack`], is 136). [`Reader::resume_at`] reads those tags again for the bindings.
 /// Real envelopes declare everything on the `Envelope`, a few on the method element too
 /// (INTEROP N3): one or two tags. With more than [`CONTEXT_TAGS`] the context is marked
 /// `overflowed` and rebuilt by reading the input from its start to the array.

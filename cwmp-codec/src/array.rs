@@ -393,11 +393,14 @@ impl<'a, 'r, T> Iter<'a, 'r, T> {
                     in_container: false,
                     slice: None,
                     items: None,
-                    reader: (l.count > 0).then(|| (Reader::new(l.src), l.name)),
+                    reader: None,
                     index: 0,
                     len: l.count as usize,
                 };
-                if let Some((r, _)) = it.reader.as_mut() {
+                if l.count > 0 {
+                    // Written where the iterator keeps it, then resumed in place: no
+                    // reader-sized temporary beside the iterator.
+                    let (r, _) = it.reader.insert((Reader::new(l.src), l.name));
                     r.resume_at(l.pos as usize, l.ns);
                 }
                 it

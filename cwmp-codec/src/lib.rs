@@ -41,7 +41,7 @@ pub use filetype::{
     DownloadFileType, DuState, Notification, OperationPerformed, RequestDownloadFileType,
     TransferFileType, TransferState, UploadFileType, WindowMode,
 };
-pub use message::{decode, decode_header, Body, Envelope, EnvelopeHead, Header};
+pub use message::{decode, decode_header, decode_into, Body, Envelope, EnvelopeHead, Header};
 pub use path::{PathError, PathName, Segment};
 pub use value::{DateTimeValue, UnsignedIntValue, Value};
 pub use version::{CwmpNamespace, CwmpVersion, VersionList};

@@ -11,7 +11,7 @@
 
 mod common;
 
-use cwmp_codec::{decode, Body, Visitor};
+use cwmp_codec::{decode, decode_into, Body, CwmpNamespace, Envelope, Visitor};
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
@@ -69,6 +69,29 @@ fn decode_walk_and_encode_allocate_nothing() {
             String::from_utf8_lossy(&bytes[..200.min(bytes.len())])
         );
     }
+}
+
+/// `decode_into` a reused envelope slot allocates nothing either, message after message.
+#[test]
+fn decode_into_a_kept_slot_allocates_nothing() {
+    let all = common::every_message();
+    let bufs: Vec<Vec<u8>> = all
+        .iter()
+        .map(|env| {
+            let mut out = Vec::new();
+            env.encode(&mut out).unwrap();
+            out
+        })
+        .collect();
+    let ((), n) = allocations(|| {
+        for bytes in &bufs {
+            let mut env = Envelope::new(CwmpNamespace::V1_0, Body::Empty);
+            decode_into(bytes, &mut env).unwrap();
+            let mut sink = Sink(0);
+            env.visit(&mut sink);
+        }
+    });
+    assert_eq!(n, 0);
 }
 
 #[test]

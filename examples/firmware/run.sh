@@ -59,7 +59,7 @@ run cwmp-firmware-example "$SESSION_LOG"
 echo
 run stack_depth "$CODEC_LOG"
 
-# The `stack encode|decode NAME: N bytes (M from the top of RAM; decode alone D, walk alone W; ...)`
+# The `stack encode|decode NAME: N bytes (M from the top of RAM; decode alone D, walk alone W, decode by value V; ...)`
 # and `stack session PHASE: N bytes (...)` lines, as a table.
 awk '
   function num(s, re) { return match(s, re) ? substr(s, RSTART, RLENGTH) + 0 : "" }
@@ -68,17 +68,17 @@ awk '
     kind = $2; name = $3; sub(/:$/, "", name)
     if (!(name in seen)) { seen[name] = 1; order[++n] = name }
     if (kind == "encode") enc[name] = $4
-    else { dec[name] = $4; alone[name] = after($0, "decode alone"); walk[name] = after($0, "walk alone") }
+    else { dec[name] = $4; alone[name] = after($0, "decode alone"); walk[name] = after($0, "walk alone"); byval[name] = after($0, "decode by value") }
   }
   /^stack session [^:]*: [0-9]+ bytes/ { p = $3; sub(/:$/, "", p); sess[++m] = p; sbytes[m] = $4; snote[m] = $0; sub(/^[^(]*/, "", snote[m]) }
   END {
     if (!n && !m) exit
     print ""
     print "stack depth on the Cortex-M4 (bytes below the caller; painted stack, see README):"
-    printf "  %-20s %8s %14s %13s %11s\n", "message", "encode", "decode + walk", "decode alone", "walk alone"
+    printf "  %-20s %8s %14s %13s %11s %16s\n", "message", "encode", "decode + walk", "decode alone", "walk alone", "decode by value"
     for (i = 1; i <= n; i++) {
       k = order[i]
-      printf "  %-20s %8s %14s %13s %11s\n", k, (k in enc) ? enc[k] : "-", (k in dec) ? dec[k] : "-", (k in alone) ? alone[k] : "-", (k in walk) ? walk[k] : "-"
+      printf "  %-20s %8s %14s %13s %11s %16s\n", k, (k in enc) ? enc[k] : "-", (k in dec) ? dec[k] : "-", (k in alone) ? alone[k] : "-", (k in walk) ? walk[k] : "-", (k in byval) ? byval[k] : "-"
     }
     printf "  %-20s %8s\n", "session phase", "bytes"
     for (i = 1; i <= m; i++) printf "  %-20s %8s  %s\n", sess[i], sbytes[i], snote[i]

@@ -9,7 +9,7 @@ mod methods;
 mod operation;
 mod structs;
 
-pub use envelope::{decode, Body, Envelope, Header, MessageKind, UnknownMethod};
+pub use envelope::{decode, decode_into, Body, Envelope, Header, MessageKind, UnknownMethod};
 pub use fault::{CwmpFault, SetParameterValuesFault, SoapFault};
 pub use head::{decode_header, EnvelopeHead, MethodElement};
 pub use methods::*;

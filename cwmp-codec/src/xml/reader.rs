@@ -435,7 +435,7 @@ fn bom_len(src: &str) -> usize {
 /// The offset of `pat` (2 or 3 bytes: `?>`, `-->`, `]]>`) in `hay`: `memchr` for its last
 /// byte, then the bytes before it. Cheaper than building a `memmem` searcher for every
 /// comment, PI and XML declaration, which are short.
-fn find_close(hay: &[u8], pat: &[u8]) -> Option<usize> {
+pub(crate) fn find_close(hay: &[u8], pat: &[u8]) -> Option<usize> {
     let (&last, head) = pat.split_last()?;
     let mut from = head.len();
     loop {

@@ -106,7 +106,7 @@ use cwmp_codec::message::{
 };
 use cwmp_codec::version::acs_choose;
 use cwmp_codec::{
-    decode, Array, Body, CwmpNamespace, CwmpVersion, EncodeError, Envelope, FaultCode, Header,
+    decode_into, Array, Body, CwmpNamespace, CwmpVersion, EncodeError, Envelope, FaultCode, Header,
     VersionList, XmlStr,
 };
 
@@ -543,9 +543,11 @@ impl<'a, const Q: usize> AcsSession<'a, Q> {
         if body.trim_ascii().is_empty() {
             return Ok(self.on_empty_post());
         }
-        let Ok(env) = decode(body) else {
+        // Into a slot of this frame (`decode` would add an envelope-sized copy of its own).
+        let mut env = Envelope::new(CwmpNamespace::V1_2, Body::Empty);
+        if decode_into(body, &mut env).is_err() {
             return Ok(self.refuse(SessionError::Malformed));
-        };
+        }
         Ok(self.dispatch(env))
     }
 

@@ -191,7 +191,8 @@ use cwmp_codec::message::{
     DeviceIdStruct, FaultStruct, Inform, MessageKind, ParameterValueStruct, TransferComplete,
 };
 use cwmp_codec::{
-    decode, Array, Body, CwmpNamespace, CwmpVersion, DateTimeValue, Envelope, VersionList, XmlStr,
+    decode_into, Array, Body, CwmpNamespace, CwmpVersion, DateTimeValue, Envelope, VersionList,
+    XmlStr,
 };
 use embedded_io::Write;
 
@@ -1259,23 +1260,28 @@ impl<const E: usize, const T: usize, const S: usize> Cpe<E, T, S> {
                 self.after_round_trip(now, close);
                 Incoming::Nothing
             }
-            ResponseClass::Envelope => match decode(body) {
-                Ok(env) => {
-                    let inc = self.on_envelope(now, env);
-                    self.after_round_trip(now, close);
-                    inc
-                }
-                // Arguments that do not decode in a readable request: fault 9003, the
-                // Session goes on (`invalid`). Anything else is a malformed envelope.
-                Err(e) => {
-                    if self.on_undecodable(now, body, e) {
+            ResponseClass::Envelope => {
+                // Into a slot of this frame (`decode` would add an envelope-sized copy of
+                // its own, issue 12).
+                let mut env = Envelope::new(CwmpNamespace::V1_2, Body::Empty);
+                match decode_into(body, &mut env) {
+                    Ok(()) => {
+                        let inc = self.on_envelope(now, env);
                         self.after_round_trip(now, close);
-                    } else {
-                        self.fail(now, SessionError::MalformedEnvelope);
+                        inc
                     }
-                    Incoming::Nothing
+                    // Arguments that do not decode in a readable request: fault 9003, the
+                    // Session goes on (`invalid`). Anything else is a malformed envelope.
+                    Err(e) => {
+                        if self.on_undecodable(now, body, e) {
+                            self.after_round_trip(now, close);
+                        } else {
+                            self.fail(now, SessionError::MalformedEnvelope);
+                        }
+                        Incoming::Nothing
+                    }
                 }
-            },
+            }
             _ => {
                 self.fail(now, SessionError::HttpStatus(status));
                 if let Some(secs) = retry_after {

@@ -104,7 +104,10 @@ impl DataModel for Model {
             return Err(FaultCode::INVALID_ARGUMENTS);
         }
         let mut buf = [0u8; 256];
-        let url = r.url.unescape_into(&mut buf).map_err(|_| FaultCode::INVALID_ARGUMENTS)?;
+        let url = r
+            .url
+            .unescape_into(&mut buf)
+            .map_err(|_| FaultCode::INVALID_ARGUMENTS)?;
         if !self.download_url.set(url) {
             return Err(FaultCode::INVALID_ARGUMENTS);
         }

@@ -20,12 +20,11 @@ use cwmp_core::codec::datetime::{DateTime, Offset};
 use cwmp_core::codec::message::{
     CwmpFault, DeviceIdStruct, EventStruct, GetParameterNamesResponse, GetParameterValuesResponse,
     Inform, ParameterInfoStruct, ParameterValueStruct, SetParameterAttributes, SetParameterValues,
-    SetParameterValuesFault,
-    SoapFault,
+    SetParameterValuesFault, SoapFault,
 };
 use cwmp_core::codec::{
-    decode, Array, Body, CwmpNamespace, DateTimeValue, Envelope, EventCode, ItemSource, Repeated,
-    Value, XmlStr,
+    decode, decode_into, Array, Body, CwmpNamespace, DateTimeValue, Envelope, EventCode,
+    ItemSource, Repeated, Value, XmlStr,
 };
 
 use cwmp_firmware_example::stack;
@@ -349,7 +348,9 @@ fn encode_into(msg: Msg, buf: &mut [u8]) -> Result<(usize, Walk), Failure> {
     Ok((len, walk))
 }
 
-/// `decode` then a [`Walk`] of `bytes` (what a receiver does), and each of the two alone.
+/// `decode_into` then a [`Walk`] of `bytes` (what a receiver does: cwmp-core's `Cpe` decodes
+/// into its own envelope slot), and each of the two alone; then `decode`, which returns the
+/// envelope by value, alone.
 fn decode_walk(
     label: &dyn Display,
     bytes: &[u8],
@@ -357,11 +358,12 @@ fn decode_walk(
 ) -> Result<(), Failure> {
     let mut out = Err(Failure("not run"));
     let d = stack::measure(&mut || {
-        out = match decode(bytes) {
-            Ok(env) if env.schema_deviation.is_none() => {
+        let mut env = Envelope::new(CwmpNamespace::V1_2, Body::Empty);
+        out = match decode_into(bytes, &mut env) {
+            Ok(()) if env.schema_deviation.is_none() => {
                 Walk::of(&env).ok_or(Failure("no walk for this message"))
             }
-            Ok(_) => Err(Failure("decoded with a schema deviation")),
+            Ok(()) => Err(Failure("decoded with a schema deviation")),
             Err(_) => Err(Failure("did not decode")),
         };
     });
@@ -369,22 +371,31 @@ fn decode_walk(
     if !expect(&walk) {
         return Err(Failure("the decoded message is not the one encoded"));
     }
-    // The two halves: `decode` alone (the envelope kept by the caller), then the walk.
-    let mut env = None;
-    let alone = stack::measure(&mut || env = decode(bytes).ok());
-    let env = env.ok_or(Failure("did not decode"))?;
+    // The two halves: `decode_into` alone (the envelope kept by the caller), then the walk.
+    let mut env = Envelope::new(CwmpNamespace::V1_2, Body::Empty);
+    let mut ok = false;
+    let alone = stack::measure(&mut || ok = decode_into(bytes, &mut env).is_ok());
+    if !ok {
+        return Err(Failure("did not decode"));
+    }
     let mut again = None;
     let walk_alone = stack::measure(&mut || again = Walk::of(&env));
     if again != Some(walk) {
         return Err(Failure("a second walk differs"));
     }
+    let mut by_value = None;
+    let returned = stack::measure(&mut || by_value = decode(bytes).ok());
+    if by_value.as_ref() != Some(&env) {
+        return Err(Failure("decode and decode_into differ"));
+    }
     hprintln!(
-        "stack decode {}: {} bytes ({} from the top of RAM; decode alone {}, walk alone {}; {} B, walked {} leaves, {} B of text)",
+        "stack decode {}: {} bytes ({} from the top of RAM; decode alone {}, walk alone {}, decode by value {}; {} B, walked {} leaves, {} B of text)",
         label,
         d.own,
         d.total,
         alone.own,
         walk_alone.own,
+        returned.own,
         bytes.len(),
         walk.leaves,
         walk.bytes

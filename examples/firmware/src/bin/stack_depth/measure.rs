@@ -285,7 +285,13 @@ impl Walk {
             self.leaf(&p.notification_change);
             self.leaf(&p.notification);
             self.leaf(&p.access_list_change);
-            for s in p.access_list.iter() {
+            // `while let`, not `for`: a `for` loop moves the iterator (`IntoIterator`) and
+            // LLVM keeps both copies in this frame, 400 B more on thumbv7em for this inner
+            // loop (1,392 -> 1,000 B; the outer loops' copies are merged). The same holds in
+            // any receiver's code that nests array loops.
+            let mut access = p.access_list.iter();
+            #[allow(clippy::while_let_on_iterator)]
+            while let Some(s) = access.next() {
                 self.leaf(&s);
             }
         }

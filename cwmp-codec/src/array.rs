@@ -28,24 +28,24 @@ use crate::xml::writer::{ElementName, WResult, XmlWriter};
 macro_rules! single_field_generic {
     ($ty:ident) => {
         impl<'a, T: ArrayItem<'a>> Field<'a> for $ty<'a, T> {
-            type Slot = Option<Self>;
+            fn placeholder() -> Self {
+                Self::empty()
+            }
             fn accept(
-                slot: &mut Option<Self>,
+                field: &mut Self,
+                seen: &mut bool,
                 r: &mut Reader<'a>,
                 tag: &Tag<'a>,
             ) -> Result<(), DecodeError> {
-                if slot.is_some() {
-                    return Err(DecodeError::new(K::DuplicateElement, tag.offset));
-                }
-                *slot = Some(Self::decode_element(r, tag)?);
-                Ok(())
+                crate::field::accept_single(field, seen, r, tag)
             }
             fn finish(
-                slot: Option<Self>,
+                field: &mut Self,
+                seen: bool,
                 parent: usize,
                 r: &mut Reader<'a>,
-            ) -> Result<Self, DecodeError> {
-                crate::field::finish_single(slot, parent, r)
+            ) -> Result<(), DecodeError> {
+                crate::field::finish_single(field, seen, parent, r)
             }
             fn absent() -> Option<Self> {
                 Some(Self::empty())
@@ -346,65 +346,38 @@ pub struct Iter<'a, 'r, T> {
     in_container: bool,
     slice: Option<&'r [T]>,
     items: Option<&'r dyn ItemSource<T>>,
-    reader: Option<(Reader<'a>, &'a str)>,
+    /// A decoded array's reader: [`Reader::EMPTY`] until the first `next` resumes it at the
+    /// array (a constant, so that `new` writes the iterator straight into its caller's place:
+    /// a reader built by `new` was built aside and copied, 400 bytes of stack, issue 12).
+    reader: Reader<'a>,
+    /// The decoded array still to be resumed at; `None` once resumed, or for the other kinds.
+    resume: Option<&'r Lazy<'a>>,
+    /// For [`Repeated`]: the element name of the members among their siblings.
+    name: &'a str,
     index: usize,
     len: usize,
 }
 
 impl<'a, 'r, T> Iter<'a, 'r, T> {
     fn new(inner: &'r Inner<'a, T>) -> Self {
-        match inner {
+        let (slice, items, resume, len) = match inner {
             #[cfg(feature = "arbitrary")]
-            Inner::Owned(s) => Iter {
-                in_container: false,
-                slice: Some(s),
-                items: None,
-                reader: None,
-                index: 0,
-                len: s.len(),
-            },
-            Inner::Slice(s) => Iter {
-                in_container: false,
-                slice: Some(s),
-                items: None,
-                reader: None,
-                index: 0,
-                len: s.len(),
-            },
-            Inner::Items(s) => Iter {
-                in_container: false,
-                slice: None,
-                items: Some(*s),
-                reader: None,
-                index: 0,
-                len: s.len(),
-            },
+            Inner::Owned(s) => (Some(&s[..]), None, None, s.len()),
+            Inner::Slice(s) => (Some(*s), None, None, s.len()),
+            Inner::Items(s) => (None, Some(*s), None, s.len()),
             // Lent items exist only inside `LendingSource::lend`'s callback.
-            Inner::Lending(_) => Iter {
-                in_container: false,
-                slice: None,
-                items: None,
-                reader: None,
-                index: 0,
-                len: 0,
-            },
-            Inner::Decoded(l) => {
-                let mut it = Iter {
-                    in_container: false,
-                    slice: None,
-                    items: None,
-                    reader: None,
-                    index: 0,
-                    len: l.count as usize,
-                };
-                if l.count > 0 {
-                    // Written where the iterator keeps it, then resumed in place: no
-                    // reader-sized temporary beside the iterator.
-                    let (r, _) = it.reader.insert((Reader::new(l.src), l.name));
-                    r.resume_at(l.pos as usize, l.ns);
-                }
-                it
-            }
+            Inner::Lending(_) => (None, None, None, 0),
+            Inner::Decoded(l) => (None, None, (l.count > 0).then_some(l), l.count as usize),
+        };
+        Iter {
+            in_container: false,
+            slice,
+            items,
+            reader: Reader::EMPTY,
+            resume,
+            name: "",
+            index: 0,
+            len,
         }
     }
 }
@@ -423,7 +396,12 @@ impl<'a, T: DecodeElement<'a> + Clone> Iterator for Iter<'a, '_, T> {
         if let Some(s) = self.items {
             return s.get(self.index.saturating_sub(1));
         }
-        let (r, name) = self.reader.as_mut()?;
+        if let Some(l) = self.resume.take() {
+            self.name = l.name;
+            self.reader.resume_at(l.src, l.pos as usize, l.ns);
+        }
+        let r = &mut self.reader;
+        let name = self.name;
         loop {
             if self.in_container {
                 match r.next_child().ok()? {
@@ -463,6 +441,9 @@ impl<'a, T: DecodeElement<'a> + Clone> ExactSizeIterator for Iter<'a, '_, T> {}
 impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
     fn missing() -> Option<Self> {
         Some(Array::empty())
+    }
+    fn placeholder() -> Self {
+        Array::empty()
     }
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
@@ -571,27 +552,25 @@ fn visit_items<'a, T: DecodeElement<'a> + EncodeElement + Clone>(
     }
 }
 
-/// What accumulates while the occurrences of a [`Repeated`] field are read.
-#[derive(Default)]
-pub struct RepeatedSlot<'a> {
-    first: Option<Lazy<'a>>,
-}
-
 impl<'a, T> Field<'a> for Repeated<'a, T>
 where
     T: DecodeElement<'a> + EncodeElement + Clone + 'a,
 {
-    type Slot = RepeatedSlot<'a>;
+    fn placeholder() -> Self {
+        Repeated::empty()
+    }
 
+    /// Every occurrence is validated and counted; iteration restarts at the first one, in
+    /// the parent's namespace context.
     fn accept(
-        slot: &mut RepeatedSlot<'a>,
+        field: &mut Self,
+        seen: &mut bool,
         r: &mut Reader<'a>,
         tag: &Tag<'a>,
     ) -> Result<(), DecodeError> {
-        if slot.first.is_none() {
-            // Iteration restarts at this first occurrence, in the parent's namespace context.
+        if !core::mem::replace(seen, true) {
             let (src, _, ns) = r.context_of_parent();
-            slot.first = Some(Lazy {
+            field.inner = Inner::Decoded(Lazy {
                 src,
                 pos: u32::try_from(tag.offset)
                     .map_err(|_| DecodeError::new(K::InputTooLarge, tag.offset))?,
@@ -610,7 +589,7 @@ where
             T::decode_element(r, tag)?;
             n = 1;
         }
-        if let Some(l) = slot.first.as_mut() {
+        if let Inner::Decoded(l) = &mut field.inner {
             l.count = l
                 .count
                 .checked_add(n)
@@ -624,16 +603,15 @@ where
     }
 
     fn finish(
-        slot: RepeatedSlot<'a>,
+        field: &mut Self,
+        seen: bool,
         _parent: usize,
         _r: &mut Reader<'a>,
-    ) -> Result<Self, DecodeError> {
-        Ok(match slot.first {
-            Some(l) => Repeated {
-                inner: Inner::Decoded(l),
-            },
-            None => Repeated::empty(),
-        })
+    ) -> Result<(), DecodeError> {
+        if !seen {
+            *field = Repeated::empty();
+        }
+        Ok(())
     }
 
     fn encode_field<W: Write>(

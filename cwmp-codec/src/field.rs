@@ -54,6 +54,20 @@ use crate::xml::XmlStr;
 pub trait DecodeElement<'a>: Sized {
     /// Decodes the element `tag` (the reader's current element), through its end tag.
     fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError>;
+    /// Decodes the element `tag` into `out`, overwriting it. A CWMP struct writes each field
+    /// where it goes as it is read (no field slots beside the struct, no returned copy of
+    /// it: issue 12, stack); other values are decoded and stored.
+    fn decode_in_place(
+        r: &mut Reader<'a>,
+        tag: &Tag<'a>,
+        out: &mut Self,
+    ) -> Result<(), DecodeError> {
+        *out = Self::decode_element(r, tag)?;
+        Ok(())
+    }
+    /// A value to decode in place into: any value of the type, overwritten by decoding (empty
+    /// strings, zeros, empty arrays).
+    fn placeholder() -> Self;
     /// The value a missing required element takes when decoding tolerates its absence (it is
     /// then recorded as a schema deviation); `None` when absence cannot be tolerated.
     fn missing() -> Option<Self> {
@@ -83,15 +97,27 @@ pub trait EncodeElement {
 }
 
 /// A field of a CWMP struct: how occurrences of its element accumulate and how absence is
-/// treated.
+/// treated. Decoding is in place: the parent starts from its [`placeholder`](Field::placeholder)
+/// and each field is written where it is kept; `seen` (a `bool` per field in the parent's
+/// decoder) records whether its element occurred.
 pub trait Field<'a>: Sized {
-    /// What accumulates while the parent's children are read.
-    type Slot: Default;
-    /// Takes one occurrence of the field's element.
-    fn accept(slot: &mut Self::Slot, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError>;
-    /// The field's value once the parent has ended; `parent` is the parent's offset, for the
-    /// error (or recorded deviation) when a required element is missing.
-    fn finish(slot: Self::Slot, parent: usize, r: &mut Reader<'a>) -> Result<Self, DecodeError>;
+    /// The field's value before decoding writes it.
+    fn placeholder() -> Self;
+    /// Takes one occurrence of the field's element into `field`.
+    fn accept(
+        field: &mut Self,
+        seen: &mut bool,
+        r: &mut Reader<'a>,
+        tag: &Tag<'a>,
+    ) -> Result<(), DecodeError>;
+    /// Completes the field once the parent has ended; `parent` is the parent's offset, for
+    /// the error (or recorded deviation) when a required element is missing.
+    fn finish(
+        field: &mut Self,
+        seen: bool,
+        parent: usize,
+        r: &mut Reader<'a>,
+    ) -> Result<(), DecodeError>;
     /// The value of a field whose whole parent is missing (see [`DecodeElement::missing`]).
     fn absent() -> Option<Self>;
     /// Writes the field (nothing for an absent optional field).
@@ -108,27 +134,24 @@ pub trait Field<'a>: Sized {
 macro_rules! single_field {
     ($($t:ty),* $(,)?) => {$(
         impl<'a> $crate::field::Field<'a> for $t {
-            type Slot = Option<Self>;
+            fn placeholder() -> Self {
+                <Self as $crate::field::DecodeElement<'a>>::placeholder()
+            }
             fn accept(
-                slot: &mut Option<Self>,
+                field: &mut Self,
+                seen: &mut bool,
                 r: &mut $crate::xml::reader::Reader<'a>,
                 tag: &$crate::xml::reader::Tag<'a>,
             ) -> Result<(), $crate::error::DecodeError> {
-                if slot.is_some() {
-                    return Err($crate::error::DecodeError::new(
-                        $crate::error::DecodeErrorKind::DuplicateElement,
-                        tag.offset,
-                    ));
-                }
-                *slot = Some(<Self as $crate::field::DecodeElement<'a>>::decode_element(r, tag)?);
-                Ok(())
+                $crate::field::accept_single(field, seen, r, tag)
             }
             fn finish(
-                slot: Option<Self>,
+                field: &mut Self,
+                seen: bool,
                 parent: usize,
                 r: &mut $crate::xml::reader::Reader<'a>,
-            ) -> Result<Self, $crate::error::DecodeError> {
-                $crate::field::finish_single(slot, parent, r)
+            ) -> Result<(), $crate::error::DecodeError> {
+                $crate::field::finish_single(field, seen, parent, r)
             }
             fn absent() -> Option<Self> {
                 <Self as $crate::field::DecodeElement<'a>>::missing()
@@ -148,13 +171,35 @@ macro_rules! single_field {
 }
 pub(crate) use single_field;
 
-impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
-    type Slot = Option<T>;
-    fn accept(slot: &mut Option<T>, r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<(), DecodeError> {
-        T::accept(slot, r, tag)
+impl<'a, T: DecodeElement<'a> + Field<'a>> Field<'a> for Option<T> {
+    fn placeholder() -> Self {
+        None
     }
-    fn finish(slot: Option<T>, _parent: usize, _r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        Ok(slot)
+    fn accept(
+        field: &mut Option<T>,
+        seen: &mut bool,
+        r: &mut Reader<'a>,
+        tag: &Tag<'a>,
+    ) -> Result<(), DecodeError> {
+        if core::mem::replace(seen, true) {
+            return Err(DecodeError::new(K::DuplicateElement, tag.offset));
+        }
+        T::decode_in_place(
+            r,
+            tag,
+            field.insert(<T as DecodeElement<'a>>::placeholder()),
+        )
+    }
+    fn finish(
+        field: &mut Option<T>,
+        seen: bool,
+        _parent: usize,
+        _r: &mut Reader<'a>,
+    ) -> Result<(), DecodeError> {
+        if !seen {
+            *field = None;
+        }
+        Ok(())
     }
     fn absent() -> Option<Self> {
         Some(None)
@@ -176,22 +221,38 @@ impl<'a, T: Field<'a, Slot = Option<T>>> Field<'a> for Option<T> {
     }
 }
 
+/// One occurrence of a single element: decoded into `field`, or an error if it occurred
+/// before.
+pub fn accept_single<'a, T: DecodeElement<'a>>(
+    field: &mut T,
+    seen: &mut bool,
+    r: &mut Reader<'a>,
+    tag: &Tag<'a>,
+) -> Result<(), DecodeError> {
+    if core::mem::replace(seen, true) {
+        return Err(DecodeError::new(K::DuplicateElement, tag.offset));
+    }
+    T::decode_in_place(r, tag, field)
+}
+
 /// A required single element at the end of its parent: present, or tolerated as missing
 /// with its default (recorded), or an error.
 pub fn finish_single<'a, T: DecodeElement<'a>>(
-    slot: Option<T>,
+    field: &mut T,
+    seen: bool,
     parent: usize,
     r: &mut Reader<'a>,
-) -> Result<T, DecodeError> {
-    match slot {
-        Some(v) => Ok(v),
-        None => match T::missing() {
-            Some(d) => {
-                r.tolerate(K::MissingElement, parent);
-                Ok(d)
-            }
-            None => Err(DecodeError::new(K::MissingElement, parent)),
-        },
+) -> Result<(), DecodeError> {
+    if seen {
+        return Ok(());
+    }
+    match T::missing() {
+        Some(d) => {
+            r.tolerate(K::MissingElement, parent);
+            *field = d;
+            Ok(())
+        }
+        None => Err(DecodeError::new(K::MissingElement, parent)),
     }
 }
 
@@ -255,6 +316,9 @@ impl<'a> DecodeElement<'a> for XmlStr<'a> {
     fn missing() -> Option<Self> {
         Some(XmlStr::EMPTY)
     }
+    fn placeholder() -> Self {
+        XmlStr::EMPTY
+    }
 }
 
 impl EncodeElement for XmlStr<'_> {
@@ -282,6 +346,9 @@ impl<'a> DecodeElement<'a> for bool {
     fn missing() -> Option<Self> {
         Some(false)
     }
+    fn placeholder() -> Self {
+        false
+    }
 }
 
 impl EncodeElement for bool {
@@ -308,6 +375,9 @@ macro_rules! int_element {
             }
             fn missing() -> Option<Self> {
                 Some(0)
+            }
+            fn placeholder() -> Self {
+                0
             }
         }
         impl EncodeElement for $t {

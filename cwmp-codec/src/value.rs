@@ -151,6 +151,9 @@ impl fmt::Display for Value<'_> {
 }
 
 impl<'a> DecodeElement<'a> for Value<'a> {
+    fn placeholder() -> Self {
+        Value::String(XmlStr::EMPTY)
+    }
     fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let ty = r.attr(tag, Ns::Xsi, "type").map(|a| a.value);
         // The QName is resolved by URI; an undeclared `xsd:` in a value is taken as XML Schema
@@ -272,6 +275,9 @@ impl<'a> DecodeElement<'a> for DateTimeValue<'a> {
     fn missing() -> Option<Self> {
         Some(DateTimeValue::Invalid(XmlStr::EMPTY))
     }
+    fn placeholder() -> Self {
+        DateTimeValue::Invalid(XmlStr::EMPTY)
+    }
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let text = r.text()?;
@@ -362,6 +368,9 @@ impl<'a> DecodeElement<'a> for UnsignedIntValue<'a> {
     fn missing() -> Option<Self> {
         Some(UnsignedIntValue::Invalid(XmlStr::EMPTY))
     }
+    fn placeholder() -> Self {
+        UnsignedIntValue::Invalid(XmlStr::EMPTY)
+    }
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let text = r.text()?;
@@ -409,6 +418,9 @@ impl<'a> DecodeElement<'a> for Base64<'a> {
     fn missing() -> Option<Self> {
         Some(Base64(XmlStr::EMPTY))
     }
+    fn placeholder() -> Self {
+        Base64(XmlStr::EMPTY)
+    }
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         Ok(Base64(r.text()?))
@@ -451,6 +463,9 @@ macro_rules! text_enum_field {
             }
             fn missing() -> Option<Self> {
                 Some(<$t as TextEnum<'a>>::parse_text("").0)
+            }
+            fn placeholder() -> Self {
+                <$t as TextEnum<'a>>::parse_text("").0
             }
         }
         impl<'a> EncodeElement for $t {

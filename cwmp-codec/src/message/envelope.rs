@@ -204,19 +204,26 @@ pub enum MessageKind {
     Empty,
 }
 
-/// One arm of `Body::decode_method`: decodes a `T` and wraps it in its variant. Kept out of
+/// One arm of `Body::decode_method`: puts a placeholder `T` in its variant into `out`, then
+/// decodes the message into it in place (`get` is the variant's projection). Kept out of
 /// line, so that `decode_method`'s frame is not the sum of every message decoder's locals
 /// (inlined, each arm's field slots got their own stack slots): the deepest decode is then
-/// one message's decoder, not all of them (issue 12, stack).
+/// one message's decoder, not all of them; and in place, so that neither a returned `T` nor
+/// a `Body` built from it sits beside the decoder's locals (issue 12, stack).
 #[inline(never)]
 fn decode_arm<'a, T: DecodeElement<'a>>(
     r: &mut Reader<'a>,
     tag: &Tag<'a>,
     out: &mut Body<'a>,
     wrap: impl FnOnce(T) -> Body<'a>,
+    get: for<'o> fn(&'o mut Body<'a>) -> Option<&'o mut T>,
 ) -> Result<(), DecodeError> {
-    *out = wrap(T::decode_element(r, tag)?);
-    Ok(())
+    *out = wrap(T::placeholder());
+    match get(out) {
+        Some(m) => T::decode_in_place(r, tag, m),
+        // `get` is the projection of the variant `wrap` makes: not reached.
+        None => Err(DecodeError::new(K::InvalidEnvelope, tag.offset)),
+    }
 }
 
 macro_rules! methods {
@@ -261,7 +268,10 @@ macro_rules! methods {
                 match tag.local {
                     $(
                         #[cfg($dec)]
-                        stringify!($variant) => decode_arm(r, tag, out, Body::$variant),
+                        stringify!($variant) => decode_arm(r, tag, out, Body::$variant, |b| match b {
+                            Body::$variant(m) => Some(m),
+                            _ => None,
+                        }),
                     )*
                     name => {
                         r.skip()?;

@@ -26,17 +26,30 @@ macro_rules! cwmp_struct {
         }
 
         impl<'a> $crate::field::DecodeElement<'a> for $name $(<$lt>)? {
-            #[allow(unused_variables, unused_mut)]
             fn decode_element(
                 r: &mut $crate::xml::reader::Reader<'a>,
                 tag: &$crate::xml::reader::Tag<'a>,
             ) -> Result<Self, $crate::error::DecodeError> {
-                $( let mut $field = <<$fty as $crate::field::Field<'a>>::Slot as Default>::default(); )*
+                let mut v = <Self as $crate::field::DecodeElement<'a>>::placeholder();
+                <Self as $crate::field::DecodeElement<'a>>::decode_in_place(r, tag, &mut v)?;
+                Ok(v)
+            }
+
+            /// Each field is written into `out` as its element is read, with a `bool` per
+            /// field for whether it occurred; then the absent ones are completed (a missing
+            /// required member takes its default, recorded; an optional one is `None`).
+            #[allow(unused_variables, unused_mut)]
+            fn decode_in_place(
+                r: &mut $crate::xml::reader::Reader<'a>,
+                tag: &$crate::xml::reader::Tag<'a>,
+                out: &mut Self,
+            ) -> Result<(), $crate::error::DecodeError> {
+                $( let mut $field = false; )*
                 while let Some(child) = r.next_child()? {
                     if $crate::field::member_ns(child.ns) {
                         $(
                             if child.local.eq_ignore_ascii_case($xml) {
-                                <$fty as $crate::field::Field<'a>>::accept(&mut $field, r, &child)?;
+                                <$fty as $crate::field::Field<'a>>::accept(&mut out.$field, &mut $field, r, &child)?;
                                 continue;
                             }
                         )*
@@ -44,9 +57,14 @@ macro_rules! cwmp_struct {
                     // Unknown members are ignored (TR-069 §3.5).
                     r.skip()?;
                 }
-                Ok($name {
-                    $( $field: <$fty as $crate::field::Field<'a>>::finish($field, tag.offset, r)?, )*
-                })
+                $( <$fty as $crate::field::Field<'a>>::finish(&mut out.$field, $field, tag.offset, r)?; )*
+                Ok(())
+            }
+
+            fn placeholder() -> Self {
+                $name {
+                    $( $field: <$fty as $crate::field::Field<'a>>::placeholder(), )*
+                }
             }
 
             fn missing() -> Option<Self> {

@@ -661,13 +661,35 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A reader positioned inside an element whose content was already validated, with the
-    /// namespace context captured by [`Reader::context`]: the lazy array iterators' way back
-    /// into the input. It ends (`next_child` gives `None`) at that element's end tag.
-    ///
-    /// Called on a [`Reader::new`] of the same input, in place: the lazy array iterator
-    /// builds its reader where it keeps it (one fewer reader-sized copy on the stack).
-    pub(crate) fn resume_at(&mut self, pos: usize, ctx: NsContext) {
+    /// A reader of no input, to be [resumed](Reader::resume_at): a constant, so that the lazy
+    /// array iterator that holds one is written straight into its caller's place (a reader
+    /// made by [`Reader::new`] was built aside and copied: 400 bytes of stack, issue 12).
+    pub(crate) const EMPTY: Reader<'a> = Reader {
+        src: "",
+        pos: 0,
+        open: heapless::Vec::new(),
+        open_len: [0; MAX_DEPTH],
+        ns: NsStack::new(),
+        pending_empty: false,
+        deviations: Deviations::NONE,
+        trusted: false,
+        base: NsContext {
+            tags: [0; CONTEXT_TAGS],
+            len: 0,
+            overflowed: false,
+        },
+    };
+
+    /// Makes this reader (whatever it read before) a reader of `src` positioned inside an
+    /// element whose content was already validated, with the namespace context captured by
+    /// [`Reader::context`]: the lazy array iterators' way back into the input. It ends
+    /// (`next_child` gives `None`) at that element's end tag. In place: the iterator resumes
+    /// the reader it holds.
+    pub(crate) fn resume_at(&mut self, src: &'a str, pos: usize, ctx: NsContext) {
+        self.src = src;
+        self.ns = NsStack::new();
+        self.open.clear();
+        self.deviations = Deviations::NONE;
         self.trusted = true;
         self.base = ctx;
         self.rebuild_context(&ctx, pos);

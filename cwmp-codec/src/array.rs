@@ -28,9 +28,9 @@ use crate::xml::writer::{ElementName, WResult, XmlWriter};
 macro_rules! single_field_generic {
     ($ty:ident) => {
         impl<'a, T: ArrayItem<'a>> Field<'a> for $ty<'a, T> {
-            fn placeholder() -> Self {
-                Self::empty()
-            }
+            const PLACEHOLDER: Self = $ty {
+                inner: Inner::Slice(&[]),
+            };
             fn accept(
                 field: &mut Self,
                 seen: &mut bool,
@@ -442,9 +442,9 @@ impl<'a, T: ArrayItem<'a>> DecodeElement<'a> for Array<'a, T> {
     fn missing() -> Option<Self> {
         Some(Array::empty())
     }
-    fn placeholder() -> Self {
-        Array::empty()
-    }
+    const PLACEHOLDER: Self = Array {
+        inner: Inner::Slice(&[]),
+    };
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let (src, pos, ns) = r.context();
@@ -556,9 +556,9 @@ impl<'a, T> Field<'a> for Repeated<'a, T>
 where
     T: DecodeElement<'a> + EncodeElement + Clone + 'a,
 {
-    fn placeholder() -> Self {
-        Repeated::empty()
-    }
+    const PLACEHOLDER: Self = Repeated {
+        inner: Inner::Slice(&[]),
+    };
 
     /// Every occurrence is validated and counted; iteration restarts at the first one, in
     /// the parent's namespace context.

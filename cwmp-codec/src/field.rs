@@ -66,8 +66,9 @@ pub trait DecodeElement<'a>: Sized {
         Ok(())
     }
     /// A value to decode in place into: any value of the type, overwritten by decoding (empty
-    /// strings, zeros, empty arrays).
-    fn placeholder() -> Self;
+    /// strings, zeros, empty arrays). A constant, so that putting it where a value is decoded
+    /// copies it from flash instead of building it on the stack first.
+    const PLACEHOLDER: Self;
     /// The value a missing required element takes when decoding tolerates its absence (it is
     /// then recorded as a schema deviation); `None` when absence cannot be tolerated.
     fn missing() -> Option<Self> {
@@ -97,12 +98,12 @@ pub trait EncodeElement {
 }
 
 /// A field of a CWMP struct: how occurrences of its element accumulate and how absence is
-/// treated. Decoding is in place: the parent starts from its [`placeholder`](Field::placeholder)
+/// treated. Decoding is in place: the parent starts from its [`PLACEHOLDER`](Field::PLACEHOLDER)
 /// and each field is written where it is kept; `seen` (a `bool` per field in the parent's
 /// decoder) records whether its element occurred.
 pub trait Field<'a>: Sized {
     /// The field's value before decoding writes it.
-    fn placeholder() -> Self;
+    const PLACEHOLDER: Self;
     /// Takes one occurrence of the field's element into `field`.
     fn accept(
         field: &mut Self,
@@ -134,9 +135,7 @@ pub trait Field<'a>: Sized {
 macro_rules! single_field {
     ($($t:ty),* $(,)?) => {$(
         impl<'a> $crate::field::Field<'a> for $t {
-            fn placeholder() -> Self {
-                <Self as $crate::field::DecodeElement<'a>>::placeholder()
-            }
+            const PLACEHOLDER: Self = <Self as $crate::field::DecodeElement<'a>>::PLACEHOLDER;
             fn accept(
                 field: &mut Self,
                 seen: &mut bool,
@@ -172,9 +171,7 @@ macro_rules! single_field {
 pub(crate) use single_field;
 
 impl<'a, T: DecodeElement<'a> + Field<'a>> Field<'a> for Option<T> {
-    fn placeholder() -> Self {
-        None
-    }
+    const PLACEHOLDER: Self = None;
     fn accept(
         field: &mut Option<T>,
         seen: &mut bool,
@@ -184,11 +181,7 @@ impl<'a, T: DecodeElement<'a> + Field<'a>> Field<'a> for Option<T> {
         if core::mem::replace(seen, true) {
             return Err(DecodeError::new(K::DuplicateElement, tag.offset));
         }
-        T::decode_in_place(
-            r,
-            tag,
-            field.insert(<T as DecodeElement<'a>>::placeholder()),
-        )
+        T::decode_in_place(r, tag, field.insert(<T as DecodeElement<'a>>::PLACEHOLDER))
     }
     fn finish(
         field: &mut Option<T>,
@@ -316,9 +309,7 @@ impl<'a> DecodeElement<'a> for XmlStr<'a> {
     fn missing() -> Option<Self> {
         Some(XmlStr::EMPTY)
     }
-    fn placeholder() -> Self {
-        XmlStr::EMPTY
-    }
+    const PLACEHOLDER: Self = XmlStr::EMPTY;
 }
 
 impl EncodeElement for XmlStr<'_> {
@@ -346,9 +337,7 @@ impl<'a> DecodeElement<'a> for bool {
     fn missing() -> Option<Self> {
         Some(false)
     }
-    fn placeholder() -> Self {
-        false
-    }
+    const PLACEHOLDER: Self = false;
 }
 
 impl EncodeElement for bool {
@@ -376,9 +365,7 @@ macro_rules! int_element {
             fn missing() -> Option<Self> {
                 Some(0)
             }
-            fn placeholder() -> Self {
-                0
-            }
+            const PLACEHOLDER: Self = 0;
         }
         impl EncodeElement for $t {
             fn encode_element<W: Write>(&self, w: &mut XmlWriter<'_, W>, name: &'static ElementName) -> WResult<W> {

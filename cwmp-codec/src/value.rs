@@ -151,9 +151,11 @@ impl fmt::Display for Value<'_> {
 }
 
 impl<'a> DecodeElement<'a> for Value<'a> {
-    fn placeholder() -> Self {
-        Value::String(XmlStr::EMPTY)
-    }
+    const PLACEHOLDER: Self = Value::String(XmlStr::EMPTY);
+    /// Out of line: inlined, the type attribute's lookup and every typed parse added their
+    /// locals to the frame of each struct holding a `Value` (`ParameterValueStruct`), which
+    /// is on the path of its other members' text too (issue 12, stack).
+    #[inline(never)]
     fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let ty = r.attr(tag, Ns::Xsi, "type").map(|a| a.value);
         // The QName is resolved by URI; an undeclared `xsd:` in a value is taken as XML Schema
@@ -275,9 +277,7 @@ impl<'a> DecodeElement<'a> for DateTimeValue<'a> {
     fn missing() -> Option<Self> {
         Some(DateTimeValue::Invalid(XmlStr::EMPTY))
     }
-    fn placeholder() -> Self {
-        DateTimeValue::Invalid(XmlStr::EMPTY)
-    }
+    const PLACEHOLDER: Self = DateTimeValue::Invalid(XmlStr::EMPTY);
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let text = r.text()?;
@@ -368,9 +368,7 @@ impl<'a> DecodeElement<'a> for UnsignedIntValue<'a> {
     fn missing() -> Option<Self> {
         Some(UnsignedIntValue::Invalid(XmlStr::EMPTY))
     }
-    fn placeholder() -> Self {
-        UnsignedIntValue::Invalid(XmlStr::EMPTY)
-    }
+    const PLACEHOLDER: Self = UnsignedIntValue::Invalid(XmlStr::EMPTY);
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let text = r.text()?;
@@ -418,9 +416,7 @@ impl<'a> DecodeElement<'a> for Base64<'a> {
     fn missing() -> Option<Self> {
         Some(Base64(XmlStr::EMPTY))
     }
-    fn placeholder() -> Self {
-        Base64(XmlStr::EMPTY)
-    }
+    const PLACEHOLDER: Self = Base64(XmlStr::EMPTY);
 
     fn decode_element(r: &mut Reader<'a>, _tag: &Tag<'a>) -> Result<Self, DecodeError> {
         Ok(Base64(r.text()?))
@@ -445,6 +441,8 @@ impl EncodeElement for Base64<'_> {
 pub(crate) trait TextEnum<'a>: Sized + fmt::Display {
     /// The value for `s`, and whether `s` conforms to the schema.
     fn parse_text(s: &'a str) -> (Self, bool);
+    /// A value to decode in place into (see [`DecodeElement::PLACEHOLDER`]).
+    const PLACEHOLDER: Self;
 }
 
 macro_rules! text_enum_field {
@@ -464,9 +462,7 @@ macro_rules! text_enum_field {
             fn missing() -> Option<Self> {
                 Some(<$t as TextEnum<'a>>::parse_text("").0)
             }
-            fn placeholder() -> Self {
-                <$t as TextEnum<'a>>::parse_text("").0
-            }
+            const PLACEHOLDER: Self = <$t as TextEnum<'a>>::PLACEHOLDER;
         }
         impl<'a> EncodeElement for $t {
             /// A value decoded from text with references holds that text as sent (the enum
@@ -486,6 +482,7 @@ macro_rules! text_enum_field {
 }
 
 impl<'a> TextEnum<'a> for EventCode<'a> {
+    const PLACEHOLDER: Self = EventCode::Unknown("");
     fn parse_text(s: &'a str) -> (Self, bool) {
         match EventCode::parse(s) {
             Ok(c) => (c, true),
@@ -497,6 +494,7 @@ impl<'a> TextEnum<'a> for EventCode<'a> {
 macro_rules! always_parses {
     ($($t:ident),*) => {$(
         impl<'a> TextEnum<'a> for $t<'a> {
+            const PLACEHOLDER: Self = $t::Other("");
             fn parse_text(s: &'a str) -> (Self, bool) {
                 ($t::parse(s), true)
             }

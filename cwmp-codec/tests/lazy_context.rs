@@ -1,5 +1,5 @@
 //! The namespace context of lazily decoded arrays. A decoded array keeps only the offsets of
-//! the start tags that declared the bindings in scope (up to four) and reads them again when
+//! the start tags that declared the bindings in scope (up to three) and reads them again when
 //! it is iterated; with more it reads the input from the start. These tests put the bindings
 //! the items need on every element between the `Envelope` and the innermost array, shadow
 //! them with decoys further out, and check that every item decodes as with the bindings all

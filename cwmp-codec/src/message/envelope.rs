@@ -218,7 +218,7 @@ fn decode_arm<'a, T: DecodeElement<'a>>(
     wrap: impl FnOnce(T) -> Body<'a>,
     get: for<'o> fn(&'o mut Body<'a>) -> Option<&'o mut T>,
 ) -> Result<(), DecodeError> {
-    *out = wrap(T::placeholder());
+    *out = wrap(T::PLACEHOLDER);
     match get(out) {
         Some(m) => T::decode_in_place(r, tag, m),
         // `get` is the projection of the variant `wrap` makes: not reached.

@@ -30,7 +30,7 @@ macro_rules! cwmp_struct {
                 r: &mut $crate::xml::reader::Reader<'a>,
                 tag: &$crate::xml::reader::Tag<'a>,
             ) -> Result<Self, $crate::error::DecodeError> {
-                let mut v = <Self as $crate::field::DecodeElement<'a>>::placeholder();
+                let mut v = <Self as $crate::field::DecodeElement<'a>>::PLACEHOLDER;
                 <Self as $crate::field::DecodeElement<'a>>::decode_in_place(r, tag, &mut v)?;
                 Ok(v)
             }
@@ -61,11 +61,9 @@ macro_rules! cwmp_struct {
                 Ok(())
             }
 
-            fn placeholder() -> Self {
-                $name {
-                    $( $field: <$fty as $crate::field::Field<'a>>::placeholder(), )*
-                }
-            }
+            const PLACEHOLDER: Self = $name {
+                $( $field: <$fty as $crate::field::Field<'a>>::PLACEHOLDER, )*
+            };
 
             fn missing() -> Option<Self> {
                 Some($name {

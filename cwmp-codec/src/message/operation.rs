@@ -49,9 +49,7 @@ fn by_name<'a>(
 }
 
 impl<'a> DecodeElement<'a> for Operation<'a> {
-    fn placeholder() -> Self {
-        Operation::Uninstall(UninstallOpStruct::placeholder())
-    }
+    const PLACEHOLDER: Self = Operation::Uninstall(UninstallOpStruct::PLACEHOLDER);
     /// Dispatches on `xsi:type` (any prefix bound to a CWMP namespace, or none).
     fn decode_element(r: &mut Reader<'a>, tag: &Tag<'a>) -> Result<Self, DecodeError> {
         let ty = r

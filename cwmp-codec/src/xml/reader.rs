@@ -141,12 +141,14 @@ pub struct Reader<'a> {
     base: NsContext,
 }
 
-/// How many declaring start tags an [`NsContext`] keeps; more (one binding on each of five
-/// nested elements) and the context is found again by reading from the start.
-const CONTEXT_TAGS: usize = 4;
+/// How many declaring start tags an [`NsContext`] keeps; more (one binding on each of four
+/// nested elements) and the context is found again by reading from the start. Three, not
+/// four: every decoded array (two in an Inform) and every reader carries one, and four made
+/// them 4 bytes larger each, for envelopes no real peer sends (issue 12, stack).
+const CONTEXT_TAGS: usize = 3;
 
 /// The namespace context of a lazy array, kept small: the offsets of the start tags that
-/// declared the bindings in scope, outermost first (20 bytes, where a copy of the bindings,
+/// declared the bindings in scope, outermost first (16 bytes, where a copy of the bindings,
 /// an [`NsStack`], is 136). [`Reader::resume_at`] reads those tags again for the bindings.
 /// Real envelopes declare everything on the `Envelope`, a few on the method element too
 /// (INTEROP N3): one or two tags. With more than [`CONTEXT_TAGS`] the context is marked

@@ -247,14 +247,22 @@ impl Walk {
         for s in [&d.manufacturer, &d.oui, &d.product_class, &d.serial_number] {
             self.leaf(s);
         }
-        for e in m.event.iter() {
-            self.leaf(&e.event_code);
-            self.leaf(&e.command_key);
-        }
+        self.events(&m.event);
         self.leaf(&m.max_envelopes);
         self.leaf(&m.current_time);
         self.leaf(&m.retry_count);
         self.values(&m.parameter_list);
+    }
+
+    /// Its own function, as `values` is: an array loop's iterator (400 bytes: a reader) keeps
+    /// its slot in the frame of the function it is in, under every call that function makes
+    /// after the loop (here `values` and its iterator).
+    #[inline(never)]
+    fn events<'a>(&mut self, events: &Array<'a, EventStruct<'a>>) {
+        for e in events.iter() {
+            self.leaf(&e.event_code);
+            self.leaf(&e.command_key);
+        }
     }
 
     #[inline(never)]

@@ -7,7 +7,9 @@
 //!   formatted) and encoded; `encoded_len` equals the bytes written; the encoding decodes to the
 //!   same `cwmp_ns` (after `encoding_namespace()`), header and body; and the canonical form is a
 //!   fixed point (encoding the re-decoded envelope gives the same bytes);
-//! - an encoder that runs out of room returns an error instead of panicking.
+//! - an encoder that runs out of room returns an error instead of panicking;
+//! - `decode_into` a slot that holds another message gives what `decode` gives, and leaves
+//!   the slot empty when `decode` fails.
 //!
 //! [`round_trip`] starts from a message built from the fuzzer's bytes with
 //! [`arbitrary::Unstructured`] instead of from XML: a representative subset of the RPCs, with
@@ -30,8 +32,8 @@ use cwmp_codec::message::{
     SoapFault, TransferComplete, UninstallOpStruct, UpdateOpStruct,
 };
 use cwmp_codec::{
-    decode, Array, Body, CwmpNamespace, DateTimeValue, DownloadFileType, Envelope, EventCode,
-    Header, ItemSource, Repeated, Value, Visitor, XmlStr,
+    decode, decode_into, Array, Body, CwmpNamespace, DateTimeValue, DownloadFileType, Envelope,
+    EventCode, Header, ItemSource, Repeated, Value, Visitor, XmlStr,
 };
 
 // --- Invariants shared by the targets --------------------------------------------------------
@@ -189,12 +191,43 @@ fn has_open_issue(_env: &Envelope<'_>) -> bool {
 /// and compared (see the module docs).
 pub fn envelope_decode(data: &[u8]) {
     let mut buf = Vec::new();
+    // A slot holding another message: a header, arrays, a deviation (the empty Body).
+    let mut slot = decode(PREVIOUS).expect("the previous message decodes");
+    let into = decode_into(data, &mut slot);
     let Ok(env) = decode(data) else {
+        assert!(into.is_err(), "decode_into accepted what decode rejects");
+        assert_eq!(
+            into,
+            decode(data).map(|_| ()),
+            "decode_into's error differs"
+        );
+        assert!(
+            slot == Envelope::new(CwmpNamespace::V1_2, Body::Empty),
+            "decode_into left a failed slot non-empty"
+        );
         return;
     };
+    assert!(into.is_ok(), "decode_into rejected what decode accepts");
+    assert!(slot == env, "decode_into and decode differ");
     walk(&env);
     encode_decode_compare(&env, &mut buf, true);
 }
+
+/// What `envelope_decode`'s `decode_into` slot holds before: a header with every kind of
+/// element, and an Inform with both arrays.
+const PREVIOUS: &[u8] = b"<soap-env:Envelope xmlns:soap-env=\"http://schemas.xmlsoap.org/soap/envelope/\" \
+    xmlns:soap-enc=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" \
+    xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:cwmp=\"urn:dslforum-org:cwmp-1-0\">\
+    <soap-env:Header><cwmp:ID soap-env:mustUnderstand=\"1\">prev</cwmp:ID>\
+    <cwmp:HoldRequests soap-env:mustUnderstand=\"1\">1</cwmp:HoldRequests>\
+    <cwmp:NoMoreRequests>1</cwmp:NoMoreRequests></soap-env:Header><soap-env:Body><cwmp:Inform>\
+    <DeviceId><Manufacturer>m</Manufacturer><OUI>000000</OUI><ProductClass>p</ProductClass>\
+    <SerialNumber>s</SerialNumber></DeviceId><Event soap-enc:arrayType=\"cwmp:EventStruct[1]\">\
+    <EventStruct><EventCode>1 BOOT</EventCode><CommandKey></CommandKey></EventStruct></Event>\
+    <MaxEnvelopes>1</MaxEnvelopes><CurrentTime>2026-12-04T00:00:00Z</CurrentTime>\
+    <RetryCount>0</RetryCount><ParameterList soap-enc:arrayType=\"cwmp:ParameterValueStruct[1]\">\
+    <ParameterValueStruct><Name>Device.A</Name><Value xsi:type=\"xsd:string\">v</Value>\
+    </ParameterValueStruct></ParameterList></cwmp:Inform></soap-env:Body></soap-env:Envelope>";
 
 /// An arbitrary message (see [`Msg`]) is encoded, decoded and compared.
 pub fn round_trip(data: &[u8]) {

@@ -9,7 +9,7 @@
 //! that method's arguments: nothing was executed, so the machine owes the ACS a fault, not a
 //! failed Session. Anything else (XML that is not well-formed, a header that does not decode,
 //! a bad response or Fault) still fails the Session with
-//! [`SessionError::MalformedEnvelope`](super::SessionError::MalformedEnvelope).
+//! [`SessionError::MalformedEnvelope`].
 //!
 //! The fault is written by [`Cpe::poll_transmit`](super::Cpe::poll_transmit), like the
 //! machine's other POSTs, and written again after a 401 or a redirect (§3.4.4, §3.4.5) until

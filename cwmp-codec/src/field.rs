@@ -178,9 +178,7 @@ impl<'a, T: DecodeElement<'a> + Field<'a>> Field<'a> for Option<T> {
         r: &mut Reader<'a>,
         tag: &Tag<'a>,
     ) -> Result<(), DecodeError> {
-        if core::mem::replace(seen, true) {
-            return Err(DecodeError::new(K::DuplicateElement, tag.offset));
-        }
+        first_occurrence(seen, tag)?;
         T::decode_in_place(r, tag, field.insert(<T as DecodeElement<'a>>::PLACEHOLDER))
     }
     fn finish(
@@ -214,6 +212,15 @@ impl<'a, T: DecodeElement<'a> + Field<'a>> Field<'a> for Option<T> {
     }
 }
 
+/// Marks a single element `tag` as seen; [`K::DuplicateElement`] if it was already.
+#[inline(always)]
+fn first_occurrence(seen: &mut bool, tag: &Tag<'_>) -> Result<(), DecodeError> {
+    if core::mem::replace(seen, true) {
+        return Err(DecodeError::new(K::DuplicateElement, tag.offset));
+    }
+    Ok(())
+}
+
 /// One occurrence of a single element: decoded into `field`, or an error if it occurred
 /// before.
 pub fn accept_single<'a, T: DecodeElement<'a>>(
@@ -222,9 +229,7 @@ pub fn accept_single<'a, T: DecodeElement<'a>>(
     r: &mut Reader<'a>,
     tag: &Tag<'a>,
 ) -> Result<(), DecodeError> {
-    if core::mem::replace(seen, true) {
-        return Err(DecodeError::new(K::DuplicateElement, tag.offset));
-    }
+    first_occurrence(seen, tag)?;
     T::decode_in_place(r, tag, field)
 }
 

@@ -633,17 +633,7 @@ impl<'a> Reader<'a> {
         Reader {
             src,
             pos: bom_len(src),
-            open: heapless::Vec::new(),
-            open_len: [0; MAX_DEPTH],
-            ns: NsStack::new(),
-            pending_empty: false,
-            deviations: Deviations::NONE,
-            trusted: false,
-            base: NsContext {
-                tags: [0; CONTEXT_TAGS],
-                len: 0,
-                overflowed: false,
-            },
+            ..Reader::EMPTY
         }
     }
 

@@ -1056,17 +1056,13 @@ impl<const A: usize, const P: usize> Agent<A, P> {
         // value scratch of one struct are on the stack at a time, not those of both passes
         // beside the list's iterator (this frame was 3,048 B on thumbv7em, issue 12).
         let mut needed = 0usize;
-        let mut items = list.iter();
-        #[allow(clippy::while_let_on_iterator)] // a `for` keeps the iterator twice
-        while let Some(s) = items.next() {
+        for s in list.iter() {
             needed = needed.saturating_add(spa_check(&tree, attrs, &s)?);
         }
         if !attrs.has_room(needed) {
             return Err(FaultCode::RESOURCES_EXCEEDED);
         }
-        let mut items = list.iter();
-        #[allow(clippy::while_let_on_iterator)]
-        while let Some(s) = items.next() {
+        for s in list.iter() {
             spa_apply(&tree, attrs, &s);
         }
         self.bump();
@@ -1322,14 +1318,7 @@ fn spa_apply<'a, M: DataModel + ?Sized, const A: usize>(
 /// line: its iterator's reader is not kept under the walk of the model.
 #[inline(never)]
 fn spa_subscriber<'a>(list: &Array<'a, XmlStr<'a>>) -> bool {
-    let mut items = list.iter();
-    #[allow(clippy::while_let_on_iterator)]
-    while let Some(x) = items.next() {
-        if x == "Subscriber" {
-            return true;
-        }
-    }
-    false
+    list.iter().any(|x| x == "Subscriber")
 }
 
 /// The fingerprint of a parameter's current value, for Passive and Active notification.
